@@ -1,0 +1,52 @@
+# Two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := app
+
+.PHONY: run test install assets migrate demo lint typecheck clean
+
+run: install assets migrate demo
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install assets
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Reinstalls only when pyproject.toml or package.json changed since the last install.
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: static/dist/portal.css static/dist/portal.mjs
+
+static/dist/portal.css: static/scss/portal.scss node_modules/.installed
+	mkdir -p static/dist
+	npx sass --pkg-importer=node --style=compressed --no-source-map --quiet-deps \
+		--silence-deprecation=import $< $@
+
+static/dist/portal.mjs: static/js/portal.mjs node_modules/.installed
+	mkdir -p static/dist
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/dist/
+	cp $< $@
+
+migrate: install
+	$(BIN)/flask db upgrade
+
+demo: install
+	$(BIN)/flask seed-demo --if-empty
+
+lint: install
+	$(BIN)/ruff check portal tests migrations app.py
+	$(BIN)/mypy
+
+clean:
+	rm -rf static/dist

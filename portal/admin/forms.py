@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from portal.auth.forms import EMAIL_MESSAGE
+from portal.data.types import MeasureKind, MeasureUnit, Role
+from portal.domain.postcodes import parse_area_codes
+from portal.forms import (
+    BooleanField,
+    DecimalField,
+    EmailField,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    optional_int,
+    strip,
+)
+
+
+class InviteForm(FlaskForm):
+    """Invite a person; the view narrows the role and organisation choices to what the user may."""
+
+    full_name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter the person's full name"),
+            Length(max=200, message="Full name must be 200 characters or fewer"),
+        ],
+    )
+    email = EmailField(
+        validators=[
+            InputRequired("Enter the person's email address"),
+            Email(EMAIL_MESSAGE),
+            Length(max=320, message="Email address must be 320 characters or fewer"),
+        ]
+    )
+    role = RadioField(
+        "Role",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(r.value, r.label) for r in Role],
+        validators=[InputRequired("Select a role")],
+    )
+    organisation = SelectField(
+        "Organisation",
+        widget=GovSelect(),
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[InputRequired("Select an organisation")],
+    )
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+class SupplierInviteForm(FlaskForm):
+    full_name = InviteForm.full_name
+    email = InviteForm.email
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter the organisation's name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
+    )
+    kind = RadioField(
+        "Type of organisation",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("supplier", "Supplier"), SelectChoice("council", "Council")],
+        default="supplier",
+        validators=[InputRequired("Select the type of organisation")],
+    )
+    is_sme = BooleanField("Small or medium-sized enterprise (SME)", widget=GovCheckboxInput())
+    is_vcse = BooleanField(
+        "Voluntary, community or social enterprise (VCSE)", widget=GovCheckboxInput()
+    )
+    submit = SubmitField("Save organisation", widget=GovSubmitInput())
+
+
+class MeasureForm(FlaskForm):
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="A short identifier used in imports and exports, like LOCAL_HIRES",
+        validators=[
+            InputRequired("Enter a code"),
+            Length(max=40, message="Code must be 40 characters or fewer"),
+        ],
+    )
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter a name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
+    )
+    unit = RadioField(
+        "Unit",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(u.value, u.label) for u in MeasureUnit],
+        validators=[InputRequired("Select a unit")],
+    )
+    kind = RadioField(
+        "How the target works",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(k.value, k.label) for k in MeasureKind],
+        validators=[InputRequired("Select how the target works")],
+    )
+    counting_rule = TextAreaField(
+        "How it is counted",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[InputRequired("Enter how the measure is counted")],
+    )
+    evidence_guidance = TextAreaField(
+        "Evidence expected",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[InputRequired("Enter the evidence expected")],
+    )
+    proxy_value = DecimalField(
+        "Proxy value in £ per unit (optional)",
+        widget=GovTextInput(),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, message="Proxy value must be £0 or more")],
+    )
+    proxy_price_year = IntegerField(
+        "Price-base year of the proxy value",
+        widget=GovTextInput(),
+        description="For example, 2024",
+        validators=[
+            Optional(),
+            NumberRange(
+                min=2000, max=2100, message="Price-base year must be between 2000 and 2100"
+            ),
+        ],
+    )
+    submit = SubmitField("Save measure", widget=GovSubmitInput())
+
+    def validate_proxy_price_year(self, field: IntegerField) -> None:
+        if self.proxy_value.data is not None and field.data is None:
+            raise ValidationError("Enter the price-base year of the proxy value")
+        if self.proxy_value.data is None and field.data is not None:
+            raise ValidationError("Enter a proxy value, or remove the price-base year")
+        if field.data is not None and field.data > date.today().year:
+            raise ValidationError("Price-base year must be this year or earlier")
+
+
+class LocalAreaForm(FlaskForm):
+    name = StringField(
+        "Name of the area",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter a name for the area"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
+    )
+    codes = TextAreaField(
+        "Postcode districts and sectors",
+        widget=GovTextArea(),
+        description="One per line or separated by commas. A district (M1) covers all its "
+        "sectors; a sector (M27 4) covers only itself.",
+        validators=[InputRequired("Enter at least one postcode district or sector")],
+    )
+    submit = SubmitField("Save local area", widget=GovSubmitInput())
+
+    def validate_codes(self, field: TextAreaField) -> None:
+        valid, invalid = parse_area_codes(field.data or "")
+        if invalid:
+            shown = ", ".join(invalid[:5]) + (" and more" if len(invalid) > 5 else "")
+            raise ValidationError(
+                f"Enter postcode districts like M1 or sectors like M27 4 (not valid: {shown})"
+            )
+        if not valid:
+            raise ValidationError("Enter at least one postcode district or sector")
+
+
+class ConfirmForm(FlaskForm):
+    """A button behind CSRF for actions such as deactivate and retire."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -1,0 +1,318 @@
+"""Administrators: organisations, users, the measures catalogue and the local area."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from portal.admin.forms import (
+    ConfirmForm,
+    InviteForm,
+    LocalAreaForm,
+    MeasureForm,
+    OrganisationForm,
+)
+from portal.auth import invitations
+from portal.auth.permissions import administrators
+from portal.data import commit, local_areas, measures, organisations, outbox, users
+from portal.data.models import Measure
+from portal.data.types import MeasureKind, MeasureUnit, OrganisationKind, Role
+from portal.domain.postcodes import parse_area_codes
+
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int)
+
+
+# Organisations
+
+
+@admin.route("/organisations")
+@administrators
+def list_organisations() -> str:
+    kind = request.args.get("kind")
+    chosen = OrganisationKind(kind) if kind in set(OrganisationKind) else None
+    page = organisations.list_organisations(page=_page(), kind=chosen)
+    counts = organisations.user_counts([o.id for o in page.items])
+    return render_template(
+        "admin/organisations.html",
+        page=page,
+        counts=counts,
+        kind=chosen.value if chosen else "",
+        title="Organisations",
+    )
+
+
+@admin.route("/organisations/new", methods=["GET", "POST"])
+@administrators
+def add_organisation() -> str | Response:
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            organisations.create(
+                name=form.name.data or "",
+                kind=OrganisationKind(form.kind.data),
+                is_sme=form.is_sme.data,
+                is_vcse=form.is_vcse.data,
+                by=current_user,
+            )
+        except organisations.NameInUse:
+            form.name.errors.append("An organisation with this name already exists")
+        else:
+            commit()
+            flash(f"{form.name.data} added", "success")
+            return redirect(url_for("admin.list_organisations"))
+    return render_template("admin/organisation_form.html", form=form, title="Add an organisation")
+
+
+@admin.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@administrators
+def edit_organisation(organisation_id: int) -> str | Response:
+    organisation = organisations.get(organisation_id) or abort(404)
+    form = OrganisationForm(obj=organisation)
+    del form.kind  # the type of an organisation never changes
+    if organisation.is_council:
+        del form.is_sme, form.is_vcse
+    if form.validate_on_submit():
+        try:
+            organisations.update(
+                organisation,
+                name=form.name.data or "",
+                is_sme=bool(getattr(form, "is_sme", None) and form.is_sme.data),
+                is_vcse=bool(getattr(form, "is_vcse", None) and form.is_vcse.data),
+                by=current_user,
+            )
+        except organisations.NameInUse:
+            form.name.errors.append("An organisation with this name already exists")
+        else:
+            commit()
+            flash(f"{organisation.name} updated", "success")
+            return redirect(url_for("admin.list_organisations"))
+    return render_template(
+        "admin/organisation_form.html",
+        form=form,
+        organisation=organisation,
+        title=f"Edit {organisation.name}",
+    )
+
+
+# Users
+
+
+@admin.route("/users")
+@administrators
+def list_users() -> str:
+    search = request.args.get("q", "").strip()[:100]
+    page = users.list_users(page=_page(), search=search)
+    return render_template("admin/users.html", page=page, search=search, title="Users")
+
+
+@admin.route("/users/invite", methods=["GET", "POST"])
+@administrators
+def invite_user() -> str | Response:
+    form = InviteForm()
+    form.organisation.choices = [SelectChoice("", "Select an organisation")] + [
+        SelectChoice(str(o.id), o.name)
+        for o in [current_user.organisation, *organisations.suppliers()]
+    ]
+    if form.validate_on_submit():
+        role = Role(form.role.data)
+        organisation = organisations.get(form.organisation.data or 0)
+        if organisation is None:
+            form.organisation.errors.append("Select an organisation")
+        elif organisation.kind is not role.organisation_kind:
+            form.organisation.errors.append(
+                "Select a supplier for a supplier user"
+                if role is Role.SUPPLIER_USER
+                else "Select the council for council staff"
+            )
+        else:
+            try:
+                user = invitations.invite(
+                    email=form.email.data or "",
+                    full_name=form.full_name.data or "",
+                    role=role,
+                    organisation=organisation,
+                    invited_by=current_user,
+                )
+            except users.EmailInUse:
+                form.email.errors.append("This email address already has an account")
+            else:
+                flash(f"Invitation sent to {user.email}", "success")
+                return redirect(url_for("admin.view_user", user_id=user.id))
+    return render_template("admin/invite_user.html", form=form, title="Invite a user")
+
+
+@admin.route("/users/<int:user_id>")
+@administrators
+def view_user(user_id: int) -> str:
+    user = users.get(user_id) or abort(404)
+    return render_template("admin/user.html", user=user, form=ConfirmForm(), title=user.full_name)
+
+
+@admin.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+@administrators
+def deactivate_user(user_id: int) -> str | Response:
+    user = users.get(user_id) or abort(404)
+    if user.id == current_user.id or not user.is_active:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        users.deactivate(user, by=current_user)
+        commit()
+        flash(f"{user.full_name} has been deactivated and signed out", "success")
+        return redirect(url_for("admin.view_user", user_id=user.id))
+    return render_template(
+        "admin/confirm.html",
+        form=form,
+        title=f"Deactivate {user.full_name}?",
+        explanation="They will be signed out at once and cannot sign in "
+        "until an administrator reactivates them. Their history "
+        "stays.",
+        button="Deactivate user",
+        warning=True,
+        back=url_for("admin.view_user", user_id=user.id),
+    )
+
+
+@admin.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@administrators
+def reactivate_user(user_id: int) -> Response:
+    user = users.get(user_id) or abort(404)
+    if ConfirmForm().validate_on_submit() and not user.is_active:
+        users.reactivate(user, by=current_user)
+        commit()
+        flash(f"{user.full_name} can sign in again", "success")
+    return redirect(url_for("admin.view_user", user_id=user.id))
+
+
+@admin.route("/users/<int:user_id>/resend-invitation", methods=["POST"])
+@administrators
+def resend_invitation(user_id: int) -> Response:
+    user = users.get(user_id) or abort(404)
+    if ConfirmForm().validate_on_submit() and user.is_active and not user.has_accepted_invitation:
+        invitations.send_link(user, invited_by=current_user)
+        flash(f"A new invitation was sent to {user.email}", "success")
+    return redirect(url_for("admin.view_user", user_id=user.id))
+
+
+# Measures catalogue
+
+
+@admin.route("/measures")
+@administrators
+def list_measures() -> str:
+    catalogue = measures.catalogue(current_user.organisation_id)
+    return render_template("admin/measures.html", measures=catalogue, title="Measures")
+
+
+def _measure_values(form: MeasureForm) -> dict[str, object]:
+    """The catalogue fields present on the form (derived measures hide code, unit and kind)."""
+    values: dict[str, object] = {
+        name: getattr(form, name).data for name in measures.EDITABLE if name in form
+    }
+    if "unit" in values:
+        values["unit"] = MeasureUnit(str(values["unit"]))
+    if "kind" in values:
+        values["kind"] = MeasureKind(str(values["kind"]))
+    return values
+
+
+@admin.route("/measures/new", methods=["GET", "POST"])
+@administrators
+def add_measure() -> str | Response:
+    form = MeasureForm()
+    if form.validate_on_submit():
+        try:
+            measures.create(current_user.organisation_id, by=current_user, **_measure_values(form))  # type: ignore[arg-type]
+        except measures.CodeOrNameInUse as clash:
+            getattr(form, clash.field).errors.append(
+                f"A measure with this {clash.field} already exists"
+            )
+        else:
+            commit()
+            flash(f"{form.name.data} added to the catalogue", "success")
+            return redirect(url_for("admin.list_measures"))
+    return render_template("admin/measure_form.html", form=form, title="Add a measure")
+
+
+def _council_measure(measure_id: int) -> Measure:
+    return measures.get(current_user.organisation_id, measure_id) or abort(404)
+
+
+@admin.route("/measures/<int:measure_id>/edit", methods=["GET", "POST"])
+@administrators
+def edit_measure(measure_id: int) -> str | Response:
+    measure = _council_measure(measure_id)
+    form = MeasureForm(obj=measure)
+    if measure.derivation is not None:
+        # Derived measures are counted by the portal's rules, so their meaning is fixed.
+        del form.unit, form.kind, form.code
+    if form.validate_on_submit():
+        values = _measure_values(form)
+        try:
+            measures.update(measure, by=current_user, **values)
+        except measures.CodeOrNameInUse as clash:
+            getattr(form, clash.field).errors.append(
+                f"A measure with this {clash.field} already exists"
+            )
+        else:
+            commit()
+            flash(f"{measure.name} updated", "success")
+            return redirect(url_for("admin.list_measures"))
+    return render_template(
+        "admin/measure_form.html",
+        form=form,
+        measure=measure,
+        retire_form=ConfirmForm(),
+        title=f"Edit {measure.name}",
+    )
+
+
+@admin.route("/measures/<int:measure_id>/retire", methods=["POST"])
+@administrators
+def retire_measure(measure_id: int) -> Response:
+    measure = _council_measure(measure_id)
+    if ConfirmForm().validate_on_submit():
+        if measure.is_retired:
+            measures.reinstate(measure, by=current_user)
+            flash(f"{measure.name} is back in the catalogue", "success")
+        else:
+            measures.retire(measure, by=current_user)
+            flash(
+                f"{measure.name} retired: existing commitments keep it, new ones cannot use it",
+                "success",
+            )
+        commit()
+    return redirect(url_for("admin.list_measures"))
+
+
+# Local area
+
+
+@admin.route("/local-area", methods=["GET", "POST"])
+@administrators
+def edit_local_area() -> str | Response:
+    council_id = current_user.organisation_id
+    area = local_areas.default_for(council_id)
+    form = LocalAreaForm(data={"name": area.name, "codes": "\n".join(area.codes)} if area else None)
+    if form.validate_on_submit():
+        codes, _ = parse_area_codes(form.codes.data or "")
+        local_areas.save_default(
+            council_id, name=form.name.data or "", codes=codes, by=current_user
+        )
+        commit()
+        flash(f"Local area saved with {len(codes)} districts and sectors", "success")
+        return redirect(url_for("admin.edit_local_area"))
+    return render_template("admin/local_area.html", form=form, area=area, title="Local area")
+
+
+@admin.route("/emails")
+@administrators
+def list_emails() -> str:
+    page = outbox.list_messages(page=_page())
+    return render_template("admin/emails.html", page=page, title="Emails sent")

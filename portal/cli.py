@@ -1,0 +1,73 @@
+"""Thin commands over the data layer and jobs: `flask create-admin`, `flask seed-demo`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from portal.auth.passwords import MIN_LENGTH
+from portal.data import catalogue, commit, organisations, users
+from portal.data.types import OrganisationKind, Role
+
+DEMO_PASSWORD = "demo-password-123"  # noqa: S105 (documented demo sign-in, local data only)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_admin)
+    app.cli.add_command(seed_demo)
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", "full_name", prompt="Full name")
+@click.option("--council", "council_name", help="The council's name (default: the setting)")
+@click.password_option(help=f"At least {MIN_LENGTH} characters")
+def create_admin(email: str, full_name: str, council_name: str | None, password: str) -> None:
+    """Create the first administrator (and the council organisation if it is missing)."""
+    from flask import current_app
+
+    if len(password) < MIN_LENGTH:
+        raise click.ClickException(f"Password must be {MIN_LENGTH} characters or more")
+    name = council_name or current_app.config["SETTINGS"].council_name
+    council = next((c for c in organisations.councils() if c.name == name), None)
+    if council is None:
+        council = organisations.create(
+            name=name, kind=OrganisationKind.COUNCIL, is_sme=False, is_vcse=False, by=None
+        )
+        catalogue.install_defaults(council.id)
+    try:
+        users.create_user(
+            email=email,
+            full_name=full_name,
+            role=Role.ADMINISTRATOR,
+            organisation=council,
+            password=password,
+        )
+    except users.EmailInUse as error:
+        raise click.ClickException(f"{email} already has an account") from error
+    commit()
+    click.echo(f"Administrator {email} created for {council.name}.")
+
+
+@click.command("seed-demo")
+@click.option(
+    "--password", default=DEMO_PASSWORD, show_default=True, help="Password for every demo sign-in"
+)
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has users")
+def seed_demo(password: str, if_empty: bool) -> None:
+    """Load a believable fictional council with suppliers, contracts and demo sign-ins."""
+    from portal.demo import has_data, load_demo, sign_ins
+
+    if len(password) < MIN_LENGTH:
+        raise click.ClickException(f"Password must be {MIN_LENGTH} characters or more")
+    if if_empty and has_data():
+        click.echo("The database already has data; demo data not loaded again.")
+        password_note = f"the one it was loaded with; by default {DEMO_PASSWORD}"
+    else:
+        load_demo(password)
+        commit()
+        click.echo("Demo data loaded.")
+        password_note = password
+    click.echo(f"\nDemo sign-ins (password: {password_note}):")
+    for role, email in sign_ins():
+        click.echo(f"  {role:<18} {email}")

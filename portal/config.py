@@ -1,0 +1,152 @@
+"""Settings, read from the environment only and validated at start-up.
+
+Every setting has a default that works on a developer's machine; production mode refuses to start
+with a missing or weak SECRET_KEY and says why.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+DEVELOPMENT_SECRET_KEY = "development-only-not-secret"  # noqa: S105 (refused in production)
+MIN_SECRET_KEY_LENGTH = 32
+ENVIRONMENTS = ("development", "test", "production")
+MAIL_TRANSPORTS = ("console", "file", "smtp", "notify")
+SMTP_SECURITY = ("none", "starttls", "ssl")
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    secret_key: str = DEVELOPMENT_SECRET_KEY
+    database_url: str = ""  # empty: SQLite in the instance folder
+    base_url: str = "http://127.0.0.1:5000"
+    council_name: str = "Northmoor City Council"
+    service_name: str = "Social value tracker"
+    brand_colour: str = "#6f2c91"
+    support_email: str = "socialvalue@northmoor.example"
+    # sign-in and accounts
+    sign_in_rate_limit: str = "5 per minute;20 per hour"  # per email address
+    sign_in_ip_rate_limit: str = "30 per minute;300 per hour"  # per client address
+    ratelimit_storage_uri: str = "memory://"
+    invitation_valid_days: int = 7
+    password_reset_valid_minutes: int = 60
+    session_hours: int = 8
+    # email
+    mail_transport: str = "console"
+    mail_from: str = "socialvalue@northmoor.example"
+    mail_file_dir: str = ""  # empty: instance/outbox
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_security: str = "none"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: int = 10
+    notify_api_key: str = ""
+    notify_template_id: str = ""
+    mail_max_attempts: int = 5
+    # reporting calendar
+    financial_year_start_month: int = 4
+    return_due_days: int = 30
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            raw = environ.get(env_name(field.name))
+            if raw is None or raw == "":
+                continue
+            if field.type == "int":
+                try:
+                    values[field.name] = int(raw)
+                except ValueError as error:
+                    raise ConfigError(f"{env_name(field.name)} must be a whole number") from error
+            else:
+                values[field.name] = raw.strip()
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.env not in ENVIRONMENTS:
+            raise ConfigError(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}")
+        if self.is_production and (
+            self.secret_key == DEVELOPMENT_SECRET_KEY
+            or len(self.secret_key) < MIN_SECRET_KEY_LENGTH
+        ):
+            raise ConfigError(
+                "SECRET_KEY must be set to a random value of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters in production: it signs sessions and "
+                "links, so a guessable key lets anyone sign in as anyone. Generate one with: "
+                "python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
+        if not HEX_COLOUR.match(self.brand_colour):
+            raise ConfigError("BRAND_COLOUR must be a hex colour such as #6f2c91")
+        if contrast_with_white(self.brand_colour) < 4.5:
+            raise ConfigError(
+                "BRAND_COLOUR must be dark enough for white text on it "
+                "(contrast of at least 4.5:1, WCAG 2.2 AA)"
+            )
+        if self.mail_transport not in MAIL_TRANSPORTS:
+            raise ConfigError(f"MAIL_TRANSPORT must be one of {', '.join(MAIL_TRANSPORTS)}")
+        if self.smtp_security not in SMTP_SECURITY:
+            raise ConfigError(f"SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
+        if self.mail_transport == "notify" and not (
+            self.notify_api_key and self.notify_template_id
+        ):
+            raise ConfigError(
+                "MAIL_TRANSPORT=notify needs NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID "
+                "(a template whose subject is ((subject)) and body is ((body)))"
+            )
+        if not 1 <= self.financial_year_start_month <= 12:
+            raise ConfigError("FINANCIAL_YEAR_START_MONTH must be from 1 to 12")
+        for name in (
+            "invitation_valid_days",
+            "password_reset_valid_minutes",
+            "session_hours",
+            "mail_max_attempts",
+            "return_due_days",
+        ):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name.upper()} must be at least 1")
+
+    def sqlalchemy_url(self, instance_path: str | Path) -> str:
+        url = self.database_url
+        if not url:
+            return f"sqlite:///{Path(instance_path) / 'portal.sqlite3'}"
+        # Platforms hand out postgres:// URLs; SQLAlchemy needs the driver named.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+
+def env_name(setting: str) -> str:
+    return "PORTAL_ENV" if setting == "env" else setting.upper()
+
+
+def contrast_with_white(hex_colour: str) -> float:
+    """WCAG 2 contrast ratio of white text on this colour."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05)

@@ -1,0 +1,345 @@
+"""Typed SQLAlchemy models. Constraints here make bad states impossible, not just unlikely."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.data.base import Base, UTCDateTime, enum_column, utcnow
+from portal.data.types import (
+    EmailKind,
+    EmailStatus,
+    MeasureKind,
+    MeasureUnit,
+    OrganisationKind,
+    Role,
+    TokenPurpose,
+    WorkforceDerivation,
+)
+
+Money = Numeric(14, 2)
+Quantity = Numeric(12, 2)
+
+
+class Organisation(Base):
+    """A council or a supplier (company, charity, SME)."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (
+        # Referenced with the kind by users and contracts, so that a supplier user can only
+        # belong to a supplier and a contract only to a council.
+        UniqueConstraint("id", "kind", name="uq_organisations_id_kind"),
+        CheckConstraint(
+            "kind = 'supplier' OR (is_sme = false AND is_vcse = false)", name="council_flags"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(enum_column(OrganisationKind, "kind"))
+    is_sme: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_vcse: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+
+    @property
+    def is_council(self) -> bool:
+        return self.kind is OrganisationKind.COUNCIL
+
+
+class User(Base):
+    """A person who signs in. Invited users have no password until they accept."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["organisation_id", "organisation_kind"],
+            ["organisations.id", "organisations.kind"],
+            name="fk_users_organisation_kind",
+        ),
+        UniqueConstraint("id", "organisation_id", name="uq_users_id_organisation_id"),
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+        CheckConstraint(
+            "(role = 'supplier_user') = (organisation_kind = 'supplier')",
+            name="role_matches_organisation",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    organisation_id: Mapped[int] = mapped_column(Integer, index=True)
+    organisation_kind: Mapped[OrganisationKind] = mapped_column(
+        enum_column(OrganisationKind, "organisation_kind")
+    )
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Part of the session id: bumping it signs the user out everywhere (reset, deactivation).
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship(
+        back_populates="users",
+        foreign_keys=[organisation_id],
+        primaryjoin="User.organisation_id == Organisation.id",
+    )
+
+    # Flask-Login's user protocol
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def has_accepted_invitation(self) -> bool:
+        return self.password_hash is not None
+
+    @property
+    def is_council_staff(self) -> bool:
+        return self.role in (Role.ADMINISTRATOR, Role.CONTRACT_MANAGER)
+
+
+class UserToken(Base):
+    """A single-use, expiring link for an invitation or a password reset. Only its hash is kept."""
+
+    __tablename__ = "user_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_column(TokenPurpose, "purpose"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class LocalArea(Base):
+    """A named list of postcode districts (M1) and sectors (M27 4) that count as local."""
+
+    __tablename__ = "local_areas"
+    __table_args__ = (
+        UniqueConstraint("council_id", "name"),
+        Index(
+            "uq_local_areas_one_default_per_council",
+            "council_id",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    postcodes: Mapped[list[LocalAreaPostcode]] = relationship(
+        cascade="all, delete-orphan", order_by="LocalAreaPostcode.code"
+    )
+
+    @property
+    def codes(self) -> list[str]:
+        return [postcode.code for postcode in self.postcodes]
+
+
+class LocalAreaPostcode(Base):
+    __tablename__ = "local_area_postcodes"
+
+    local_area_id: Mapped[int] = mapped_column(
+        ForeignKey("local_areas.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+
+
+class Measure(Base):
+    """An entry of the council's measures catalogue. Retired, never deleted."""
+
+    __tablename__ = "measures"
+    __table_args__ = (
+        UniqueConstraint("council_id", "code"),
+        UniqueConstraint("council_id", "name"),
+        CheckConstraint("proxy_value IS NULL OR proxy_value >= 0", name="proxy_not_negative"),
+        CheckConstraint(
+            "(proxy_value IS NULL) = (proxy_price_year IS NULL)", name="proxy_has_price_year"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[MeasureUnit] = mapped_column(enum_column(MeasureUnit, "unit"))
+    kind: Mapped[MeasureKind] = mapped_column(enum_column(MeasureKind, "kind"))
+    derivation: Mapped[WorkforceDerivation | None] = mapped_column(
+        enum_column(WorkforceDerivation, "derivation")
+    )
+    counting_rule: Mapped[str] = mapped_column(Text)
+    evidence_guidance: Mapped[str] = mapped_column(Text)
+    proxy_value: Mapped[Decimal | None] = mapped_column(Money)
+    proxy_price_year: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
+class Contract(Base):
+    """A council's contract with a supplier, and the area that counts as local for it."""
+
+    __tablename__ = "contracts"
+    __table_args__ = (
+        UniqueConstraint("council_id", "reference"),
+        ForeignKeyConstraint(
+            ["council_id", "council_kind"],
+            ["organisations.id", "organisations.kind"],
+            name="fk_contracts_council_kind",
+        ),
+        ForeignKeyConstraint(
+            ["supplier_id", "supplier_kind"],
+            ["organisations.id", "organisations.kind"],
+            name="fk_contracts_supplier_kind",
+        ),
+        # The contract manager is a user of the council that owns the contract.
+        ForeignKeyConstraint(
+            ["manager_id", "council_id"],
+            ["users.id", "users.organisation_id"],
+            name="fk_contracts_manager_council",
+        ),
+        CheckConstraint("council_kind = 'council'", name="council_is_council"),
+        CheckConstraint("supplier_kind = 'supplier'", name="supplier_is_supplier"),
+        CheckConstraint("value >= 0", name="value_not_negative"),
+        CheckConstraint("end_on >= start_on", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(Integer)
+    council_kind: Mapped[OrganisationKind] = mapped_column(
+        enum_column(OrganisationKind, "council_kind"), default=OrganisationKind.COUNCIL
+    )
+    reference: Mapped[str] = mapped_column(String(50))
+    title: Mapped[str] = mapped_column(String(300))
+    supplier_id: Mapped[int] = mapped_column(Integer, index=True)
+    supplier_kind: Mapped[OrganisationKind] = mapped_column(
+        enum_column(OrganisationKind, "supplier_kind"), default=OrganisationKind.SUPPLIER
+    )
+    manager_id: Mapped[int] = mapped_column(Integer, index=True)
+    value: Mapped[Decimal] = mapped_column(Money)
+    start_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date] = mapped_column(Date)
+    local_area_id: Mapped[int | None] = mapped_column(ForeignKey("local_areas.id"))
+    is_kpi_contract: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    supplier: Mapped[Organisation] = relationship(
+        foreign_keys=[supplier_id], primaryjoin="Contract.supplier_id == Organisation.id"
+    )
+    manager: Mapped[User] = relationship(
+        foreign_keys=[manager_id], primaryjoin="Contract.manager_id == User.id"
+    )
+    local_area: Mapped[LocalArea | None] = relationship()
+    commitments: Mapped[list[Commitment]] = relationship(
+        back_populates="contract", cascade="all, delete-orphan", order_by="Commitment.id"
+    )
+
+
+class Commitment(Base):
+    """One measure promised in one contract, with a target. The proxy value is frozen."""
+
+    __tablename__ = "commitments"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "measure_id"),
+        CheckConstraint("target > 0", name="target_positive"),
+        CheckConstraint("proxy_value IS NULL OR proxy_value >= 0", name="proxy_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
+    )
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"), index=True)
+    target: Mapped[Decimal] = mapped_column(Quantity)
+    note: Mapped[str] = mapped_column(Text, default="")
+    proxy_value: Mapped[Decimal | None] = mapped_column(Money)
+    proxy_price_year: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    contract: Mapped[Contract] = relationship(back_populates="commitments")
+    measure: Mapped[Measure] = relationship()
+
+
+class OutboxMessage(Base):
+    """Every email the portal sends, written in the transaction that causes it."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        Index("ix_outbox_messages_status_created_at", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # makes each email exactly once
+    kind: Mapped[EmailKind] = mapped_column(enum_column(EmailKind, "kind"))
+    recipient: Mapped[str] = mapped_column(String(320))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[EmailStatus] = mapped_column(
+        enum_column(EmailStatus, "status"), default=EmailStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    transport_reference: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEvent(Base):
+    """Who did what to which object, when, with before and after values. Append-only."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(50))
+    object_type: Mapped[str] = mapped_column(String(50))
+    object_id: Mapped[int] = mapped_column(Integer)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,100 @@
+"""Councils and suppliers."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.data import audit
+from portal.data.base import as_dict
+from portal.data.models import Organisation, User
+from portal.data.pagination import Page, paginate
+from portal.data.types import OrganisationKind
+from portal.extensions import db
+
+AUDITED = ("name", "kind", "is_sme", "is_vcse")
+
+
+class NameInUse(ValueError):
+    pass
+
+
+def get(organisation_id: int) -> Organisation | None:
+    return db.session.get(Organisation, organisation_id)
+
+
+def get_supplier(organisation_id: int) -> Organisation | None:
+    organisation = get(organisation_id)
+    return organisation if organisation and organisation.kind is OrganisationKind.SUPPLIER else None
+
+
+def council_of(user: User) -> Organisation:
+    """The council a member of staff works for (the deployment's one council, today)."""
+    return user.organisation
+
+
+def name_taken(name: str, except_id: int | None = None) -> bool:
+    query = select(Organisation.id).where(func.lower(Organisation.name) == name.strip().lower())
+    if except_id is not None:
+        query = query.where(Organisation.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+def create(
+    *, name: str, kind: OrganisationKind, is_sme: bool, is_vcse: bool, by: User | None
+) -> Organisation:
+    if name_taken(name):
+        raise NameInUse(name)
+    organisation = Organisation(
+        name=name.strip(),
+        kind=kind,
+        is_sme=is_sme and kind is OrganisationKind.SUPPLIER,
+        is_vcse=is_vcse and kind is OrganisationKind.SUPPLIER,
+    )
+    db.session.add(organisation)
+    db.session.flush()
+    audit.record(
+        by, "created", "organisation", organisation.id, after=as_dict(organisation, *AUDITED)
+    )
+    return organisation
+
+
+def update(organisation: Organisation, *, name: str, is_sme: bool, is_vcse: bool, by: User) -> None:
+    if name_taken(name, except_id=organisation.id):
+        raise NameInUse(name)
+    before = as_dict(organisation, *AUDITED)
+    organisation.name = name.strip()
+    organisation.is_sme = is_sme and not organisation.is_council
+    organisation.is_vcse = is_vcse and not organisation.is_council
+    after = as_dict(organisation, *AUDITED)
+    if before != after:
+        audit.record(by, "updated", "organisation", organisation.id, before=before, after=after)
+
+
+def list_organisations(*, page: int, kind: OrganisationKind | None = None) -> Page[Organisation]:
+    query = select(Organisation).order_by(func.lower(Organisation.name), Organisation.id)
+    if kind is not None:
+        query = query.where(Organisation.kind == kind)
+    return paginate(query, page)
+
+
+def user_counts(organisation_ids: list[int]) -> dict[int, int]:
+    query = (
+        select(User.organisation_id, func.count())
+        .where(User.organisation_id.in_(organisation_ids))
+        .group_by(User.organisation_id)
+    )
+    return {organisation_id: count for organisation_id, count in db.session.execute(query)}
+
+
+def suppliers() -> list[Organisation]:
+    query = (
+        select(Organisation)
+        .where(Organisation.kind == OrganisationKind.SUPPLIER)
+        .order_by(func.lower(Organisation.name))
+    )
+    return list(db.session.scalars(query))
+
+
+def councils() -> list[Organisation]:
+    query = select(Organisation).where(Organisation.kind == OrganisationKind.COUNCIL)
+    return list(db.session.scalars(query.order_by(Organisation.id)))

@@ -1,0 +1,1 @@
+"""Emails: one function per kind (emails.py), transports, and delivery from the outbox."""

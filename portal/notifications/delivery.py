@@ -1,0 +1,43 @@
+"""Hand pending outbox messages to the configured transport."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from portal.config import Settings
+from portal.data import outbox
+from portal.notifications.transports import Transport, TransportError, from_settings
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+
+
+def transport() -> Transport:
+    settings: Settings = current_app.config["SETTINGS"]
+    return from_settings(settings, current_app.instance_path)
+
+
+def deliver(message_ids: list[int] | None = None) -> DeliveryReport:
+    """Send these messages (or every pending one). Commits after each message."""
+    settings: Settings = current_app.config["SETTINGS"]
+    chosen = transport()
+    report = DeliveryReport()
+    for message_id in message_ids if message_ids is not None else outbox.pending_ids():
+        message = outbox.claim(message_id)
+        if message is None:
+            continue
+        try:
+            reference = chosen.send(message)
+        except TransportError as error:
+            current_app.logger.warning("email %s not delivered: %s", message.id, error)
+            outbox.mark_failed(message, str(error), settings.mail_max_attempts)
+            report.failed += 1
+        else:
+            outbox.mark_sent(message, reference)
+            report.sent += 1
+    return report

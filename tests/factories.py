@@ -1,0 +1,83 @@
+"""Builders for test data, through the data layer so the same rules apply as in the app."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from decimal import Decimal
+
+from portal.data import catalogue, contracts, organisations, users
+from portal.data.models import Contract, Measure, Organisation, User
+from portal.data.types import OrganisationKind, Role
+
+PASSWORD = "correct horse battery"  # noqa: S105
+_counter = itertools.count(1)
+
+
+def council(name: str | None = None) -> Organisation:
+    organisation = organisations.create(
+        name=name or f"Council {next(_counter)}",
+        kind=OrganisationKind.COUNCIL,
+        is_sme=False,
+        is_vcse=False,
+        by=None,
+    )
+    catalogue.install_defaults(organisation.id)
+    return organisation
+
+
+def supplier(name: str | None = None, *, sme: bool = False, vcse: bool = False) -> Organisation:
+    return organisations.create(
+        name=name or f"Supplier {next(_counter)} Ltd",
+        kind=OrganisationKind.SUPPLIER,
+        is_sme=sme,
+        is_vcse=vcse,
+        by=None,
+    )
+
+
+def user(
+    role: Role, organisation: Organisation, *, email: str | None = None, password: str = PASSWORD
+) -> User:
+    n = next(_counter)
+    return users.create_user(
+        email=email or f"person{n}@example.org",
+        full_name=f"Person {n}",
+        role=role,
+        organisation=organisation,
+        password=password,
+    )
+
+
+def measure(council_org: Organisation, code: str) -> Measure:
+    from portal.data import measures
+
+    found = next(m for m in measures.catalogue(council_org.id) if m.code == code)
+    return found
+
+
+def contract(
+    council_org: Organisation,
+    supplier_org: Organisation,
+    manager: User,
+    *,
+    reference: str | None = None,
+    codes: tuple[str, ...] = ("LOCAL_HIRES",),
+) -> Contract:
+    created = contracts.create(
+        council=council_org,
+        reference=reference or f"REF-{next(_counter):04d}",
+        title="Grounds maintenance",
+        supplier=supplier_org,
+        manager=manager,
+        value=Decimal("1250000.00"),
+        start_on=date(2025, 4, 1),
+        end_on=date(2028, 3, 31),
+        is_kpi_contract=False,
+        by=manager,
+    )
+    for code in codes:
+        contracts.add_commitment(
+            created, measure(council_org, code), target=Decimal(12), by=manager
+        )
+    return created

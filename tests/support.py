@@ -1,0 +1,126 @@
+"""Test helpers: a real SMTP server, a page checker, and a client that submits forms like a
+browser does."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+import html5lib
+from aiosmtpd.controller import Controller
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+
+def free_port() -> int:
+    # aiosmtpd's Controller(port=0) does not work: find a free port first.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Mailbox:
+    """Collects what a real SMTP server (aiosmtpd, in-process on 127.0.0.1) received."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        with self.lock:
+            self.messages.append(message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+    def clear(self) -> None:
+        with self.lock:
+            self.messages.clear()
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if m["To"] == address]
+
+    @staticmethod
+    def body(message: Message) -> str:
+        payload = message.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        return payload.decode()
+
+    def link_in(self, message: Message) -> str:
+        match = re.search(r"https?://\S+", self.body(message))
+        assert match, "no link in the email"
+        return match.group(0)
+
+
+def start_smtp(mailbox: Mailbox) -> Controller:
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    return controller
+
+
+class PageError(AssertionError):
+    pass
+
+
+def check_page(response: TestResponse) -> None:
+    """Every HTML page: valid HTML, exactly one h1, and a title that begins with it."""
+    if response.mimetype != "text/html" or not response.data:
+        return
+    html = response.get_data(as_text=True)
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    try:
+        document = parser.parse(html)
+    except html5lib.html5parser.ParseError as error:
+        line = html.splitlines()[max(0, parser.errors[-1][0][0] - 1)] if parser.errors else ""
+        raise PageError(f"invalid HTML on {response.request.path}: {error}\n{line}") from error
+    headings = document.findall(".//h1")
+    if len(headings) != 1:
+        raise PageError(f"{response.request.path} has {len(headings)} h1 elements")
+    h1 = " ".join("".join(headings[0].itertext()).split())
+    title_element = document.find(".//title")
+    assert title_element is not None and title_element.text
+    title = " ".join(title_element.text.split())
+    has_error_summary = 'class="govuk-error-summary"' in html
+    expected = f"Error: {h1}" if has_error_summary else h1
+    if not title.startswith(expected):
+        raise PageError(f"title {title!r} does not begin with {expected!r}")
+    if title.startswith("Error: ") and not has_error_summary:
+        raise PageError(f"title {title!r} says Error but the page shows no error summary")
+
+
+CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
+
+
+class PortalClient(FlaskClient):
+    """A test client that checks every page it gets, and fills in CSRF tokens like a browser."""
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        # Each request gets its own app context, as in production: without it, the test's
+        # context (and its g, with the signed-in user, and its database session) would leak in.
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        check_page(response)
+        return response
+
+    def csrf_token(self, page_url: str) -> str:
+        page = self.get(page_url)
+        match = CSRF.search(page.get_data(as_text=True))
+        assert match, f"no CSRF token on {page_url}"
+        return match.group(1) or match.group(2)
+
+    def submit(
+        self,
+        url: str,
+        data: dict[str, Any] | None = None,
+        *,
+        form_page: str | None = None,
+        **kwargs: Any,
+    ) -> TestResponse:
+        """POST to url with the CSRF token from form_page (default: url itself)."""
+        token = self.csrf_token(form_page or url)
+        return self.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
