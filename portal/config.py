@@ -54,6 +54,7 @@ class Settings:
     smtp_timeout_seconds: int = 10
     notify_api_key: str = ""
     notify_template_id: str = ""
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
     mail_max_attempts: int = 5
     # reporting calendar
     financial_year_start_month: int = 4

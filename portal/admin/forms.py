@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -81,13 +82,6 @@ class OrganisationForm(FlaskForm):
             Length(max=200, message="Name must be 200 characters or fewer"),
         ],
     )
-    kind = RadioField(
-        "Type of organisation",
-        widget=GovRadioInput(),
-        choices=[SelectChoice("supplier", "Supplier"), SelectChoice("council", "Council")],
-        default="supplier",
-        validators=[InputRequired("Select the type of organisation")],
-    )
     is_sme = BooleanField("Small or medium-sized enterprise (SME)", widget=GovCheckboxInput())
     is_vcse = BooleanField(
         "Voluntary, community or social enterprise (VCSE)", widget=GovCheckboxInput()
@@ -158,13 +152,20 @@ class MeasureForm(FlaskForm):
     )
     submit = SubmitField("Save measure", widget=GovSubmitInput())
 
-    def validate_proxy_price_year(self, field: IntegerField) -> None:
-        if self.proxy_value.data is not None and field.data is None:
-            raise ValidationError("Enter the price-base year of the proxy value")
-        if self.proxy_value.data is None and field.data is not None:
-            raise ValidationError("Enter a proxy value, or remove the price-base year")
-        if field.data is not None and field.data > date.today().year:
-            raise ValidationError("Price-base year must be this year or earlier")
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        # Cross-field rules: Optional() stops a field's own validators when it is empty.
+        value, year = self.proxy_value, self.proxy_price_year
+        if value.data is not None and year.data is None and not year.errors:
+            year.errors = [*year.errors, "Enter the price-base year of the proxy value"]
+            valid = False
+        if value.data is None and year.data is not None and not value.errors:
+            value.errors = [*value.errors, "Enter a proxy value, or remove the price-base year"]
+            valid = False
+        if year.data is not None and year.data > date.today().year and not year.errors:
+            year.errors = [*year.errors, "Price-base year must be this year or earlier"]
+            valid = False
+        return valid
 
 
 class LocalAreaForm(FlaskForm):

@@ -34,15 +34,12 @@ def _page() -> int:
 @admin.route("/organisations")
 @administrators
 def list_organisations() -> str:
-    kind = request.args.get("kind")
-    chosen = OrganisationKind(kind) if kind in set(OrganisationKind) else None
-    page = organisations.list_organisations(page=_page(), kind=chosen)
+    page = organisations.list_organisations(current_user, page=_page())
     counts = organisations.user_counts([o.id for o in page.items])
     return render_template(
         "admin/organisations.html",
         page=page,
         counts=counts,
-        kind=chosen.value if chosen else "",
         title="Organisations",
     )
 
@@ -55,7 +52,7 @@ def add_organisation() -> str | Response:
         try:
             organisations.create(
                 name=form.name.data or "",
-                kind=OrganisationKind(form.kind.data),
+                kind=OrganisationKind.SUPPLIER,  # the council itself comes with the deployment
                 is_sme=form.is_sme.data,
                 is_vcse=form.is_vcse.data,
                 by=current_user,
@@ -66,15 +63,14 @@ def add_organisation() -> str | Response:
             commit()
             flash(f"{form.name.data} added", "success")
             return redirect(url_for("admin.list_organisations"))
-    return render_template("admin/organisation_form.html", form=form, title="Add an organisation")
+    return render_template("admin/organisation_form.html", form=form, title="Add a supplier")
 
 
 @admin.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
 @administrators
 def edit_organisation(organisation_id: int) -> str | Response:
-    organisation = organisations.get(organisation_id) or abort(404)
+    organisation = organisations.get_for_admin(current_user, organisation_id) or abort(404)
     form = OrganisationForm(obj=organisation)
-    del form.kind  # the type of an organisation never changes
     if organisation.is_council:
         del form.is_sme, form.is_vcse
     if form.validate_on_submit():
@@ -107,7 +103,7 @@ def edit_organisation(organisation_id: int) -> str | Response:
 @administrators
 def list_users() -> str:
     search = request.args.get("q", "").strip()[:100]
-    page = users.list_users(page=_page(), search=search)
+    page = users.list_users(current_user, page=_page(), search=search)
     return render_template("admin/users.html", page=page, search=search, title="Users")
 
 
@@ -121,7 +117,7 @@ def invite_user() -> str | Response:
     ]
     if form.validate_on_submit():
         role = Role(form.role.data)
-        organisation = organisations.get(form.organisation.data or 0)
+        organisation = organisations.get_for_admin(current_user, form.organisation.data or 0)
         if organisation is None:
             form.organisation.errors.append("Select an organisation")
         elif organisation.kind is not role.organisation_kind:
@@ -150,14 +146,14 @@ def invite_user() -> str | Response:
 @admin.route("/users/<int:user_id>")
 @administrators
 def view_user(user_id: int) -> str:
-    user = users.get(user_id) or abort(404)
+    user = users.get_for_admin(current_user, user_id) or abort(404)
     return render_template("admin/user.html", user=user, form=ConfirmForm(), title=user.full_name)
 
 
 @admin.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
 @administrators
 def deactivate_user(user_id: int) -> str | Response:
-    user = users.get(user_id) or abort(404)
+    user = users.get_for_admin(current_user, user_id) or abort(404)
     if user.id == current_user.id or not user.is_active:
         abort(404)
     form = ConfirmForm()
@@ -182,7 +178,7 @@ def deactivate_user(user_id: int) -> str | Response:
 @admin.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @administrators
 def reactivate_user(user_id: int) -> Response:
-    user = users.get(user_id) or abort(404)
+    user = users.get_for_admin(current_user, user_id) or abort(404)
     if ConfirmForm().validate_on_submit() and not user.is_active:
         users.reactivate(user, by=current_user)
         commit()
@@ -193,7 +189,7 @@ def reactivate_user(user_id: int) -> Response:
 @admin.route("/users/<int:user_id>/resend-invitation", methods=["POST"])
 @administrators
 def resend_invitation(user_id: int) -> Response:
-    user = users.get(user_id) or abort(404)
+    user = users.get_for_admin(current_user, user_id) or abort(404)
     if ConfirmForm().validate_on_submit() and user.is_active and not user.has_accepted_invitation:
         invitations.send_link(user, invited_by=current_user)
         flash(f"A new invitation was sent to {user.email}", "success")

@@ -61,7 +61,9 @@ def view_contract(contract_id: int) -> str:
 @council.route("/suppliers")
 @council_staff
 def list_suppliers() -> str:
-    page = organisations.list_organisations(page=_page(), kind=OrganisationKind.SUPPLIER)
+    page = organisations.list_organisations(
+        current_user, page=_page(), kind=OrganisationKind.SUPPLIER
+    )
     counts = organisations.user_counts([o.id for o in page.items])
     return render_template("council/suppliers.html", page=page, counts=counts, title="Suppliers")
 

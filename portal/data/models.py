@@ -34,6 +34,7 @@ from portal.data.types import (
     TokenPurpose,
     WorkforceDerivation,
 )
+from portal.domain.postcodes import sort_area_codes
 
 Money = Numeric(14, 2)
 Quantity = Numeric(12, 2)
@@ -171,7 +172,7 @@ class LocalArea(Base):
 
     @property
     def codes(self) -> list[str]:
-        return [postcode.code for postcode in self.postcodes]
+        return sort_area_codes(postcode.code for postcode in self.postcodes)
 
 
 class LocalAreaPostcode(Base):

@@ -22,6 +22,20 @@ def get(organisation_id: int) -> Organisation | None:
     return db.session.get(Organisation, organisation_id)
 
 
+def get_for_admin(admin: User, organisation_id: int) -> Organisation | None:
+    """The administrator's own council or a supplier; another council is a 404."""
+    organisation = get(organisation_id)
+    if organisation is None or not _in_reach_of(admin, organisation):
+        return None
+    return organisation
+
+
+def _in_reach_of(admin: User, organisation: Organisation) -> bool:
+    return (
+        organisation.kind is OrganisationKind.SUPPLIER or organisation.id == admin.organisation_id
+    )
+
+
 def get_supplier(organisation_id: int) -> Organisation | None:
     organisation = get(organisation_id)
     return organisation if organisation and organisation.kind is OrganisationKind.SUPPLIER else None
@@ -70,8 +84,18 @@ def update(organisation: Organisation, *, name: str, is_sme: bool, is_vcse: bool
         audit.record(by, "updated", "organisation", organisation.id, before=before, after=after)
 
 
-def list_organisations(*, page: int, kind: OrganisationKind | None = None) -> Page[Organisation]:
-    query = select(Organisation).order_by(func.lower(Organisation.name), Organisation.id)
+def list_organisations(
+    viewer: User, *, page: int, kind: OrganisationKind | None = None
+) -> Page[Organisation]:
+    """Suppliers, and the viewer's own council (never other councils sharing the deployment)."""
+    query = (
+        select(Organisation)
+        .where(
+            (Organisation.kind == OrganisationKind.SUPPLIER)
+            | (Organisation.id == viewer.organisation_id)
+        )
+        .order_by(func.lower(Organisation.name), Organisation.id)
+    )
     if kind is not None:
         query = query.where(Organisation.kind == kind)
     return paginate(query, page)

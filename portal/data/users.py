@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.auth.passwords import hash_password, verify_password
@@ -14,7 +14,7 @@ from portal.data import audit
 from portal.data.base import as_dict, utcnow
 from portal.data.models import Organisation, User, UserToken
 from portal.data.pagination import Page, paginate
-from portal.data.types import Role, TokenPurpose
+from portal.data.types import OrganisationKind, Role, TokenPurpose
 from portal.extensions import db
 
 
@@ -190,22 +190,36 @@ def use_token(token: UserToken, password: str) -> bool:
 # Lists and lookups
 
 
-def list_users(*, page: int, organisation_id: int | None = None, search: str = "") -> Page[User]:
+def list_users(admin: User, *, page: int, search: str = "") -> Page[User]:
     query = (
         select(User)
+        .join(User.organisation)
         .options(joinedload(User.organisation))
+        .where(_in_reach_of(admin))
         .order_by(func.lower(User.full_name), User.id)
     )
-    if organisation_id is not None:
-        query = query.where(User.organisation_id == organisation_id)
     if search:
         pattern = f"%{search.strip().lower()}%"
         query = query.where(func.lower(User.full_name).like(pattern) | User.email.like(pattern))
     return paginate(query, page)
 
 
-def get(user_id: int) -> User | None:
-    return db.session.get(User, user_id, options=[joinedload(User.organisation)])
+def get_for_admin(admin: User, user_id: int) -> User | None:
+    """A user of the administrator's council or of a supplier; never another council's."""
+    query = (
+        select(User)
+        .join(User.organisation)
+        .options(joinedload(User.organisation))
+        .where(User.id == user_id, _in_reach_of(admin))
+    )
+    return db.session.scalar(query)
+
+
+def _in_reach_of(admin: User) -> ColumnElement[bool]:
+    return or_(
+        Organisation.id == admin.organisation_id,
+        Organisation.kind == OrganisationKind.SUPPLIER,
+    )
 
 
 def users_of(organisation_id: int) -> list[User]:

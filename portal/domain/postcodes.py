@@ -7,6 +7,7 @@ worker's home postcode is ever stored.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # Outward code: area (1-2 letters), district (digit, then an optional digit or letter).
 _OUTWARD = r"[A-Z]{1,2}[0-9][0-9A-Z]?"
@@ -53,7 +54,12 @@ def parse_area_codes(text: str) -> tuple[list[str], list[str]]:
             valid.add(normalise_area_code(entry))
         except InvalidPostcode:
             invalid.append(entry.strip())
-    return sorted(valid, key=_area_sort_key), invalid
+    return sort_area_codes(valid), invalid
+
+
+def sort_area_codes(codes: Iterable[str]) -> list[str]:
+    """M1, M2, M10, M27 4: in the order people read them, not as strings."""
+    return sorted(codes, key=_area_sort_key)
 
 
 def _area_sort_key(code: str) -> tuple[str, int, str]:

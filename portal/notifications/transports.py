@@ -98,7 +98,11 @@ class NotifyTransport:
     def __init__(self, settings: Settings) -> None:
         from notifications_python_client.notifications import NotificationsAPIClient
 
-        self.client = NotificationsAPIClient(settings.notify_api_key)
+        self.client = NotificationsAPIClient(
+            settings.notify_api_key,
+            base_url=settings.notify_base_url,
+            timeout=settings.smtp_timeout_seconds,
+        )
         self.template_id = settings.notify_template_id
 
     def send(self, message: OutboxMessage) -> str | None:

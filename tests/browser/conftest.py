@@ -1,0 +1,296 @@
+"""Browser fixtures: the test app served over real HTTP on 127.0.0.1, Debian's Chromium driven
+by Playwright, and pages that fail the test on console errors, CSP violations, server errors or
+an axe-core accessibility violation.
+
+Every page a test reaches must be checked with axe_check(page): the page fixture records each
+document the browser lands on and fails the test if one was left unchecked.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
+
+import pytest
+from flask import Flask, got_request_exception
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+    },
+    "resultTypes": ["violations"],
+}
+# Reported by Chromium through the console when a policy blocks something, and by the listener
+# below (securitypolicyviolation events), so that nothing the policy blocks goes unnoticed.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(
+    `CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"}` +
+    ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`
+  );
+});
+"""
+
+
+class LiveServer(str):
+    """The base URL of the running app ("http://127.0.0.1:PORT"), with a few helpers.
+
+    It carries .app because pytest-flask's autouse _push_request_context fixture reads
+    live_server.app whenever a test uses a fixture called live_server."""
+
+    app: Flask
+
+    def __new__(cls, base_url: str, app: Flask) -> LiveServer:
+        server = super().__new__(cls, base_url)
+        server.app = app
+        return server
+
+    def url(self, path: str) -> str:
+        return f"{self}{path}"
+
+    def localise(self, link: str) -> str:
+        """An email link (built from Settings.base_url) pointed at this server instead."""
+        base_url = self.app.config["SETTINGS"].base_url.rstrip("/")
+        assert link.startswith(base_url + "/"), f"{link} is not a link to {base_url}"
+        return self + link[len(base_url) :]
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+@dataclass
+class ServerErrors:
+    """Exceptions raised by views while serving the browser."""
+
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, sender: Flask, exception: BaseException, **_: Any) -> None:
+        with self.lock:
+            self.errors.append(f"{type(exception).__name__}: {exception}")
+
+    def take(self) -> list[str]:
+        with self.lock:
+            taken, self.errors = self.errors, []
+        return taken
+
+
+@pytest.fixture(scope="session")
+def server_errors() -> ServerErrors:
+    return ServerErrors()
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask, server_errors: ServerErrors) -> Iterator[LiveServer]:
+    got_request_exception.connect(server_errors.record, app)
+    server: BaseWSGIServer = make_server(
+        "127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+    got_request_exception.disconnect(server_errors.record, app)
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Any) -> Iterator[Any]:
+    launched = playwright_driver.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    yield launched
+    launched.close()
+
+
+@dataclass
+class PageWatch:
+    """What went wrong on one page (tab), and which documents still need an axe check."""
+
+    label: str
+    check_axe: bool = True
+    problems: list[str] = field(default_factory=list)
+    allowed: list[re.Pattern[str]] = field(default_factory=list)
+    unchecked: str | None = None  # the URL of the document on screen, until axe has run
+
+    def problem(self, text: str) -> None:
+        if not any(pattern.search(text) for pattern in self.allowed):
+            self.problems.append(text)
+
+
+_WATCHES: WeakKeyDictionary[Any, PageWatch] = WeakKeyDictionary()
+
+
+def watch_of(page: Any) -> PageWatch:
+    return _WATCHES[page]
+
+
+def allow_console_error(page: Any, pattern: str) -> None:
+    """Expect a console error on this page (such as the 404 a missing page answers with)."""
+    watch_of(page).allowed.append(re.compile(pattern))
+
+
+def assert_no_problems(page: Any) -> None:
+    watch = watch_of(page)
+    problems, watch.problems = watch.problems, []
+    assert not problems, f"{watch.label}: the browser reported problems:\n" + "\n".join(
+        f"  - {p}" for p in problems
+    )
+
+
+def format_violations(url: str, violations: list[dict[str, Any]]) -> str:
+    lines = [f"{len(violations)} accessibility violation(s) on {url}:"]
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation.get('impact')}): {violation['help']}"
+            f"\n    {violation.get('helpUrl', '')}"
+        )
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    * {target}\n        {' '.join(node.get('html', '').split())}")
+            summary = node.get("failureSummary")
+            if summary:
+                lines.append("        " + " ".join(summary.split()))
+    return "\n".join(lines)
+
+
+_AXE: Any = None
+
+
+def axe_check(page: Any) -> None:
+    """Run axe-core (WCAG 2.0, 2.1 and 2.2 A and AA rules) on the page as it is now, and fail
+    with a readable list of violations. Also fails on any console error or CSP violation so far.
+    """
+    global _AXE
+    if _AXE is None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        _AXE = Axe()
+    watch = watch_of(page)
+    assert watch.check_axe, f"{watch.label}: axe cannot run with JavaScript disabled"
+    page.wait_for_load_state("load")
+    results = _AXE.run(page, options=AXE_OPTIONS)
+    violations = results.response["violations"]
+    assert not violations, format_violations(page.url, violations)
+    watch.unchecked = None
+    assert_no_problems(page)
+
+
+@dataclass
+class Browsing:
+    """Opens pages, each in its own browser context (its own cookies: one person each)."""
+
+    browser: Any
+    base_url: str
+    contexts: list[Any] = field(default_factory=list)
+    pages: list[Any] = field(default_factory=list)
+
+    def new_page(self, label: str = "page", **context_options: Any) -> Any:
+        context = self.browser.new_context(**context_options)
+        context.set_default_timeout(10_000)
+        javascript = context_options.get("java_script_enabled", True)
+        if javascript:
+            context.add_init_script(REPORT_CSP_VIOLATIONS)
+        self.contexts.append(context)
+        page = context.new_page()
+        watch = PageWatch(label=label, check_axe=javascript)
+        _WATCHES[page] = watch
+        self.pages.append(page)
+
+        def on_console(message: Any) -> None:
+            if message.type == "error":
+                location = message.location or {}
+                where = location.get("url") or page.url
+                watch.problem(f"console error on {where}: {message.text}")
+
+        def on_navigated(frame: Any) -> None:
+            if frame != page.main_frame or frame.url.startswith("about:"):
+                return
+            if watch.unchecked is not None and watch.check_axe:
+                watch.problems.append(f"left {watch.unchecked} without running axe_check")
+            watch.unchecked = frame.url
+
+        def on_response(response: Any) -> None:
+            if response.status >= 500:
+                watch.problem(f"HTTP {response.status} from {response.url}")
+            elif response.status >= 400 and response.request.resource_type != "document":
+                watch.problem(f"HTTP {response.status} for {response.url}")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda error: watch.problem(f"uncaught JavaScript error: {error}"))
+        page.on("framenavigated", on_navigated)
+        page.on("response", on_response)
+        return page
+
+    def close(self) -> list[str]:
+        leftovers = []
+        for page in self.pages:
+            watch = _WATCHES.get(page)
+            if watch is None:
+                continue
+            leftovers.extend(f"{watch.label}: {p}" for p in watch.problems)
+            if watch.unchecked is not None and watch.check_axe:
+                leftovers.append(f"{watch.label}: ended on {watch.unchecked} without axe_check")
+        for context in self.contexts:
+            context.close()
+        return leftovers
+
+
+@pytest.fixture
+def browsing(
+    browser: Any, live_server: LiveServer, server_errors: ServerErrors
+) -> Iterator[Browsing]:
+    server_errors.take()
+    opened = Browsing(browser, str(live_server))
+    yield opened
+    problems = opened.close() + [f"server error: {e}" for e in server_errors.take()]
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def new_page(browsing: Browsing) -> Callable[..., Any]:
+    """Another page in a fresh browser context: new_page("invitee", java_script_enabled=False)."""
+    return browsing.new_page
+
+
+@pytest.fixture
+def page(browsing: Browsing) -> Any:
+    return browsing.new_page("page")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)

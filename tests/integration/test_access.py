@@ -1,0 +1,127 @@
+"""Every route declares who may use it, and nobody reaches another organisation's objects."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from werkzeug.routing import Rule
+
+from portal.auth.permissions import PUBLIC, SIGNED_IN, declared_access
+from portal.data import measures
+from portal.data.types import Role
+from tests.conftest import World, sign_in_as
+from tests.support import PortalClient
+
+
+def routes(app: Flask) -> list[Rule]:
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+
+
+def test_every_route_declares_its_access(app: Flask) -> None:
+    undeclared = [
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if declared_access(app.view_functions[rule.endpoint]) is None
+    ]
+    assert undeclared == []
+
+
+def test_a_route_that_declares_nothing_is_closed_to_everyone(app: Flask, world: World) -> None:
+    app.view_functions["pages.accessibility"].__dict__.pop("access")
+    try:
+        response = sign_in_as(app, world.admin).get("/accessibility")
+        assert response.status_code == 403
+    finally:
+        app.view_functions["pages.accessibility"].access = PUBLIC  # type: ignore[attr-defined]
+
+
+def _ids_from_elsewhere(world: World, role: Role) -> dict[str, int]:
+    """For each URL parameter, an id that exists but belongs to someone the role must not see."""
+    other_council_measure = measures.catalogue(world.other_council.id)[0]
+    return {
+        # suppliers see only their own contracts; council staff only their council's
+        "contract_id": (
+            world.other_supplier_contract.id
+            if role is Role.SUPPLIER_USER
+            else world.other_council_contract.id
+        ),
+        "supplier_id": world.other_council.id,  # a council, not a supplier
+        "organisation_id": world.other_council.id,
+        "user_id": world.other_council_manager.id,
+        "measure_id": other_council_measure.id,
+    }
+
+
+def _url(rule: Rule, ids: dict[str, int]) -> str:
+    path = rule.rule
+    for name in rule.arguments:
+        if name == "token":
+            path = re.sub(r"<token>", "not-a-real-token", path)
+        else:
+            path = re.sub(rf"<(?:int:)?{name}>", str(ids[name]), path)
+    return path
+
+
+SIGNED_IN_ROLES = [Role.ADMINISTRATOR, Role.CONTRACT_MANAGER, Role.SUPPLIER_USER]
+
+
+@pytest.mark.parametrize("role", SIGNED_IN_ROLES, ids=lambda r: r.value)
+def test_no_role_reaches_another_organisations_objects(
+    app: Flask, world: World, role: Role
+) -> None:
+    user = {
+        Role.ADMINISTRATOR: world.admin,
+        Role.CONTRACT_MANAGER: world.manager,
+        Role.SUPPLIER_USER: world.supplier_user,
+    }[role]
+    client = sign_in_as(app, user)
+    ids = _ids_from_elsewhere(world, role)
+    # The sign-out button's token is valid for every POST this session makes.
+    token = client.csrf_token("/accessibility")
+    checked = 0
+    for rule in routes(app):
+        access = declared_access(app.view_functions[rule.endpoint])
+        if access == PUBLIC:
+            continue
+        url = _url(rule, ids)
+        method = "GET" if "GET" in (rule.methods or ()) else "POST"
+        response = client.open(url, method=method, data={"csrf_token": token})
+        allowed = access == SIGNED_IN or role in access
+        if not allowed:
+            assert response.status_code == 403, f"{role} {method} {url}"
+        elif rule.arguments:
+            assert response.status_code == 404, f"{role} {method} {url}"
+        checked += 1
+    assert checked >= 20
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(app: Flask, world: World) -> None:
+    client: PortalClient = app.test_client()  # type: ignore[assignment]
+    for rule in routes(app):
+        if declared_access(app.view_functions[rule.endpoint]) == PUBLIC:
+            continue
+        url = _url(rule, _ids_from_elsewhere(world, Role.ADMINISTRATOR))
+        if "GET" not in (rule.methods or ()):
+            continue
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/sign-in?next="), url
+
+
+def test_contract_pages_are_404_not_403_across_organisations(
+    as_supplier: PortalClient, as_manager: PortalClient, world: World
+) -> None:
+    # Same answer whether the contract exists (another supplier's) or not: nothing leaks.
+    assert (
+        as_supplier.get(f"/supplier/contracts/{world.other_supplier_contract.id}").status_code
+        == 404
+    )
+    assert as_supplier.get("/supplier/contracts/999999").status_code == 404
+    assert (
+        as_manager.get(f"/council/contracts/{world.other_council_contract.id}").status_code == 404
+    )
+    assert as_supplier.get(f"/supplier/contracts/{world.contract.id}").status_code == 200
+    assert as_supplier.get("/council/contracts").status_code == 403
+    assert as_manager.get("/admin/users").status_code == 403
