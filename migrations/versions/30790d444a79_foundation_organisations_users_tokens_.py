@@ -6,11 +6,10 @@ Create Date: 2026-11-25 20:28:40.075506
 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import portal.data.base
-
 
 # revision identifiers, used by Alembic.
 revision = "30790d444a79"
