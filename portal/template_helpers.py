@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
-from portal.data.types import Role
+from portal.data.types import MeasureUnit, Role
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -79,8 +79,17 @@ def format_number(value: Decimal | int | None) -> str:
     return f"{value:,}"
 
 
+def format_quantity(value: Decimal, unit: MeasureUnit) -> str:
+    """50 people, 3.5 FTE, £76,100."""
+    if unit is MeasureUnit.POUNDS:
+        return format_money(value)
+    return f"{format_number(value)} {unit.label}"
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(date=format_date, money=format_money, number=format_number)
+    app.jinja_env.filters.update(
+        date=format_date, money=format_money, number=format_number, quantity=format_quantity
+    )
     app.jinja_env.globals.update(navigation_items=navigation_items)
 
     @app.context_processor

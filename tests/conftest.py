@@ -91,7 +91,9 @@ def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
     mailbox: Mailbox = request.getfixturevalue("mailbox")
     with app.app_context():
         empty_all_tables()
-        limiter.reset()
+        # Fresh rate-limit storage; this also undoes any other app a test created, since the
+        # limiter keeps its storage on itself (one app per process in production).
+        limiter.init_app(app)
         mailbox.clear()
         yield
         db.session.remove()

@@ -138,7 +138,10 @@ class PageWatch:
     """What went wrong on one page (tab), and which documents still need an axe check."""
 
     label: str
-    check_axe: bool = True
+    javascript: bool = True
+    # For a page without JavaScript (where axe cannot run): a JavaScript page to check copies of
+    # its documents on.
+    checker: Callable[[], Any] | None = None
     problems: list[str] = field(default_factory=list)
     allowed: list[re.Pattern[str]] = field(default_factory=list)
     unchecked: str | None = None  # the URL of the document on screen, until axe has run
@@ -197,13 +200,43 @@ def axe_check(page: Any) -> None:
 
         _AXE = Axe()
     watch = watch_of(page)
-    assert watch.check_axe, f"{watch.label}: axe cannot run with JavaScript disabled"
     page.wait_for_load_state("load")
-    results = _AXE.run(page, options=AXE_OPTIONS)
+    target = page if watch.javascript else snapshot(page)
+    results = _AXE.run(target, options=AXE_OPTIONS)
     violations = results.response["violations"]
     assert not violations, format_violations(page.url, violations)
     watch.unchecked = None
     assert_no_problems(page)
+    if target is not page:
+        watch_of(target).unchecked = None
+        assert_no_problems(target)
+
+
+SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
+
+
+def snapshot(page: Any) -> Any:
+    """axe-core needs JavaScript, so a page without it is checked as a copy: its document as the
+    browser has it, scripts removed (so that it stays as it is without JavaScript), loaded at the
+    same address in a JavaScript page, with the stylesheets and images from the server."""
+    watch = watch_of(page)
+    assert watch.checker is not None
+    checker = watch.checker()
+    url = page.url
+    html = SCRIPT.sub("", page.content())
+
+    def serve_copy(route: Any) -> None:
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+    def is_the_page(address: str) -> bool:
+        return address == url
+
+    checker.route(is_the_page, serve_copy)
+    try:
+        checker.goto(url)
+    finally:
+        checker.unroute(is_the_page, serve_copy)
+    return checker
 
 
 @dataclass
@@ -214,6 +247,7 @@ class Browsing:
     base_url: str
     contexts: list[Any] = field(default_factory=list)
     pages: list[Any] = field(default_factory=list)
+    axe_copies: Any = None  # a JavaScript page for checking copies of pages without it
 
     def new_page(self, label: str = "page", **context_options: Any) -> Any:
         context = self.browser.new_context(**context_options)
@@ -223,7 +257,9 @@ class Browsing:
             context.add_init_script(REPORT_CSP_VIOLATIONS)
         self.contexts.append(context)
         page = context.new_page()
-        watch = PageWatch(label=label, check_axe=javascript)
+        watch = PageWatch(label=label, javascript=javascript)
+        if not javascript:
+            watch.checker = self.checker
         _WATCHES[page] = watch
         self.pages.append(page)
 
@@ -236,7 +272,7 @@ class Browsing:
         def on_navigated(frame: Any) -> None:
             if frame != page.main_frame or frame.url.startswith("about:"):
                 return
-            if watch.unchecked is not None and watch.check_axe:
+            if watch.unchecked is not None:
                 watch.problems.append(f"left {watch.unchecked} without running axe_check")
             watch.unchecked = frame.url
 
@@ -252,6 +288,11 @@ class Browsing:
         page.on("response", on_response)
         return page
 
+    def checker(self) -> Any:
+        if self.axe_copies is None:
+            self.axe_copies = self.new_page("axe check of a page without JavaScript")
+        return self.axe_copies
+
     def close(self) -> list[str]:
         leftovers = []
         for page in self.pages:
@@ -259,7 +300,7 @@ class Browsing:
             if watch is None:
                 continue
             leftovers.extend(f"{watch.label}: {p}" for p in watch.problems)
-            if watch.unchecked is not None and watch.check_axe:
+            if watch.unchecked is not None:
                 leftovers.append(f"{watch.label}: ended on {watch.unchecked} without axe_check")
         for context in self.contexts:
             context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from flask import Flask
 
@@ -63,3 +64,67 @@ def test_production_cookies_are_secure_and_hsts_is_on(settings: Settings) -> Non
 
 def test_development_cookies_work_over_plain_http(app: Flask) -> None:
     assert app.config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_a_crash_shows_the_service_error_page_and_saves_nothing(settings: Settings) -> None:
+    from portal.auth.permissions import public
+    from portal.data import organisations
+    from portal.data.types import OrganisationKind
+    from portal.extensions import db
+
+    crashing = create_app(
+        Settings(env="production", secret_key="p" * 64, database_url=settings.database_url)
+    )
+
+    @public
+    def half_done() -> str:
+        organisations.create(
+            name="Half Done Ltd",
+            kind=OrganisationKind.SUPPLIER,
+            is_sme=False,
+            is_vcse=False,
+            by=None,
+        )
+        raise RuntimeError("boom")
+
+    crashing.add_url_rule("/half-done", view_func=half_done)
+    response = crashing.test_client().get("/half-done")
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.get_data(as_text=True)
+    assert "boom" not in response.get_data(as_text=True)
+    with crashing.app_context():
+        assert not organisations.name_taken("Half Done Ltd")
+        db.engine.dispose()
+
+
+def test_rate_limits_can_live_in_redis(settings: Settings) -> None:
+    """With several processes, limits must be shared: Flask-Limiter on the local Redis."""
+    import redis
+
+    from portal.extensions import limiter
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        import pytest
+
+        pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
+    shared = create_app(
+        replace(
+            settings,
+            ratelimit_storage_uri="redis://127.0.0.1:6379/15",
+            sign_in_ip_rate_limit="3 per minute",
+        )
+    )
+    shared.test_client_class = PortalClient
+    limiter.reset()
+    client: PortalClient = shared.test_client()  # type: ignore[assignment]
+    codes = [
+        client.submit("/forgot-password", {"email": f"x{i}@example.org"}).status_code
+        for i in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+    # The count is in Redis, where every process sees it.
+    keys = redis.Redis(host="127.0.0.1", port=6379, db=15).keys("LIMITS*")
+    assert keys
+    limiter.reset()
