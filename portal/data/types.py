@@ -2,6 +2,9 @@
 
 from enum import StrEnum
 
+# The measure enums are domain concepts, stored here like the rest.
+from portal.domain.measures import MeasureKind, MeasureUnit, WorkforceDerivation  # noqa: F401
+
 
 class OrganisationKind(StrEnum):
     COUNCIL = "council"
@@ -29,41 +32,6 @@ ROLE_LABELS = {
     Role.CONTRACT_MANAGER: "Contract manager",
     Role.SUPPLIER_USER: "Supplier user",
 }
-
-
-class MeasureUnit(StrEnum):
-    PEOPLE = "people"
-    FTE = "fte"
-    WEEKS = "weeks"
-    HOURS = "hours"
-    POUNDS = "gbp"
-
-    @property
-    def label(self) -> str:
-        return {"people": "people", "fte": "FTE", "weeks": "weeks", "hours": "hours", "gbp": "£"}[
-            self.value
-        ]
-
-
-class MeasureKind(StrEnum):
-    CUMULATIVE = "cumulative"  # a total over the contract life
-    LEVEL = "level"  # a level to hold in every period
-
-    @property
-    def label(self) -> str:
-        return {"cumulative": "Total over the contract", "level": "Level held each period"}[
-            self.value
-        ]
-
-
-class WorkforceDerivation(StrEnum):
-    """Which counting rule derives a people measure from workforce records."""
-
-    LOCAL_HIRES = "local_hires"
-    LOCAL_FTE = "local_fte"
-    APPRENTICESHIP_STARTS = "apprenticeship_starts"
-    APPRENTICESHIP_WEEKS = "apprenticeship_weeks"
-    OLDER_WORKER_HIRES = "older_worker_hires"
 
 
 class TokenPurpose(StrEnum):

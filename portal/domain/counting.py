@@ -1,0 +1,245 @@
+"""The people measures derived from anonymised workforce records, and double claims.
+
+Pure functions: no Flask, no database. Design brief section 4 (counting rules).
+
+Dates are inclusive at both ends, as people write them. Internally a span of days is half-open,
+[start, end), with end None for an engagement that has not ended.
+
+Assumed, not checked here (validating input is the caller's job): weekly_hours > 0,
+0 < share_on_contract <= 1, ends_on (when given) on or after starts_on, and local area codes in
+their canonical form (postcodes.normalise_area_code). A record that breaks these is not rejected;
+a span that ends before it starts simply has no days.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from portal.domain.measures import WorkforceDerivation
+from portal.domain.postcodes import is_local
+
+_CENT = Decimal("0.01")
+_ONE_DAY = timedelta(days=1)
+_Span = tuple[date, date | None]  # [start, end): end None = open-ended
+
+
+class AgeBand(StrEnum):
+    """Age band at the start date."""
+
+    UNDER_18 = "16-17"
+    AGE_18_24 = "18-24"
+    AGE_25_34 = "25-34"
+    AGE_35_49 = "35-49"
+    AGE_50_64 = "50-64"
+    AGE_65_PLUS = "65+"
+
+    @property
+    def is_50_or_over(self) -> bool:
+        return self in (AgeBand.AGE_50_64, AgeBand.AGE_65_PLUS)
+
+    @property
+    def label(self) -> str:
+        if self is AgeBand.AGE_65_PLUS:
+            return "65 and over"
+        low, high = self.value.split("-")
+        return f"{low} to {high}"
+
+
+@dataclass(frozen=True)
+class WorkforceRecord:
+    worker_reference: str
+    postcode_sector: str  # e.g. "M4 5", already reduced from the postcode
+    age_band: AgeBand
+    starts_on: (
+        date  # start of the engagement on this contract (an apprentice's: the apprenticeship)
+    )
+    ends_on: date | None  # None: still engaged
+    weekly_hours: Decimal  # contracted weekly hours, > 0
+    share_on_contract: Decimal  # 0 < share <= 1
+    is_new_hire: bool  # False: retained
+    apprenticeship_level: int | None = None  # 2..7 when an apprentice
+    apprenticeship_standard: str | None = None
+
+    @property
+    def is_apprentice(self) -> bool:
+        """Only levels 2 to 7 count as apprenticeships; any other level is ignored."""
+        return self.apprenticeship_level is not None and 2 <= self.apprenticeship_level <= 7
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    values: dict[WorkforceDerivation, Decimal]  # every derivation present, 0 when nothing counts
+    contributors: dict[WorkforceDerivation, tuple[str, ...]]  # worker references, sorted, unique
+
+
+def derive(
+    records: Sequence[WorkforceRecord],
+    *,
+    period_starts_on: date,
+    period_ends_on: date,
+    local_area: Collection[str],
+    full_time_hours: Decimal = Decimal(37),
+) -> PeriodFigures:
+    """The people measures of one reporting period [period_starts_on, period_ends_on]."""
+    if period_ends_on < period_starts_on:
+        raise ValueError("the period ends before it starts")
+    if full_time_hours <= 0:
+        raise ValueError("full-time hours must be positive")
+    area = set(local_area)
+    period: _Span = (period_starts_on, period_ends_on + _ONE_DAY)
+    days_in_period = (period_ends_on - period_starts_on).days + 1
+
+    def starts_in_period(record: WorkforceRecord) -> bool:
+        return period_starts_on <= record.starts_on <= period_ends_on
+
+    local = [r for r in records if is_local(r.postcode_sector, area)]
+    hires = [r for r in records if r.is_new_hire and starts_in_period(r)]
+    apprentices = [r for r in records if r.is_apprentice]
+    heads = {
+        WorkforceDerivation.LOCAL_HIRES: {
+            r.worker_reference for r in hires if is_local(r.postcode_sector, area)
+        },
+        WorkforceDerivation.APPRENTICESHIP_STARTS: {
+            r.worker_reference for r in apprentices if starts_in_period(r)
+        },
+        WorkforceDerivation.OLDER_WORKER_HIRES: {
+            r.worker_reference for r in hires if r.age_band.is_50_or_over
+        },
+    }
+    # A person is at most one FTE: hours beyond full time do not count.
+    hour_days, fte_workers = _weighted_days(
+        local, period, lambda r: min(r.weekly_hours, full_time_hours) * r.share_on_contract
+    )
+    apprentice_days, apprentice_workers = _weighted_days(apprentices, period, lambda r: Decimal(1))
+
+    values = {derivation: Decimal(len(refs)) for derivation, refs in heads.items()}
+    values[WorkforceDerivation.LOCAL_FTE] = _round(hour_days / (full_time_hours * days_in_period))
+    values[WorkforceDerivation.APPRENTICESHIP_WEEKS] = _round(apprentice_days / 7)
+    contributors = {derivation: tuple(sorted(refs)) for derivation, refs in heads.items()}
+    contributors[WorkforceDerivation.LOCAL_FTE] = tuple(sorted(fte_workers))
+    contributors[WorkforceDerivation.APPRENTICESHIP_WEEKS] = tuple(sorted(apprentice_workers))
+    return PeriodFigures(
+        values={d: values[d] for d in WorkforceDerivation},
+        contributors={d: contributors[d] for d in WorkforceDerivation},
+    )
+
+
+def _weighted_days(
+    records: Iterable[WorkforceRecord],
+    period: _Span,
+    weight: Callable[[WorkforceRecord], Decimal],
+) -> tuple[Decimal, set[str]]:
+    """Sum over workers of weight x days within the period, and the workers with any such day.
+
+    Decision: a worker's overlapping records count their shared days once, at the largest weight
+    among the records active on that day (so two engagements of one person never make more than
+    one person's time, and adding a record never lowers the total).
+    """
+    by_worker: dict[str, list[tuple[_Span, Decimal]]] = defaultdict(list)
+    for record in records:
+        span = _clip(_span(record.starts_on, record.ends_on), period)
+        if span is not None:
+            by_worker[record.worker_reference].append((span, weight(record)))
+    total = Decimal(0)
+    for entries in by_worker.values():
+        spans = [span for span, _ in entries]
+        for start, end, active in _pieces(spans):
+            assert end is not None  # clipped to the period
+            total += max(entries[k][1] for k in active) * (end - start).days
+    return total, set(by_worker)
+
+
+@dataclass(frozen=True)
+class Claim:
+    worker_reference: str
+    contract_id: int
+    starts_on: date
+    ends_on: date | None
+    share_on_contract: Decimal
+
+
+@dataclass(frozen=True)
+class DoubleClaim:
+    worker_reference: str
+    contract_ids: tuple[int, ...]  # sorted
+    overlap_starts_on: date
+    overlap_ends_on: date | None  # None: open-ended
+    total_share: Decimal
+
+
+def double_claims(claims: Iterable[Claim]) -> list[DoubleClaim]:
+    """Workers claimed on two or more contracts at once for more than 100% of their time.
+
+    Decisions: claims of one worker on the same contract never conflict, and count once at
+    their largest share (not the sum) towards the total. Each result is a maximal run of days over
+    which the same contracts overlap with the same total share above 1; where either changes, a
+    new result starts. Sorted by worker reference, then start date.
+    """
+    by_worker: dict[str, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        by_worker[claim.worker_reference].append(claim)
+    found: list[DoubleClaim] = []
+    for worker, mine in sorted(by_worker.items()):
+        spans = [_span(c.starts_on, c.ends_on) for c in mine]
+        previous: DoubleClaim | None = None
+        for start, end, active in _pieces(spans):
+            shares: dict[int, Decimal] = {}
+            for k in active:
+                contract, share = mine[k].contract_id, mine[k].share_on_contract
+                shares[contract] = max(share, shares.get(contract, share))
+            total = sum(shares.values(), Decimal(0))
+            if len(shares) < 2 or total <= 1:
+                previous = None
+                continue
+            last_day = None if end is None else end - _ONE_DAY
+            contracts = tuple(sorted(shares))
+            if (
+                previous is not None
+                and previous.overlap_ends_on == start - _ONE_DAY
+                and (previous.contract_ids, previous.total_share) == (contracts, total)
+            ):
+                found[-1] = previous = DoubleClaim(
+                    worker, contracts, previous.overlap_starts_on, last_day, total
+                )
+            else:
+                previous = DoubleClaim(worker, contracts, start, last_day, total)
+                found.append(previous)
+    return found
+
+
+def _span(starts_on: date, ends_on: date | None) -> _Span:
+    """Inclusive dates -> a half-open span."""
+    if ends_on is None or ends_on == date.max:
+        return starts_on, None
+    return starts_on, ends_on + _ONE_DAY
+
+
+def _clip(span: _Span, period: _Span) -> _Span | None:
+    start, end = span
+    period_start, period_end = period
+    start = max(start, period_start)
+    if end is None or (period_end is not None and period_end < end):
+        end = period_end
+    return (start, end) if end is None or start < end else None
+
+
+def _pieces(spans: Sequence[_Span]) -> Iterator[tuple[date, date | None, list[int]]]:
+    """Cut the spans into consecutive pieces over each of which the same spans are active.
+
+    Yields (start, end, indices of the active spans), in date order, skipping gaps.
+    """
+    points = sorted({start for start, _ in spans} | {end for _, end in spans if end is not None})
+    for i, start in enumerate(points):
+        end = points[i + 1] if i + 1 < len(points) else None
+        active = [k for k, (s, e) in enumerate(spans) if s <= start and (e is None or start < e)]
+        if active:
+            yield start, end, active
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)

@@ -1,0 +1,493 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portal.domain.counting import (
+    AgeBand,
+    Claim,
+    DoubleClaim,
+    PeriodFigures,
+    WorkforceRecord,
+    derive,
+    double_claims,
+)
+from portal.domain.measures import WorkforceDerivation as D
+
+# Q1 2025-26: 1 April to 30 June 2025 = 30 + 31 + 30 = 91 days.
+Q1_START = date(2025, 4, 1)
+Q1_END = date(2025, 6, 30)
+AREA = ["M1", "M27 4"]  # a district and a sector
+
+
+def record(
+    ref: str = "W1",
+    *,
+    sector: str = "M1 1",
+    age: AgeBand = AgeBand.AGE_25_34,
+    starts_on: date = Q1_START,
+    ends_on: date | None = None,
+    hours: str = "37",
+    share: str = "1",
+    new: bool = True,
+    level: int | None = None,
+) -> WorkforceRecord:
+    return WorkforceRecord(
+        worker_reference=ref,
+        postcode_sector=sector,
+        age_band=age,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        weekly_hours=Decimal(hours),
+        share_on_contract=Decimal(share),
+        is_new_hire=new,
+        apprenticeship_level=level,
+        apprenticeship_standard=None if level is None else "Bricklayer",
+    )
+
+
+def q1(*records: WorkforceRecord, area: list[str] = AREA) -> PeriodFigures:
+    return derive(records, period_starts_on=Q1_START, period_ends_on=Q1_END, local_area=area)
+
+
+def values(figures: PeriodFigures) -> dict[D, str]:
+    return {d: str(v) for d, v in figures.values.items()}
+
+
+ZERO = {
+    D.LOCAL_HIRES: "0",
+    D.LOCAL_FTE: "0.00",
+    D.APPRENTICESHIP_STARTS: "0",
+    D.APPRENTICESHIP_WEEKS: "0.00",
+    D.OLDER_WORKER_HIRES: "0",
+}
+
+
+# --- age bands and records ---------------------------------------------------------------------
+
+
+def test_age_bands() -> None:
+    assert [b.is_50_or_over for b in AgeBand] == [False, False, False, False, True, True]
+    assert AgeBand.UNDER_18.label == "16 to 17"
+    assert AgeBand.AGE_50_64.label == "50 to 64"
+    assert AgeBand.AGE_65_PLUS.label == "65 and over"
+    assert AgeBand("35-49") is AgeBand.AGE_35_49
+
+
+@pytest.mark.parametrize(("level", "apprentice"), [(None, False), (1, False), (2, True), (7, True)])
+def test_only_levels_2_to_7_are_apprenticeships(level: int | None, apprentice: bool) -> None:
+    assert record(level=level).is_apprentice is apprentice
+
+
+# --- derive: hand-worked cases ----------------------------------------------------------------
+
+
+def test_no_records_gives_every_figure_as_zero() -> None:
+    figures = q1()
+    assert values(figures) == ZERO
+    assert figures.contributors == {d: () for d in D}
+
+
+def test_full_time_local_new_hire_starting_mid_period() -> None:
+    # 16 May to 30 June = 16 + 30 = 46 days. 37 / 37 * 1 * 46 / 91 = 0.50549... -> 0.51
+    figures = q1(record(starts_on=date(2025, 5, 16)))
+    assert values(figures) == ZERO | {D.LOCAL_HIRES: "1", D.LOCAL_FTE: "0.51"}
+    assert figures.contributors[D.LOCAL_HIRES] == ("W1",)
+    assert figures.contributors[D.LOCAL_FTE] == ("W1",)
+    assert figures.contributors[D.OLDER_WORKER_HIRES] == ()
+
+
+def test_part_timer_with_half_their_time_on_the_contract() -> None:
+    # Started before the period, retained: 18.5 / 37 * 0.5 * 91 / 91 = 0.25
+    figures = q1(record(starts_on=date(2024, 1, 1), hours="18.5", share="0.5", new=False))
+    assert values(figures) == ZERO | {D.LOCAL_FTE: "0.25"}
+
+
+def test_retained_local_worker_counts_for_fte_not_hires() -> None:
+    # 37 / 37 * 1 * 91 / 91 = 1.00; retained, and started before the period anyway.
+    figures = q1(record(starts_on=date(2023, 9, 1), new=False))
+    assert values(figures) == ZERO | {D.LOCAL_FTE: "1.00"}
+    assert figures.contributors[D.LOCAL_HIRES] == ()
+
+
+def test_retained_worker_starting_in_the_period_is_still_not_a_hire() -> None:
+    figures = q1(record(starts_on=date(2025, 5, 1), new=False))
+    assert figures.values[D.LOCAL_HIRES] == 0
+
+
+def test_new_hire_starting_before_the_period_is_not_hired_in_it() -> None:
+    # Hired last quarter: counts for this quarter's FTE only. 37 / 37 * 1 * 91 / 91 = 1.00
+    figures = q1(record(starts_on=date(2025, 3, 31), age=AgeBand.AGE_50_64))
+    assert values(figures) == ZERO | {D.LOCAL_FTE: "1.00"}
+
+
+def test_local_apprentice_aged_52_counts_for_every_measure() -> None:
+    # Starts 1 April, 30 hours a week, all on the contract:
+    # FTE 30 / 37 * 1 * 91 / 91 = 0.8108... -> 0.81; weeks 91 / 7 = 13.00
+    figures = q1(record("A1", age=AgeBand.AGE_50_64, hours="30", level=3))
+    assert values(figures) == {
+        D.LOCAL_HIRES: "1",
+        D.LOCAL_FTE: "0.81",
+        D.APPRENTICESHIP_STARTS: "1",
+        D.APPRENTICESHIP_WEEKS: "13.00",
+        D.OLDER_WORKER_HIRES: "1",
+    }
+    assert figures.contributors == {d: ("A1",) for d in D}
+
+
+def test_non_local_older_hire_counts_for_older_workers_only() -> None:
+    figures = q1(record("N1", sector="SK1 1", age=AgeBand.AGE_65_PLUS, starts_on=date(2025, 6, 1)))
+    assert values(figures) == ZERO | {D.OLDER_WORKER_HIRES: "1"}
+    assert figures.contributors[D.OLDER_WORKER_HIRES] == ("N1",)
+    assert figures.contributors[D.LOCAL_FTE] == ()
+
+
+def test_leaver_counts_the_days_up_to_and_including_the_last_day() -> None:
+    # 1 April to 15 May = 30 + 15 = 45 days. 37 / 37 * 1 * 45 / 91 = 0.4945... -> 0.49
+    figures = q1(record(starts_on=date(2024, 6, 1), ends_on=date(2025, 5, 15), new=False))
+    assert figures.values[D.LOCAL_FTE] == Decimal("0.49")
+
+
+def test_one_day_engagement() -> None:
+    # Starts and leaves on 30 June: 1 day. 37 / 37 * 1 * 1 / 91 = 0.0109... -> 0.01
+    figures = q1(record(starts_on=Q1_END, ends_on=Q1_END))
+    assert values(figures) == ZERO | {D.LOCAL_HIRES: "1", D.LOCAL_FTE: "0.01"}
+
+
+def test_record_ending_before_the_period_counts_for_nothing() -> None:
+    figures = q1(
+        record(
+            starts_on=date(2025, 1, 6), ends_on=date(2025, 3, 31), age=AgeBand.AGE_50_64, level=2
+        )
+    )
+    assert values(figures) == ZERO
+    assert figures.contributors == {d: () for d in D}
+
+
+def test_record_starting_after_the_period_counts_for_nothing() -> None:
+    assert values(q1(record(starts_on=date(2025, 7, 1), level=2))) == ZERO
+
+
+def test_apprentice_weeks_within_the_period() -> None:
+    # Non-local retained apprentice from 1 March to 12 May: in the period 1 April to 12 May
+    # = 30 + 12 = 42 days = 6.00 weeks. Started before the period: not a start.
+    # A second, local apprentice starts 2 June: 2 to 30 June = 29 days = 4.142... -> 4.14 weeks.
+    # Total 71 days / 7 = 10.142... -> 10.14 (the total is rounded, not each worker).
+    figures = q1(
+        record(
+            "A1",
+            sector="SK1 1",
+            starts_on=date(2025, 3, 1),
+            ends_on=date(2025, 5, 12),
+            new=False,
+            level=2,
+        ),
+        record("A2", starts_on=date(2025, 6, 2), new=False, level=6),
+    )
+    assert figures.values[D.APPRENTICESHIP_WEEKS] == Decimal("10.14")
+    assert figures.values[D.APPRENTICESHIP_STARTS] == 1
+    assert figures.contributors[D.APPRENTICESHIP_WEEKS] == ("A1", "A2")
+    assert figures.contributors[D.APPRENTICESHIP_STARTS] == ("A2",)
+
+
+def test_same_worker_in_two_records_counts_once_for_head_counts() -> None:
+    # Two engagements in the period, both new hires: one hire. Their days do not overlap:
+    # 1 to 30 April = 30 days full time, 1 May to 30 June = 61 days at 18.5 h:
+    # (37 * 30 + 18.5 * 61) / (37 * 91) = (1110 + 1128.5) / 3367 = 0.6648... -> 0.66
+    figures = q1(
+        record("W1", age=AgeBand.AGE_50_64, ends_on=date(2025, 4, 30)),
+        record("W1", age=AgeBand.AGE_50_64, starts_on=date(2025, 5, 1), hours="18.5"),
+    )
+    assert values(figures) == ZERO | {
+        D.LOCAL_HIRES: "1",
+        D.LOCAL_FTE: "0.66",
+        D.OLDER_WORKER_HIRES: "1",
+    }
+    assert figures.contributors[D.LOCAL_HIRES] == ("W1",)
+    assert figures.contributors[D.LOCAL_FTE] == ("W1",)
+
+
+def test_overlapping_records_of_one_worker_count_their_shared_days_once() -> None:
+    # Whole period at 37 h x 0.5 = 18.5, and 1 May to 30 June (61 days) at 37 h x 0.8 = 29.6.
+    # Shared days take the larger: (18.5 * 30 + 29.6 * 61) / (37 * 91)
+    # = (555 + 1805.6) / 3367 = 0.7010... -> 0.70 (not 0.5 + 0.8 * 61 / 91 = 1.04)
+    figures = q1(
+        record(share="0.5", new=False, starts_on=date(2024, 1, 1)),
+        record(share="0.8", new=False, starts_on=date(2025, 5, 1)),
+    )
+    assert figures.values[D.LOCAL_FTE] == Decimal("0.70")
+    # An apprentice recorded twice for the same days: 91 days once = 13.00 weeks.
+    twice = record("A1", level=3)
+    assert q1(twice, twice).values[D.APPRENTICESHIP_WEEKS] == Decimal("13.00")
+
+
+def test_hours_beyond_full_time_do_not_count() -> None:
+    # 45 h is capped at 37 h: one person is at most 1 FTE. 37 / 37 * 1 * 91 / 91 = 1.00
+    assert q1(record(hours="45", new=False)).values[D.LOCAL_FTE] == Decimal("1.00")
+
+
+def test_full_time_hours_can_be_changed() -> None:
+    # 37.5 / 37.5 * 1 = 1.00; at the default 37 h, 35 h would be 0.9459... -> 0.95
+    figures = derive(
+        [record(hours="37.5", new=False), record("W2", hours="35", new=False)],
+        period_starts_on=Q1_START,
+        period_ends_on=Q1_END,
+        local_area=AREA,
+        full_time_hours=Decimal("37.5"),
+    )
+    # (37.5 + 35) / 37.5 = 1.9333... -> 1.93
+    assert figures.values[D.LOCAL_FTE] == Decimal("1.93")
+
+
+def test_rounding_is_half_up() -> None:
+    # An 8-day period, employed full time on its last day: 1 / 8 = 0.125 -> 0.13
+    # (half up, where banker's rounding would give 0.12)
+    figures = derive(
+        [record(starts_on=date(2025, 4, 8))],
+        period_starts_on=date(2025, 4, 1),
+        period_ends_on=date(2025, 4, 8),
+        local_area=AREA,
+    )
+    assert figures.values[D.LOCAL_FTE] == Decimal("0.13")
+
+
+@pytest.mark.parametrize(
+    ("sector", "local"),
+    [("M1 1", True), ("M1 9", True), ("M27 4", True), ("M27 5", False), ("M11 1", False)],
+)
+def test_local_area_of_districts_and_sectors(sector: str, local: bool) -> None:
+    # AREA is district M1 (all its sectors) and sector M27 4 only.
+    figures = q1(record(sector=sector))
+    assert figures.values[D.LOCAL_HIRES] == (1 if local else 0)
+    assert figures.contributors[D.LOCAL_FTE] == (("W1",) if local else ())
+
+
+def test_a_contract_may_name_its_own_local_area() -> None:
+    assert q1(record(sector="SK1 1"), area=["SK1"]).values[D.LOCAL_HIRES] == 1
+    assert q1(record(sector="M1 1"), area=[]).values[D.LOCAL_HIRES] == 0
+
+
+def test_mixed_workforce_and_contributors() -> None:
+    figures = q1(
+        record("W3", starts_on=date(2025, 5, 16)),  # 46 / 91 = 0.50549...
+        record("W1", hours="18.5", share="0.5", new=False, starts_on=date(2024, 1, 1)),  # 0.25
+        record("W2", new=False, starts_on=date(2023, 9, 1)),  # 1
+        record("A1", age=AgeBand.AGE_50_64, hours="30", level=3),  # 30 / 37 = 0.81081...
+        record("N1", sector="SK1 1", age=AgeBand.AGE_50_64),  # not local
+        record("X1", starts_on=date(2025, 1, 1), ends_on=date(2025, 3, 31)),  # before the period
+    )
+    # LOCAL_FTE: (37 * 46 + 9.25 * 91 + 37 * 91 + 30 * 91) / (37 * 91)
+    # = (1702 + 841.75 + 3367 + 2730) / 3367 = 8640.75 / 3367 = 2.5663... -> 2.57
+    assert values(figures) == {
+        D.LOCAL_HIRES: "2",
+        D.LOCAL_FTE: "2.57",
+        D.APPRENTICESHIP_STARTS: "1",
+        D.APPRENTICESHIP_WEEKS: "13.00",
+        D.OLDER_WORKER_HIRES: "2",
+    }
+    assert figures.contributors == {
+        D.LOCAL_HIRES: ("A1", "W3"),
+        D.LOCAL_FTE: ("A1", "W1", "W2", "W3"),
+        D.APPRENTICESHIP_STARTS: ("A1",),
+        D.APPRENTICESHIP_WEEKS: ("A1",),
+        D.OLDER_WORKER_HIRES: ("A1", "N1"),
+    }
+
+
+def test_a_period_must_not_end_before_it_starts() -> None:
+    with pytest.raises(ValueError, match="period"):
+        derive([], period_starts_on=Q1_END, period_ends_on=Q1_START, local_area=AREA)
+    with pytest.raises(ValueError, match="full-time"):
+        derive(
+            [],
+            period_starts_on=Q1_START,
+            period_ends_on=Q1_END,
+            local_area=AREA,
+            full_time_hours=Decimal(0),
+        )
+
+
+# --- double claims ----------------------------------------------------------------------------
+
+
+def claim(
+    contract: int, share: str, starts_on: date, ends_on: date | None, ref: str = "W1"
+) -> Claim:
+    return Claim(ref, contract, starts_on, ends_on, Decimal(share))
+
+
+JAN_1, MAR_31, APR_1 = date(2025, 1, 1), date(2025, 3, 31), date(2025, 4, 1)
+JUN_30, DEC_31 = date(2025, 6, 30), date(2025, 12, 31)
+
+
+def test_half_and_half_on_two_contracts_is_fine() -> None:
+    assert double_claims([claim(1, "0.5", JAN_1, DEC_31), claim(2, "0.5", JAN_1, DEC_31)]) == []
+
+
+def test_more_than_all_of_one_person_is_a_double_claim() -> None:
+    # Contract 1: January to June; contract 2: April to December; 0.6 + 0.6 = 1.2 over April-June.
+    found = double_claims([claim(2, "0.6", APR_1, DEC_31), claim(1, "0.6", JAN_1, JUN_30)])
+    assert found == [DoubleClaim("W1", (1, 2), APR_1, JUN_30, Decimal("1.2"))]
+
+
+def test_claims_that_do_not_overlap_are_fine() -> None:
+    assert double_claims([claim(1, "1", JAN_1, MAR_31), claim(2, "1", APR_1, DEC_31)]) == []
+
+
+def test_a_single_shared_day_is_an_overlap() -> None:
+    # Dates are inclusive: both claim 1 April.
+    found = double_claims([claim(1, "1", JAN_1, APR_1), claim(2, "1", APR_1, DEC_31)])
+    assert found == [DoubleClaim("W1", (1, 2), APR_1, APR_1, Decimal(2))]
+
+
+def test_three_contracts() -> None:
+    # 0.4 + 0.4 all year = 0.8 is fine; contract 3 adds 0.4 over April-June: 1.2.
+    found = double_claims(
+        [
+            claim(1, "0.4", JAN_1, DEC_31),
+            claim(2, "0.4", JAN_1, DEC_31),
+            claim(3, "0.4", APR_1, JUN_30),
+        ]
+    )
+    assert found == [DoubleClaim("W1", (1, 2, 3), APR_1, JUN_30, Decimal("1.2"))]
+
+
+def test_a_new_result_starts_where_the_contracts_involved_change() -> None:
+    # Contract 1 at 0.6 all year; contract 2 at 0.6 January-June; contract 3 at 0.6 April-December.
+    # January-March: 1 + 2 = 1.2; April-June: 1 + 2 + 3 = 1.8; July-December: 1 + 3 = 1.2.
+    found = double_claims(
+        [
+            claim(1, "0.6", JAN_1, DEC_31),
+            claim(2, "0.6", JAN_1, JUN_30),
+            claim(3, "0.6", APR_1, None),
+        ]
+    )
+    assert found == [
+        DoubleClaim("W1", (1, 2), JAN_1, MAR_31, Decimal("1.2")),
+        DoubleClaim("W1", (1, 2, 3), APR_1, JUN_30, Decimal("1.8")),
+        DoubleClaim("W1", (1, 3), date(2025, 7, 1), DEC_31, Decimal("1.2")),
+    ]
+
+
+def test_open_ended_claims() -> None:
+    both_open = double_claims([claim(1, "0.6", JAN_1, None), claim(2, "0.6", APR_1, None)])
+    assert both_open == [DoubleClaim("W1", (1, 2), APR_1, None, Decimal("1.2"))]
+    one_open = double_claims([claim(1, "0.6", JAN_1, None), claim(2, "0.6", APR_1, JUN_30)])
+    assert one_open == [DoubleClaim("W1", (1, 2), APR_1, JUN_30, Decimal("1.2"))]
+
+
+def test_claims_on_the_same_contract_never_conflict() -> None:
+    # Two overlapping claims on contract 1 count once, at the larger share: 0.6 + 0.3 = 0.9.
+    same = [claim(1, "0.6", JAN_1, DEC_31), claim(1, "0.6", APR_1, DEC_31)]
+    assert double_claims(same) == []
+    assert double_claims([*same, claim(2, "0.3", JAN_1, DEC_31)]) == []
+    # ... but with contract 2 at 0.5 it is 0.6 + 0.5 = 1.1.
+    assert double_claims([*same, claim(2, "0.5", JAN_1, DEC_31)]) == [
+        DoubleClaim("W1", (1, 2), JAN_1, DEC_31, Decimal("1.1"))
+    ]
+
+
+def test_results_are_sorted_by_worker_then_start_and_workers_are_separate() -> None:
+    found = double_claims(
+        [
+            claim(1, "1", APR_1, JUN_30, ref="W2"),
+            claim(2, "1", APR_1, JUN_30, ref="W1"),
+            claim(3, "1", JAN_1, JAN_1, ref="W2"),
+            claim(4, "1", JAN_1, JAN_1, ref="W2"),
+            claim(1, "1", APR_1, JUN_30, ref="W1"),
+            claim(9, "1", JAN_1, DEC_31, ref="W3"),  # alone: nothing to conflict with
+        ]
+    )
+    assert [(d.worker_reference, d.contract_ids, d.overlap_starts_on) for d in found] == [
+        ("W1", (1, 2), APR_1),
+        ("W2", (3, 4), JAN_1),  # W2's contract 1 in April-June has nothing to conflict with
+    ]
+
+
+# --- properties -------------------------------------------------------------------------------
+
+DAY0 = date(2025, 1, 1)
+LOCAL_SECTORS = {"M1 1", "M1 2", "M27 4"}  # of the sampled sectors, those in AREA
+days = st.integers(min_value=0, max_value=300).map(lambda n: DAY0 + timedelta(days=n))
+
+records = st.builds(
+    WorkforceRecord,
+    worker_reference=st.sampled_from(["W1", "W2", "W3", "W4"]),
+    postcode_sector=st.sampled_from(["M1 1", "M1 2", "M27 4", "M27 5", "SK1 1"]),
+    age_band=st.sampled_from(list(AgeBand)),
+    starts_on=days,
+    ends_on=st.none() | days,
+    weekly_hours=st.decimals(min_value="0.5", max_value="48", places=1),
+    share_on_contract=st.decimals(min_value="0.01", max_value="1", places=2),
+    is_new_hire=st.booleans(),
+    apprenticeship_level=st.none() | st.integers(min_value=1, max_value=8),
+)
+record_lists = st.lists(records, max_size=8)
+
+
+def derive_q1(rs: list[WorkforceRecord]) -> PeriodFigures:
+    return derive(rs, period_starts_on=Q1_START, period_ends_on=Q1_END, local_area=AREA)
+
+
+@given(record_lists)
+def test_figures_are_never_negative_and_always_complete(rs: list[WorkforceRecord]) -> None:
+    figures = derive_q1(rs)
+    assert set(figures.values) == set(D) == set(figures.contributors)
+    assert all(value >= 0 for value in figures.values.values())
+    for derivation, refs in figures.contributors.items():
+        assert list(refs) == sorted(set(refs))
+        if derivation is not D.LOCAL_FTE and derivation is not D.APPRENTICESHIP_WEEKS:
+            assert figures.values[derivation] == len(refs)
+
+
+@given(record_lists)
+def test_local_fte_is_at_most_one_per_local_worker(rs: list[WorkforceRecord]) -> None:
+    figures = derive_q1(rs)
+    local_workers = {r.worker_reference for r in rs if r.postcode_sector in LOCAL_SECTORS}
+    assert figures.values[D.LOCAL_FTE] <= len(figures.contributors[D.LOCAL_FTE])
+    assert figures.values[D.LOCAL_FTE] <= len(local_workers)
+    # 91 days is 13 weeks: at most 13 weeks per apprentice.
+    assert figures.values[D.APPRENTICESHIP_WEEKS] <= 13 * len(
+        figures.contributors[D.APPRENTICESHIP_WEEKS]
+    )
+
+
+@given(record_lists, records)
+def test_adding_a_record_never_lowers_a_figure(
+    rs: list[WorkforceRecord], extra: WorkforceRecord
+) -> None:
+    before, after = derive_q1(rs), derive_q1([*rs, extra])
+    for derivation in D:
+        assert after.values[derivation] >= before.values[derivation]
+        assert set(after.contributors[derivation]) >= set(before.contributors[derivation])
+
+
+@given(st.data(), record_lists)
+def test_order_of_records_does_not_matter(data: st.DataObject, rs: list[WorkforceRecord]) -> None:
+    shuffled = data.draw(st.permutations(rs))
+    assert derive_q1(shuffled) == derive_q1(rs)
+
+
+claims = st.builds(
+    Claim,
+    worker_reference=st.sampled_from(["W1", "W2"]),
+    contract_id=st.integers(min_value=1, max_value=4),
+    starts_on=days,
+    ends_on=st.none() | days,
+    share_on_contract=st.decimals(min_value="0.1", max_value="1", places=1),
+)
+
+
+@given(st.data(), st.lists(claims, max_size=8))
+def test_double_claims_are_well_formed_and_order_free(data: st.DataObject, cs: list[Claim]) -> None:
+    found = double_claims(cs)
+    assert double_claims(data.draw(st.permutations(cs))) == found
+    assert found == sorted(found, key=lambda d: (d.worker_reference, d.overlap_starts_on))
+    for d in found:
+        assert d.total_share > 1
+        assert len(d.contract_ids) >= 2 and list(d.contract_ids) == sorted(set(d.contract_ids))
+        assert d.overlap_ends_on is None or d.overlap_starts_on <= d.overlap_ends_on
