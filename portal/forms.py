@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from govuk_frontend_wtf.gov_form_base import GovFormBase
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
+    GovDateInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
@@ -16,6 +19,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     DecimalField,
+    Field,
     IntegerField,
     PasswordField,
     RadioField,
@@ -24,8 +28,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.validators import StopValidation
 
 __all__ = [
+    "DateField",
+    "MoneyField",
     "BooleanField",
     "DecimalField",
     "EmailField",
@@ -85,3 +92,117 @@ class NewPasswordField(PasswordField):
 
     def __init__(self, label: str = "Create a password", **kwargs: Any) -> None:
         super().__init__(label, **kwargs)
+
+
+class DateInput(GovDateInput):
+    """GOV.UK date input that survives missing parts and links errors to the day box.
+
+    govuk-frontend-wtf's own widget puts `required` on a <div> and fails on a partial POST.
+    """
+
+    def __call__(self, field: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("id", field.id)
+        kwargs.setdefault("value", "")
+        return self.render(self.map_gov_params(field, **kwargs))
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        params: dict[str, Any] = GovFormBase.map_gov_params(self, field, **kwargs)
+        params["attributes"].pop("required", None)
+        day, month, year = field.parts()
+        error = " govuk-input--error" if field.errors else ""
+        params.setdefault(
+            "fieldset",
+            {"legend": {"text": field.label.text, "classes": "govuk-fieldset__legend--s"}},
+        )
+        params["items"] = [
+            # The day box takes the field's id, so the error summary link lands on it.
+            {
+                "label": "Day",
+                "id": field.id,
+                "name": field.name,
+                "value": day,
+                "classes": "govuk-input--width-2" + error,
+                "inputmode": "numeric",
+            },
+            {
+                "label": "Month",
+                "id": f"{field.id}-month",
+                "name": field.name,
+                "value": month,
+                "classes": "govuk-input--width-2" + error,
+                "inputmode": "numeric",
+            },
+            {
+                "label": "Year",
+                "id": f"{field.id}-year",
+                "name": field.name,
+                "value": year,
+                "classes": "govuk-input--width-4" + error,
+                "inputmode": "numeric",
+            },
+        ]
+        return params
+
+
+class DateField(Field):
+    """Day, month and year boxes, with GOV.UK error messages that name the field."""
+
+    widget = DateInput()
+
+    def __init__(
+        self, label: str, *, name_in_errors: str, required: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(label, **kwargs)
+        self.name_in_errors = name_in_errors  # e.g. "Start date"
+        self.required = required
+        self.typed: list[str] | None = None
+
+    def parts(self) -> list[str]:
+        if self.typed is not None:
+            return self.typed
+        if isinstance(self.data, date):
+            return [str(self.data.day), str(self.data.month), str(self.data.year)]
+        return ["", "", ""]
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.typed = ([str(v).strip() for v in valuelist] + ["", "", ""])[:3]
+        day, month, year = self.typed
+        self.data = None
+        if not any(self.typed):
+            return
+        missing = [
+            name
+            for name, part in zip(("day", "month", "year"), self.typed, strict=True)
+            if not part
+        ]
+        if missing:
+            raise ValueError(f"{self.name_in_errors} must include a {' and '.join(missing)}")
+        try:
+            if len(year) != 4:
+                raise ValueError
+            self.data = date(int(year), int(month), int(day))
+        except ValueError as error:
+            raise ValueError(f"{self.name_in_errors} must be a real date") from error
+
+    def pre_validate(self, form: Any) -> None:
+        if self.required and self.data is None and not self.process_errors:
+            raise StopValidation(f"Enter the {self.name_in_errors.lower()}")
+
+
+class MoneyField(DecimalField):
+    """Pounds and pence, with £ and thousands separators allowed."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label: str, *, name_in_errors: str, **kwargs: Any) -> None:
+        kwargs.setdefault("places", 2)
+        super().__init__(label, **kwargs)
+        self.name_in_errors = name_in_errors
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist:
+            cleaned = str(valuelist[0]).replace("£", "").replace(",", "").strip()
+            try:
+                super().process_formdata([cleaned] if cleaned else [])
+            except ValueError as error:
+                raise ValueError(f"{self.name_in_errors} must be a number, like 1250000") from error

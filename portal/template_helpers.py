@@ -14,42 +14,36 @@ from portal.data.types import MeasureUnit, Role
 
 LONDON = ZoneInfo("Europe/London")
 
-# (label, endpoint, the endpoint prefix that marks it active)
-NAVIGATION: dict[Role, list[tuple[str, str, str]]] = {
+NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     Role.ADMINISTRATOR: [
-        ("Contracts", "council.list_contracts", "council.contract"),
-        ("Suppliers", "council.list_suppliers", "council.supplier"),
-        ("Organisations", "admin.list_organisations", "admin.organisation"),
-        ("Users", "admin.list_users", "admin.user"),
-        ("Measures", "admin.list_measures", "admin.measure"),
-        ("Local area", "admin.edit_local_area", "admin.edit_local_area"),
-        ("Emails", "admin.list_emails", "admin.list_emails"),
+        ("Contracts", "council.list_contracts"),
+        ("Suppliers", "council.list_suppliers"),
+        ("Organisations", "admin.list_organisations"),
+        ("Users", "admin.list_users"),
+        ("Measures", "admin.list_measures"),
+        ("Local areas", "admin.list_local_areas"),
+        ("Emails", "admin.list_emails"),
     ],
     Role.CONTRACT_MANAGER: [
-        ("Contracts", "council.list_contracts", "council.contract"),
-        ("Suppliers", "council.list_suppliers", "council.supplier"),
+        ("Contracts", "council.list_contracts"),
+        ("Suppliers", "council.list_suppliers"),
     ],
     Role.SUPPLIER_USER: [
-        ("Your contracts", "supplier.list_contracts", "supplier."),
+        ("Your contracts", "supplier.list_contracts"),
     ],
 }
 
 
 def navigation_items() -> list[dict[str, Any]]:
+    """The role's sections; a section is active on its own page and every page below it."""
     if not current_user.is_authenticated:
         return []
-    endpoint = request.endpoint or ""
     items = []
-    for label, target, prefix in NAVIGATION[current_user.role]:
-        active = endpoint.startswith(prefix) or endpoint.replace("list_", "").startswith(prefix)
-        items.append(
-            {
-                "text": label,
-                "href": url_for(target),
-                "active": active,
-                "current": endpoint == target,
-            }
-        )
+    for label, endpoint in NAVIGATION[current_user.role]:
+        href = url_for(endpoint)
+        current = request.path == href
+        active = current or request.path.startswith(href.rstrip("/") + "/")
+        items.append({"text": label, "href": href, "active": active, "current": current})
     return items
 
 
@@ -86,9 +80,18 @@ def format_quantity(value: Decimal, unit: MeasureUnit) -> str:
     return f"{format_number(value)} {unit.label}"
 
 
+def error_list(field_errors: dict[str, str]) -> list[dict[str, str]]:
+    """{field id: message} as the GOV.UK error summary's list of links."""
+    return [{"text": message, "href": f"#{field_id}"} for field_id, message in field_errors.items()]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        date=format_date, money=format_money, number=format_number, quantity=format_quantity
+        date=format_date,
+        money=format_money,
+        number=format_number,
+        quantity=format_quantity,
+        error_list=error_list,
     )
     app.jinja_env.globals.update(navigation_items=navigation_items)
 

@@ -185,6 +185,9 @@ class LocalAreaForm(FlaskForm):
         "sectors; a sector (M27 4) covers only itself.",
         validators=[InputRequired("Enter at least one postcode district or sector")],
     )
+    is_default = BooleanField(
+        "Use this area for contracts that do not name another", widget=GovCheckboxInput()
+    )
     submit = SubmitField("Save local area", widget=GovSubmitInput())
 
     def validate_codes(self, field: TextAreaField) -> None:

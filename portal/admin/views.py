@@ -287,24 +287,52 @@ def retire_measure(measure_id: int) -> Response:
     return redirect(url_for("admin.list_measures"))
 
 
-# Local area
+# Local areas
 
 
-@admin.route("/local-area", methods=["GET", "POST"])
+@admin.route("/local-areas")
 @administrators
-def edit_local_area() -> str | Response:
+def list_local_areas() -> str:
+    areas = local_areas.list_for(current_user.organisation_id)
+    return render_template("admin/local_areas.html", areas=areas, title="Local areas")
+
+
+@admin.route("/local-areas/new", methods=["GET", "POST"])
+@admin.route("/local-areas/<int:area_id>/edit", methods=["GET", "POST"])
+@administrators
+def edit_local_area(area_id: int | None = None) -> str | Response:
     council_id = current_user.organisation_id
-    area = local_areas.default_for(council_id)
-    form = LocalAreaForm(data={"name": area.name, "codes": "\n".join(area.codes)} if area else None)
+    area = local_areas.get(council_id, area_id) if area_id is not None else None
+    if area_id is not None and area is None:
+        abort(404)
+    form = LocalAreaForm(
+        data={"name": area.name, "codes": "\n".join(area.codes), "is_default": area.is_default}
+        if area
+        else None
+    )
     if form.validate_on_submit():
         codes, _ = parse_area_codes(form.codes.data or "")
-        local_areas.save_default(
-            council_id, name=form.name.data or "", codes=codes, by=current_user
-        )
-        commit()
-        flash(f"Local area saved with {len(codes)} districts and sectors", "success")
-        return redirect(url_for("admin.edit_local_area"))
-    return render_template("admin/local_area.html", form=form, area=area, title="Local area")
+        try:
+            local_areas.save(
+                council_id,
+                area,
+                name=form.name.data or "",
+                codes=codes,
+                make_default=bool(form.is_default.data),
+                by=current_user,
+            )
+        except local_areas.NameInUse:
+            form.name.errors.append("A local area with this name already exists")
+        else:
+            commit()
+            flash(f"{form.name.data} saved with {len(codes)} districts and sectors", "success")
+            return redirect(url_for("admin.list_local_areas"))
+    return render_template(
+        "admin/local_area.html",
+        form=form,
+        area=area,
+        title=f"Edit {area.name}" if area else "Add a local area",
+    )
 
 
 @admin.route("/emails")

@@ -1,16 +1,48 @@
-"""Contract managers (and administrators): contracts and suppliers."""
+"""Contract managers (and administrators): contracts, commitments, imports and suppliers."""
 
 from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
-from portal.admin.forms import SupplierInviteForm
+from portal import calendar, exports, spreadsheets
+from portal.admin.forms import ConfirmForm, SupplierInviteForm
 from portal.auth import invitations
 from portal.auth.permissions import council_staff
-from portal.data import audit, contracts, local_areas, organisations, users
+from portal.council.forms import (
+    CommitmentChangeForm,
+    CommitmentForm,
+    ConfirmImportForm,
+    ContractForm,
+    ImportForm,
+    RetireCommitmentForm,
+)
+from portal.data import (
+    audit,
+    commit,
+    contract_imports,
+    contracts,
+    local_areas,
+    measures,
+    organisations,
+    users,
+)
+from portal.data.models import Commitment, Contract, ContractImport
 from portal.data.types import OrganisationKind, Role
+from portal.domain.contract_import import (
+    COLUMNS,
+    EXAMPLE_ROWS,
+    ImportPlan,
+    plan_import,
+    references_in,
+)
+from portal.domain.contracts import ContractStatus, is_kpi_by_default
+from portal.domain.profiles import field_name, parse_plan
 
 council = Blueprint("council", __name__, url_prefix="/council")
 
@@ -19,43 +51,424 @@ def _page() -> int:
     return request.args.get("page", 1, type=int)
 
 
-@council.route("/contracts")
-@council_staff
-def list_contracts() -> str:
-    # Contract managers start on their own contracts; administrators on all of them.
+# Contract lists and exports
+
+
+def _filters() -> tuple[contracts.ContractFilters, dict[str, str]]:
+    """The list filters from the query string, and the same as URL arguments for links."""
     default_scope = "mine" if current_user.role is Role.CONTRACT_MANAGER else "all"
     scope = request.args.get("show", default_scope)
     scope = scope if scope in ("mine", "all") else default_scope
-    supplier_id = request.args.get("supplier", type=int)
-    page = contracts.list_for(
-        current_user,
-        page=_page(),
+    status = request.args.get("status", "")
+    sort = request.args.get("sort", "reference")
+    args = {
+        "show": scope,
+        "supplier": request.args.get("supplier", "", type=str),
+        "status": status if status in set(ContractStatus) else "",
+        "measure": request.args.get("measure", "", type=str),
+        "sort": sort if sort in contracts.SORTS else "reference",
+    }
+    filters = contracts.ContractFilters(
+        today=calendar.today(),
         managed_by=current_user.id if scope == "mine" else None,
-        supplier_id=supplier_id,
+        supplier_id=int(args["supplier"]) if args["supplier"].isdigit() else None,
+        status=ContractStatus(args["status"]) if args["status"] else None,
+        measure_id=int(args["measure"]) if args["measure"].isdigit() else None,
+        sort=args["sort"],
     )
+    return filters, args
+
+
+@council.route("/contracts")
+@council_staff
+def list_contracts() -> str:
+    filters, args = _filters()
+    page = contracts.list_for(current_user, filters, page=_page())
     return render_template(
         "council/contracts.html",
         page=page,
         commitment_counts=contracts.count_commitments([c.id for c in page.items]),
         suppliers=organisations.suppliers(),
-        scope=scope,
-        supplier_id=supplier_id,
+        measures=contracts.measures_committed(current_user.organisation_id),
+        filters=filters,
+        args=args,
+        statuses=list(ContractStatus),
         title="Contracts",
     )
+
+
+@council.route("/contracts/export.<any(csv, xlsx):file_format>")
+@council_staff
+def export_contracts(file_format: str) -> Response:
+    filters, _ = _filters()
+    rows = exports.contract_rows(contracts.export_for(current_user, filters), filters.today)
+    return exports.download(exports.CONTRACT_COLUMNS, rows, "contracts", file_format)
+
+
+# One contract
+
+
+def _contract(contract_id: int) -> Contract:
+    return contracts.get_for(current_user, contract_id) or abort(404)
 
 
 @council.route("/contracts/<int:contract_id>")
 @council_staff
 def view_contract(contract_id: int) -> str:
-    contract = contracts.get_for(current_user, contract_id) or abort(404)
-    default_area = None if contract.local_area else local_areas.default_for(contract.council_id)
+    contract = _contract(contract_id)
     return render_template(
         "council/contract.html",
         contract=contract,
-        local_area=contract.local_area or default_area,
-        history=audit.history("contract", contract.id),
+        local_area=contract.local_area or local_areas.default_for(contract.council_id),
+        periods=calendar.periods_of(contract),
+        today=calendar.today(),
+        history=audit.contract_history(contract.id),
         title=f"{contract.reference}: {contract.title}",
     )
+
+
+def _contract_form_choices(form: ContractForm) -> None:
+    council_id = current_user.organisation_id
+    form.supplier.choices = [SelectChoice("", "Select a supplier")] + [
+        SelectChoice(str(s.id), s.name) for s in organisations.suppliers()
+    ]
+    form.manager.choices = [SelectChoice("", "Select a contract manager")] + [
+        SelectChoice(str(u.id), u.full_name) for u in users.contract_managers(council_id)
+    ]
+    default = local_areas.default_for(council_id)
+    form.local_area.choices = [
+        SelectChoice(
+            "", f"The council's default ({default.name})" if default else "The council's default"
+        )
+    ] + [
+        SelectChoice(str(a.id), a.name)
+        for a in local_areas.list_for(council_id)
+        if not a.is_default
+    ]
+
+
+def _save_contract(form: ContractForm, contract: Contract | None) -> Contract | None:
+    """Create or update from a valid form; None (with errors on the form) if it clashes."""
+    council_id = current_user.organisation_id
+    supplier = (
+        organisations.get_supplier(form.supplier.data) if form.supplier.data is not None else None
+    )
+    if form.new_supplier.data:
+        if organisations.name_taken(form.new_supplier.data):
+            form.new_supplier.errors.append("A supplier with this name already exists: select it")
+            return None
+        supplier = organisations.create(
+            name=form.new_supplier.data,
+            kind=OrganisationKind.SUPPLIER,
+            is_sme=False,
+            is_vcse=False,
+            by=current_user,
+        )
+    manager = next(
+        (u for u in users.contract_managers(council_id) if u.id == form.manager.data), None
+    )
+    area = next((a for a in local_areas.list_for(council_id) if a.id == form.local_area.data), None)
+    if supplier is None:
+        form.supplier.errors.append("Select a supplier")
+    if manager is None:
+        form.manager.errors.append("Select the contract manager")
+    if supplier is None or manager is None:
+        return None
+    value = form.value.data or Decimal(0)
+    fields: dict[str, Any] = {
+        "reference": form.reference.data or "",
+        "title": form.title.data or "",
+        "value": value,
+        "start_on": form.start_on.data,
+        "end_on": form.end_on.data,
+        "is_kpi_contract": {"yes": True, "no": False}.get(
+            form.kpi.data or "", is_kpi_by_default(value)
+        ),
+    }
+    try:
+        if contract is None:
+            return contracts.create(
+                council=current_user.organisation,
+                supplier=supplier,
+                manager=manager,
+                local_area=area,
+                by=current_user,
+                **fields,
+            )
+        contracts.update(
+            contract,
+            by=current_user,
+            supplier_id=supplier.id,
+            manager_id=manager.id,
+            local_area_id=area.id if area else None,
+            **fields,
+        )
+        return contract
+    except contracts.ReferenceInUse:
+        form.reference.errors.append("A contract with this reference already exists")
+        return None
+
+
+@council.route("/contracts/new", methods=["GET", "POST"])
+@council_staff
+def new_contract() -> str | Response:
+    form = ContractForm(data={"manager": current_user.id})
+    _contract_form_choices(form)
+    if form.validate_on_submit():
+        contract = _save_contract(form, None)
+        if contract is not None:
+            commit()
+            flash(f"Contract {contract.reference} created. Now add its commitments.", "success")
+            return redirect(url_for("council.view_contract", contract_id=contract.id))
+    return render_template("council/contract_form.html", form=form, title="Add a contract")
+
+
+@council.route("/contracts/<int:contract_id>/edit", methods=["GET", "POST"])
+@council_staff
+def edit_contract(contract_id: int) -> str | Response:
+    contract = _contract(contract_id)
+    form = ContractForm(
+        data={
+            "reference": contract.reference,
+            "title": contract.title,
+            "supplier": contract.supplier_id,
+            "manager": contract.manager_id,
+            "value": contract.value,
+            "start_on": contract.start_on,
+            "end_on": contract.end_on,
+            "local_area": contract.local_area_id,
+            "kpi": "yes" if contract.is_kpi_contract else "no",
+        }
+    )
+    _contract_form_choices(form)
+    if form.validate_on_submit() and _save_contract(form, contract) is not None:
+        commit()
+        flash("Contract updated", "success")
+        return redirect(url_for("council.view_contract", contract_id=contract.id))
+    return render_template(
+        "council/contract_form.html",
+        form=form,
+        contract=contract,
+        title=f"Edit {contract.reference}",
+    )
+
+
+# Commitments
+
+
+def _commitment(contract: Contract, commitment_id: int) -> Commitment:
+    return contracts.get_commitment(contract, commitment_id) or abort(404)
+
+
+@council.route("/contracts/<int:contract_id>/commitments/new", methods=["GET", "POST"])
+@council_staff
+def add_commitment(contract_id: int) -> str | Response:
+    contract = _contract(contract_id)
+    taken = {c.measure_id for c in contract.commitments}
+    available = [
+        m
+        for m in measures.catalogue(contract.council_id, include_retired=False)
+        if m.id not in taken
+    ]
+    form = CommitmentForm()
+    form.measure.choices = [SelectChoice("", "Select a measure")] + [
+        SelectChoice(str(m.id), f"{m.name} ({m.kind.label.lower()}, {m.unit.label})")
+        for m in available
+    ]
+    if form.validate_on_submit():
+        measure = next((m for m in available if m.id == form.measure.data), None)
+        if measure is None:
+            form.measure.errors.append("Select a measure")
+        else:
+            contracts.add_commitment(
+                contract,
+                measure,
+                target=form.target.data or Decimal(0),
+                note=form.note.data or "",
+                by=current_user,
+            )
+            commit()
+            flash(f"{measure.name} added", "success")
+            return redirect(url_for("council.view_contract", contract_id=contract.id))
+    return render_template(
+        "council/commitment_form.html",
+        form=form,
+        contract=contract,
+        title=f"Add a commitment to {contract.reference}",
+    )
+
+
+@council.route(
+    "/contracts/<int:contract_id>/commitments/<int:commitment_id>/edit", methods=["GET", "POST"]
+)
+@council_staff
+def edit_commitment(contract_id: int, commitment_id: int) -> str | Response:
+    contract = _contract(contract_id)
+    commitment = _commitment(contract, commitment_id)
+    form = CommitmentChangeForm(obj=commitment)
+    needs_reason = contract.start_on <= calendar.today()
+    if form.validate_on_submit():
+        if needs_reason and form.target.data != commitment.target and not form.reason.data:
+            form.reason.errors.append("Enter the reason for changing the target")
+        else:
+            contracts.change_commitment(
+                commitment,
+                target=form.target.data or commitment.target,
+                note=form.note.data or "",
+                by=current_user,
+                reason=form.reason.data,
+            )
+            commit()
+            flash(f"{commitment.measure.name} updated", "success")
+            return redirect(url_for("council.view_contract", contract_id=contract.id))
+    return render_template(
+        "council/commitment_change.html",
+        form=form,
+        contract=contract,
+        commitment=commitment,
+        needs_reason=needs_reason,
+        title=f"Change {commitment.measure.name}",
+    )
+
+
+@council.route(
+    "/contracts/<int:contract_id>/commitments/<int:commitment_id>/retire", methods=["GET", "POST"]
+)
+@council_staff
+def retire_commitment(contract_id: int, commitment_id: int) -> str | Response:
+    contract = _contract(contract_id)
+    commitment = _commitment(contract, commitment_id)
+    if commitment.is_retired:
+        abort(404)
+    form = RetireCommitmentForm()
+    if form.validate_on_submit():
+        contracts.retire_commitment(commitment, by=current_user, reason=form.reason.data or "")
+        commit()
+        flash(f"{commitment.measure.name} retired: it is no longer monitored", "success")
+        return redirect(url_for("council.view_contract", contract_id=contract.id))
+    return render_template(
+        "council/retire_commitment.html",
+        form=form,
+        contract=contract,
+        commitment=commitment,
+        title=f"Retire {commitment.measure.name}?",
+    )
+
+
+@council.route(
+    "/contracts/<int:contract_id>/commitments/<int:commitment_id>/reinstate", methods=["POST"]
+)
+@council_staff
+def reinstate_commitment(contract_id: int, commitment_id: int) -> Response:
+    contract = _contract(contract_id)
+    commitment = _commitment(contract, commitment_id)
+    if ConfirmForm().validate_on_submit() and commitment.is_retired:
+        contracts.reinstate_commitment(commitment, by=current_user)
+        commit()
+        flash(f"{commitment.measure.name} is monitored again", "success")
+    return redirect(url_for("council.view_contract", contract_id=contract.id))
+
+
+@council.route(
+    "/contracts/<int:contract_id>/commitments/<int:commitment_id>/profile", methods=["GET", "POST"]
+)
+@council_staff
+def edit_profile(contract_id: int, commitment_id: int) -> str | Response:
+    """An explicit figure for each quarter instead of the even spread (or back to it)."""
+    contract = _contract(contract_id)
+    commitment = _commitment(contract, commitment_id)
+    periods = calendar.periods_of(contract)
+    saved = {(p.financial_year, p.quarter): p.planned for p in commitment.plan}
+    typed = {field_name(p): str(saved.get((p.financial_year, p.quarter), "")) for p in periods}
+    errors: dict[str, str] = {}
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if request.form.get("action") == "even":
+            contracts.save_plan(commitment, None, by=current_user)
+            commit()
+            flash("Back to an even spread over the contract", "success")
+            return redirect(url_for("council.view_contract", contract_id=contract.id))
+        typed = {name: request.form.get(name, "").strip() for name in typed}
+        planned, errors = parse_plan(
+            typed, periods, kind=commitment.measure.kind, target=commitment.target
+        )
+        if not errors:
+            contracts.save_plan(commitment, planned, by=current_user)
+            commit()
+            flash(f"Quarterly profile saved for {commitment.measure.name}", "success")
+            return redirect(url_for("council.view_contract", contract_id=contract.id))
+    return render_template(
+        "council/profile_form.html",
+        form=form,
+        contract=contract,
+        commitment=commitment,
+        periods=periods,
+        typed=typed,
+        field_errors=errors,
+        title=f"Quarterly profile for {commitment.measure.name}",
+    )
+
+
+# Bulk import
+
+
+@council.route("/contracts/import", methods=["GET", "POST"])
+@council_staff
+def import_contracts() -> str | Response:
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        stored = contract_imports.store(
+            current_user, filename=upload.filename or "upload", content=upload.read()
+        )
+        commit()
+        return redirect(url_for("council.preview_import", import_id=stored.id))
+    return render_template(
+        "council/import.html", form=form, columns=COLUMNS, title="Import contracts"
+    )
+
+
+def _plan(stored: ContractImport) -> tuple[ImportPlan | None, str | None]:
+    try:
+        table = spreadsheets.read_table(stored.content)
+    except spreadsheets.UnreadableFile as problem:
+        return None, str(problem)
+    lookups = contracts.import_lookups(current_user.organisation_id, references_in(table))
+    return plan_import(table, lookups), None
+
+
+@council.route("/contracts/import/<int:import_id>", methods=["GET", "POST"])
+@council_staff
+def preview_import(import_id: int) -> str | Response:
+    stored = contract_imports.get_for(current_user, import_id) or abort(404)
+    if stored.imported_at is not None:
+        flash(f"{stored.filename} was already imported", "info")
+        return redirect(url_for("council.list_contracts", show="all"))
+    plan, unreadable = _plan(stored)
+    form = ConfirmImportForm()
+    if form.validate_on_submit() and plan is not None and plan.is_valid:
+        created = contracts.save_import(current_user.organisation_id, plan, by=current_user)
+        contract_imports.mark_imported(stored, created)
+        commit()
+        flash(f"{created} contracts imported with {plan.commitment_count} commitments", "success")
+        return redirect(url_for("council.list_contracts", show="all"))
+    return render_template(
+        "council/import_preview.html",
+        form=form,
+        stored=stored,
+        plan=plan,
+        unreadable=unreadable,
+        title="Check your import",
+    )
+
+
+@council.route("/contracts/import/template.<any(csv, xlsx):file_format>")
+@council_staff
+def import_template(file_format: str) -> Response:
+    return exports.download(COLUMNS, EXAMPLE_ROWS, "contracts-import-template", file_format)
+
+
+# Suppliers
 
 
 @council.route("/suppliers")
@@ -72,7 +485,8 @@ def list_suppliers() -> str:
 @council_staff
 def view_supplier(supplier_id: int) -> str:
     supplier = organisations.get_supplier(supplier_id) or abort(404)
-    contract_page = contracts.list_for(current_user, page=_page(), supplier_id=supplier.id)
+    filters = contracts.ContractFilters(today=calendar.today(), supplier_id=supplier.id)
+    contract_page = contracts.list_for(current_user, filters, page=_page())
     return render_template(
         "council/supplier.html",
         supplier=supplier,

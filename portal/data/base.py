@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -68,6 +69,8 @@ def as_dict(obj: Any, *names: str) -> dict[str, Any]:
         value = getattr(obj, name)
         if isinstance(value, StrEnum):
             value = value.value
+        elif isinstance(value, Decimal):
+            value = str(value.quantize(Decimal("0.01")))  # as stored: 2 decimal places
         elif value is not None and not isinstance(value, (str, int, float, bool)):
             value = str(value)
         result[name] = value

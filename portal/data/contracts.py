@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.data import audit
-from portal.data.base import as_dict
-from portal.data.models import Commitment, Contract, LocalArea, Measure, Organisation, User
+from portal.data.base import as_dict, utcnow
+from portal.data.models import (
+    Commitment,
+    Contract,
+    LocalArea,
+    Measure,
+    Organisation,
+    PlannedFigure,
+    User,
+)
 from portal.data.pagination import Page, paginate
-from portal.data.types import Role
+from portal.data.types import OrganisationKind, Role
+from portal.domain.contract_import import ImportPlan, Lookups
+from portal.domain.contracts import ContractStatus
 from portal.extensions import db
 
 AUDITED = (
@@ -26,6 +39,24 @@ AUDITED = (
     "local_area_id",
     "is_kpi_contract",
 )
+COMMITMENT_AUDITED = ("measure_id", "target", "note", "proxy_value", "proxy_price_year")
+SORTS = ("reference", "supplier", "ends", "value")
+
+
+class ReferenceInUse(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ContractFilters:
+    """What a contract list shows. The same filters drive the page and its exports."""
+
+    today: date
+    managed_by: int | None = None
+    supplier_id: int | None = None
+    status: ContractStatus | None = None
+    measure_id: int | None = None
+    sort: str = "reference"
 
 
 def visible_to(user: User) -> Select[Contract]:
@@ -46,29 +77,85 @@ def get_for(user: User, contract_id: int) -> Contract | None:
             joinedload(Contract.manager),
             joinedload(Contract.local_area).selectinload(LocalArea.postcodes),
             selectinload(Contract.commitments).joinedload(Commitment.measure),
+            selectinload(Contract.commitments).selectinload(Commitment.plan),
         )
     )
     return db.session.scalar(query)
 
 
-def list_for(
-    user: User, *, page: int, managed_by: int | None = None, supplier_id: int | None = None
-) -> Page[Contract]:
-    query = visible_to(user).options(joinedload(Contract.supplier), joinedload(Contract.manager))
-    if managed_by is not None:
-        query = query.where(Contract.manager_id == managed_by)
-    if supplier_id is not None:
-        query = query.where(Contract.supplier_id == supplier_id)
-    return paginate(query.order_by(Contract.reference, Contract.id), page)
+def _filtered(user: User, filters: ContractFilters) -> Select[Contract]:
+    query = visible_to(user)
+    if filters.managed_by is not None:
+        query = query.where(Contract.manager_id == filters.managed_by)
+    if filters.supplier_id is not None:
+        query = query.where(Contract.supplier_id == filters.supplier_id)
+    if filters.status is ContractStatus.NOT_STARTED:
+        query = query.where(Contract.start_on > filters.today)
+    elif filters.status is ContractStatus.ACTIVE:
+        query = query.where(Contract.start_on <= filters.today, Contract.end_on >= filters.today)
+    elif filters.status is ContractStatus.ENDED:
+        query = query.where(Contract.end_on < filters.today)
+    if filters.measure_id is not None:
+        query = query.where(
+            exists().where(
+                Commitment.contract_id == Contract.id,
+                Commitment.measure_id == filters.measure_id,
+                Commitment.retired_at.is_(None),
+            )
+        )
+    order = {
+        "supplier": (func.lower(Organisation.name), Contract.reference),
+        "ends": (Contract.end_on, Contract.reference),
+        "value": (Contract.value.desc(), Contract.reference),
+    }.get(filters.sort, (Contract.reference,))
+    if filters.sort == "supplier":
+        query = query.join(Organisation, Organisation.id == Contract.supplier_id)
+    return query.order_by(*order, Contract.id)
+
+
+def list_for(user: User, filters: ContractFilters, *, page: int) -> Page[Contract]:
+    query = _filtered(user, filters).options(
+        joinedload(Contract.supplier), joinedload(Contract.manager)
+    )
+    return paginate(query, page)
+
+
+def export_for(user: User, filters: ContractFilters) -> Iterator[Contract]:
+    """Every matching contract, streamed in batches, with what an export row needs."""
+    query = _filtered(user, filters).options(
+        joinedload(Contract.supplier),
+        joinedload(Contract.manager),
+        selectinload(Contract.commitments).joinedload(Commitment.measure),
+    )
+    yield from db.session.scalars(query.execution_options(yield_per=500))
 
 
 def count_commitments(contract_ids: list[int]) -> dict[int, int]:
     query = (
         select(Commitment.contract_id, func.count())
-        .where(Commitment.contract_id.in_(contract_ids))
+        .where(Commitment.contract_id.in_(contract_ids), Commitment.retired_at.is_(None))
         .group_by(Commitment.contract_id)
     )
     return {contract_id: count for contract_id, count in db.session.execute(query)}
+
+
+def reference_taken(council_id: int, reference: str, except_id: int | None = None) -> bool:
+    query = select(Contract.id).where(
+        Contract.council_id == council_id,
+        func.lower(Contract.reference) == reference.strip().lower(),
+    )
+    if except_id is not None:
+        query = query.where(Contract.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+def existing_references(council_id: int, references: list[str]) -> set[str]:
+    """Which of these references (compared without case) the council already uses."""
+    lowered = {reference.lower() for reference in references}
+    query = select(func.lower(Contract.reference)).where(
+        Contract.council_id == council_id, func.lower(Contract.reference).in_(lowered)
+    )
+    return set(db.session.scalars(query))
 
 
 def create(
@@ -85,6 +172,8 @@ def create(
     local_area: LocalArea | None = None,
     by: User | None,
 ) -> Contract:
+    if reference_taken(council.id, reference):
+        raise ReferenceInUse(reference)
     contract = Contract(
         council_id=council.id,
         reference=reference.strip(),
@@ -99,8 +188,48 @@ def create(
     )
     db.session.add(contract)
     db.session.flush()
-    audit.record(by, "created", "contract", contract.id, after=as_dict(contract, *AUDITED))
+    audit.record(
+        by,
+        "created",
+        "contract",
+        contract.id,
+        after=as_dict(contract, *AUDITED),
+        contract_id=contract.id,
+    )
     return contract
+
+
+def update(contract: Contract, *, by: User, **changes: Any) -> None:
+    """Change some of the AUDITED fields; records before and after if anything changed."""
+    if "reference" in changes and reference_taken(
+        contract.council_id, changes["reference"], except_id=contract.id
+    ):
+        raise ReferenceInUse(changes["reference"])
+    before = as_dict(contract, *AUDITED)
+    for field, value in changes.items():
+        if field not in AUDITED:
+            raise ValueError(f"{field} is not a contract field")
+        setattr(contract, field, value.strip() if isinstance(value, str) else value)
+    db.session.flush()
+    after = as_dict(contract, *AUDITED)
+    if before != after:
+        audit.record(
+            by,
+            "updated",
+            "contract",
+            contract.id,
+            before=before,
+            after=after,
+            contract_id=contract.id,
+        )
+
+
+# Commitments
+
+
+def get_commitment(contract: Contract, commitment_id: int) -> Commitment | None:
+    """A commitment of a contract already loaded through a scoped query."""
+    return next((c for c in contract.commitments if c.id == commitment_id), None)
 
 
 def add_commitment(
@@ -122,6 +251,172 @@ def add_commitment(
         "created",
         "commitment",
         commitment.id,
-        after=as_dict(commitment, "contract_id", "measure_id", "target", "proxy_value"),
+        after={**as_dict(commitment, *COMMITMENT_AUDITED), "measure": measure.name},
+        contract_id=contract.id,
     )
     return commitment
+
+
+def change_commitment(
+    commitment: Commitment, *, target: Decimal, note: str, by: User, reason: str | None
+) -> None:
+    before = as_dict(commitment, "target", "note")
+    commitment.target = target
+    commitment.note = note.strip()
+    db.session.flush()
+    after = as_dict(commitment, "target", "note")
+    if before != after:
+        audit.record(
+            by,
+            "updated",
+            "commitment",
+            commitment.id,
+            before=before,
+            after=after,
+            contract_id=commitment.contract_id,
+            reason=reason or None,
+        )
+
+
+def retire_commitment(commitment: Commitment, *, by: User, reason: str) -> None:
+    commitment.retired_at = utcnow()
+    commitment.retired_reason = reason.strip()
+    audit.record(
+        by,
+        "retired",
+        "commitment",
+        commitment.id,
+        before={"retired": False},
+        after={"retired": True},
+        contract_id=commitment.contract_id,
+        reason=reason.strip(),
+    )
+
+
+def reinstate_commitment(commitment: Commitment, *, by: User) -> None:
+    commitment.retired_at = None
+    commitment.retired_reason = None
+    audit.record(
+        by,
+        "reinstated",
+        "commitment",
+        commitment.id,
+        before={"retired": True},
+        after={"retired": False},
+        contract_id=commitment.contract_id,
+    )
+
+
+def save_plan(
+    commitment: Commitment,
+    planned: dict[tuple[int, int], Decimal] | None,
+    *,
+    by: User,
+    reason: str | None = None,
+) -> None:
+    """Replace the commitment's per-period profile; None goes back to the even spread."""
+    before = _plan_as_dict(commitment)
+    commitment.plan = [
+        PlannedFigure(financial_year=year, quarter=quarter, planned=figure)
+        for (year, quarter), figure in sorted((planned or {}).items())
+    ]
+    db.session.flush()
+    after = _plan_as_dict(commitment)
+    if before != after:
+        audit.record(
+            by,
+            "profile changed",
+            "commitment",
+            commitment.id,
+            before=before or None,
+            after=after or None,
+            contract_id=commitment.contract_id,
+            reason=reason or None,
+        )
+
+
+def _plan_as_dict(commitment: Commitment) -> dict[str, str]:
+    return {f"{p.financial_year} Q{p.quarter}": str(p.planned) for p in commitment.plan}
+
+
+def measures_committed(council_id: int) -> list[Measure]:
+    """Measures used by at least one of the council's contracts, for the list filter."""
+    query = (
+        select(Measure)
+        .where(
+            Measure.council_id == council_id,
+            exists().where(Commitment.measure_id == Measure.id),
+        )
+        .order_by(Measure.name)
+    )
+    return list(db.session.scalars(query))
+
+
+# Bulk import
+
+
+def import_lookups(council_id: int, references: list[str]) -> Lookups:
+    """Everything an import's rows may name, in five queries whatever the file's size."""
+    suppliers = db.session.execute(
+        select(func.lower(Organisation.name), Organisation.id).where(
+            Organisation.kind == OrganisationKind.SUPPLIER
+        )
+    )
+    managers = db.session.execute(
+        select(User.email, User.id).where(
+            User.organisation_id == council_id,
+            User.role.in_([Role.CONTRACT_MANAGER, Role.ADMINISTRATOR]),
+            User.deactivated_at.is_(None),
+        )
+    )
+    catalogue = db.session.execute(
+        select(Measure.code, Measure.id, Measure.retired_at).where(Measure.council_id == council_id)
+    )
+    areas = db.session.execute(
+        select(func.lower(LocalArea.name), LocalArea.id).where(LocalArea.council_id == council_id)
+    )
+    return Lookups(
+        suppliers=dict(suppliers.tuples()),
+        managers=dict(managers.tuples()),
+        measures={code: (id_, retired is not None) for code, id_, retired in catalogue},
+        local_areas=dict(areas.tuples()),
+        existing_references=existing_references(council_id, references),
+    )
+
+
+def save_import(council_id: int, plan: ImportPlan, *, by: User) -> int:
+    """Create every contract and commitment of a checked plan; the caller commits once."""
+    wanted = {c.measure_id for row in plan.contracts for c in row.commitments}
+    measures = {m.id: m for m in db.session.scalars(select(Measure).where(Measure.id.in_(wanted)))}
+    for row in plan.contracts:
+        contract = Contract(
+            council_id=council_id,
+            reference=row.reference,
+            title=row.title,
+            supplier_id=row.supplier_id,
+            manager_id=row.manager_id,
+            value=row.value,
+            start_on=row.start_on,
+            end_on=row.end_on,
+            local_area_id=row.local_area_id,
+            is_kpi_contract=row.is_kpi_contract,
+        )
+        db.session.add(contract)
+        db.session.flush()
+        audit.record(
+            by,
+            "imported",
+            "contract",
+            contract.id,
+            after=as_dict(contract, *AUDITED),
+            contract_id=contract.id,
+        )
+        for commitment in row.commitments:
+            add_commitment(
+                contract,
+                measures[commitment.measure_id],
+                target=commitment.target,
+                note=commitment.note,
+                by=by,
+            )
+    return len(plan.contracts)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -224,6 +225,8 @@ class Contract(Base):
     __tablename__ = "contracts"
     __table_args__ = (
         UniqueConstraint("council_id", "reference"),
+        Index("ix_contracts_council_id_manager_id", "council_id", "manager_id"),
+        Index("ix_contracts_council_id_end_on", "council_id", "end_on"),
         ForeignKeyConstraint(
             ["council_id", "council_kind"],
             ["organisations.id", "organisations.kind"],
@@ -297,9 +300,55 @@ class Commitment(Base):
     proxy_value: Mapped[Decimal | None] = mapped_column(Money)
     proxy_price_year: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Retired commitments stay on record (with their history) but are no longer monitored.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retired_reason: Mapped[str | None] = mapped_column(Text)
 
     contract: Mapped[Contract] = relationship(back_populates="commitments")
     measure: Mapped[Measure] = relationship()
+    plan: Mapped[list[PlannedFigure]] = relationship(
+        cascade="all, delete-orphan",
+        order_by="[PlannedFigure.financial_year, PlannedFigure.quarter]",
+    )
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
+class PlannedFigure(Base):
+    """An explicit per-period profile entry, replacing the even spread of a commitment's target.
+
+    Keyed by financial quarter rather than period number, so it survives a change of dates.
+    """
+
+    __tablename__ = "planned_figures"
+    __table_args__ = (
+        CheckConstraint("planned >= 0", name="planned_not_negative"),
+        CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter_1_to_4"),
+    )
+
+    commitment_id: Mapped[int] = mapped_column(
+        ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True
+    )
+    financial_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quarter: Mapped[int] = mapped_column(Integer, primary_key=True)
+    planned: Mapped[Decimal] = mapped_column(Quantity)
+
+
+class ContractImport(Base):
+    """An uploaded file of contracts, kept between its preview and the manager's confirmation."""
+
+    __tablename__ = "contract_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    contracts_created: Mapped[int | None] = mapped_column(Integer)
 
 
 class OutboxMessage(Base):
@@ -342,5 +391,8 @@ class AuditEvent(Base):
     object_id: Mapped[int] = mapped_column(Integer)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    # The contract an event concerns (itself or one of its commitments): its history in one query.
+    contract_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     actor: Mapped[User | None] = relationship()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
+from portal import calendar
 from portal.auth.permissions import supplier_users
 from portal.data import contracts, local_areas
 
@@ -14,7 +15,8 @@ supplier = Blueprint("supplier", __name__, url_prefix="/supplier")
 @supplier.route("/contracts")
 @supplier_users
 def list_contracts() -> str:
-    page = contracts.list_for(current_user, page=request.args.get("page", 1, type=int))
+    filters = contracts.ContractFilters(today=calendar.today())
+    page = contracts.list_for(current_user, filters, page=request.args.get("page", 1, type=int))
     return render_template(
         "supplier/contracts.html",
         page=page,
@@ -27,10 +29,11 @@ def list_contracts() -> str:
 @supplier_users
 def view_contract(contract_id: int) -> str:
     contract = contracts.get_for(current_user, contract_id) or abort(404)
-    default_area = None if contract.local_area else local_areas.default_for(contract.council_id)
     return render_template(
         "supplier/contract.html",
         contract=contract,
-        local_area=contract.local_area or default_area,
+        local_area=contract.local_area or local_areas.default_for(contract.council_id),
+        periods=calendar.periods_of(contract),
+        today=calendar.today(),
         title=f"{contract.reference}: {contract.title}",
     )

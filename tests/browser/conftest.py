@@ -18,6 +18,17 @@ from weakref import WeakKeyDictionary
 
 import pytest
 from flask import Flask, got_request_exception
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Request,
+    Response,
+    Route,
+    sync_playwright,
+)
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -115,17 +126,15 @@ def live_server(app: Flask, server_errors: ServerErrors) -> Iterator[LiveServer]
 
 
 @pytest.fixture(scope="session")
-def playwright_driver() -> Iterator[Any]:
+def playwright_driver() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as driver:
         yield driver
 
 
 @pytest.fixture(scope="session")
-def browser(playwright_driver: Any) -> Iterator[Any]:
+def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     launched = playwright_driver.chromium.launch(
         executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
     )
@@ -141,7 +150,7 @@ class PageWatch:
     javascript: bool = True
     # For a page without JavaScript (where axe cannot run): a JavaScript page to check copies of
     # its documents on.
-    checker: Callable[[], Any] | None = None
+    checker: Callable[[], Page] | None = None
     problems: list[str] = field(default_factory=list)
     allowed: list[re.Pattern[str]] = field(default_factory=list)
     unchecked: str | None = None  # the URL of the document on screen, until axe has run
@@ -151,19 +160,19 @@ class PageWatch:
             self.problems.append(text)
 
 
-_WATCHES: WeakKeyDictionary[Any, PageWatch] = WeakKeyDictionary()
+_WATCHES: WeakKeyDictionary[Page, PageWatch] = WeakKeyDictionary()
 
 
-def watch_of(page: Any) -> PageWatch:
+def watch_of(page: Page) -> PageWatch:
     return _WATCHES[page]
 
 
-def allow_console_error(page: Any, pattern: str) -> None:
+def allow_console_error(page: Page, pattern: str) -> None:
     """Expect a console error on this page (such as the 404 a missing page answers with)."""
     watch_of(page).allowed.append(re.compile(pattern))
 
 
-def assert_no_problems(page: Any) -> None:
+def assert_no_problems(page: Page) -> None:
     watch = watch_of(page)
     problems, watch.problems = watch.problems, []
     assert not problems, f"{watch.label}: the browser reported problems:\n" + "\n".join(
@@ -190,7 +199,7 @@ def format_violations(url: str, violations: list[dict[str, Any]]) -> str:
 _AXE: Any = None
 
 
-def axe_check(page: Any) -> None:
+def axe_check(page: Page) -> None:
     """Run axe-core (WCAG 2.0, 2.1 and 2.2 A and AA rules) on the page as it is now, and fail
     with a readable list of violations. Also fails on any console error or CSP violation so far.
     """
@@ -203,9 +212,9 @@ def axe_check(page: Any) -> None:
     page.wait_for_load_state("load")
     target = page if watch.javascript else snapshot(page)
     results = _AXE.run(target, options=AXE_OPTIONS)
+    watch.unchecked = None
     violations = results.response["violations"]
     assert not violations, format_violations(page.url, violations)
-    watch.unchecked = None
     assert_no_problems(page)
     if target is not page:
         watch_of(target).unchecked = None
@@ -215,7 +224,7 @@ def axe_check(page: Any) -> None:
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
 
 
-def snapshot(page: Any) -> Any:
+def snapshot(page: Page) -> Page:
     """axe-core needs JavaScript, so a page without it is checked as a copy: its document as the
     browser has it, scripts removed (so that it stays as it is without JavaScript), loaded at the
     same address in a JavaScript page, with the stylesheets and images from the server."""
@@ -225,7 +234,7 @@ def snapshot(page: Any) -> Any:
     url = page.url
     html = SCRIPT.sub("", page.content())
 
-    def serve_copy(route: Any) -> None:
+    def serve_copy(route: Route, _request: Request) -> None:
         route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
 
     def is_the_page(address: str) -> bool:
@@ -243,13 +252,13 @@ def snapshot(page: Any) -> Any:
 class Browsing:
     """Opens pages, each in its own browser context (its own cookies: one person each)."""
 
-    browser: Any
+    browser: Browser
     base_url: str
-    contexts: list[Any] = field(default_factory=list)
-    pages: list[Any] = field(default_factory=list)
-    axe_copies: Any = None  # a JavaScript page for checking copies of pages without it
+    contexts: list[BrowserContext] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+    axe_copies: Page | None = None  # a JavaScript page for checking copies of pages without it
 
-    def new_page(self, label: str = "page", **context_options: Any) -> Any:
+    def new_page(self, label: str = "page", **context_options: Any) -> Page:
         context = self.browser.new_context(**context_options)
         context.set_default_timeout(10_000)
         javascript = context_options.get("java_script_enabled", True)
@@ -263,20 +272,21 @@ class Browsing:
         _WATCHES[page] = watch
         self.pages.append(page)
 
-        def on_console(message: Any) -> None:
+        def on_console(message: ConsoleMessage) -> None:
             if message.type == "error":
                 location = message.location or {}
                 where = location.get("url") or page.url
                 watch.problem(f"console error on {where}: {message.text}")
 
-        def on_navigated(frame: Any) -> None:
-            if frame != page.main_frame or frame.url.startswith("about:"):
+        def on_new_document(loaded: Page) -> None:
+            # Once per document: not for a move within one (such as following the skip link).
+            if loaded.url.startswith("about:"):
                 return
             if watch.unchecked is not None:
                 watch.problems.append(f"left {watch.unchecked} without running axe_check")
-            watch.unchecked = frame.url
+            watch.unchecked = loaded.url
 
-        def on_response(response: Any) -> None:
+        def on_response(response: Response) -> None:
             if response.status >= 500:
                 watch.problem(f"HTTP {response.status} from {response.url}")
             elif response.status >= 400 and response.request.resource_type != "document":
@@ -284,17 +294,17 @@ class Browsing:
 
         page.on("console", on_console)
         page.on("pageerror", lambda error: watch.problem(f"uncaught JavaScript error: {error}"))
-        page.on("framenavigated", on_navigated)
+        page.on("domcontentloaded", on_new_document)
         page.on("response", on_response)
         return page
 
-    def checker(self) -> Any:
+    def checker(self) -> Page:
         if self.axe_copies is None:
             self.axe_copies = self.new_page("axe check of a page without JavaScript")
         return self.axe_copies
 
     def close(self) -> list[str]:
-        leftovers = []
+        leftovers: list[str] = []
         for page in self.pages:
             watch = _WATCHES.get(page)
             if watch is None:
@@ -309,7 +319,7 @@ class Browsing:
 
 @pytest.fixture
 def browsing(
-    browser: Any, live_server: LiveServer, server_errors: ServerErrors
+    browser: Browser, live_server: LiveServer, server_errors: ServerErrors
 ) -> Iterator[Browsing]:
     server_errors.take()
     opened = Browsing(browser, str(live_server))
@@ -320,18 +330,18 @@ def browsing(
 
 
 @pytest.fixture
-def new_page(browsing: Browsing) -> Callable[..., Any]:
+def new_page(browsing: Browsing) -> Callable[..., Page]:
     """Another page in a fresh browser context: new_page("invitee", java_script_enabled=False)."""
     return browsing.new_page
 
 
 @pytest.fixture
-def page(browsing: Browsing) -> Any:
+def page(browsing: Browsing) -> Page:
     return browsing.new_page("page")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
-        if here in Path(str(item.fspath)).parents:
+        if here in item.path.parents:
             item.add_marker(pytest.mark.browser)

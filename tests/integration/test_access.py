@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from flask import Flask
 from werkzeug.routing import Rule
 
 from portal.auth.permissions import PUBLIC, SIGNED_IN, declared_access
-from portal.data import measures
+from portal.data import commit, contract_imports, local_areas, measures
 from portal.data.types import Role
 from tests.conftest import World, sign_in_as
 from tests.support import PortalClient
@@ -37,10 +35,22 @@ def test_a_route_that_declares_nothing_is_closed_to_everyone(app: Flask, world: 
         app.view_functions["pages.accessibility"].access = PUBLIC  # type: ignore[attr-defined]
 
 
-def _ids_from_elsewhere(world: World, role: Role) -> dict[str, int]:
+def _ids_from_elsewhere(world: World, role: Role) -> dict[str, int | str]:
     """For each URL parameter, an id that exists but belongs to someone the role must not see."""
     other_council_measure = measures.catalogue(world.other_council.id)[0]
+    someone_elses_import = contract_imports.store(
+        world.other_council_manager, filename="theirs.csv", content=b"x"
+    )
+    their_area = local_areas.save_default(
+        world.other_council.id, name="South", codes=["S1"], by=None
+    )
+    commit()
     return {
+        "area_id": their_area.id,
+        "file_format": "csv",
+        "token": "not-a-real-token",
+        "import_id": someone_elses_import.id,
+        "commitment_id": world.other_council_contract.commitments[0].id,
         # suppliers see only their own contracts; council staff only their council's
         "contract_id": (
             world.other_supplier_contract.id
@@ -54,14 +64,21 @@ def _ids_from_elsewhere(world: World, role: Role) -> dict[str, int]:
     }
 
 
-def _url(rule: Rule, ids: dict[str, int]) -> str:
-    path = rule.rule
-    for name in rule.arguments:
-        if name == "token":
-            path = re.sub(r"<token>", "not-a-real-token", path)
-        else:
-            path = re.sub(rf"<(?:int:)?{name}>", str(ids[name]), path)
-    return path
+def _url(app: Flask, rule: Rule, ids: dict[str, int | str]) -> str:
+    adapter = app.url_map.bind("localhost")
+    return adapter.build(rule.endpoint, {name: ids[name] for name in rule.arguments})
+
+
+# URL parameters that name an object someone owns (not a file format or a secret link).
+OBJECT_PARAMETERS = {
+    "contract_id",
+    "supplier_id",
+    "organisation_id",
+    "user_id",
+    "measure_id",
+    "import_id",
+    "commitment_id",
+}
 
 
 SIGNED_IN_ROLES = [Role.ADMINISTRATOR, Role.CONTRACT_MANAGER, Role.SUPPLIER_USER]
@@ -85,13 +102,13 @@ def test_no_role_reaches_another_organisations_objects(
         access = declared_access(app.view_functions[rule.endpoint])
         if access == PUBLIC:
             continue
-        url = _url(rule, ids)
+        url = _url(app, rule, ids)
         method = "GET" if "GET" in (rule.methods or ()) else "POST"
         response = client.open(url, method=method, data={"csrf_token": token})
         allowed = access == SIGNED_IN or role in access
         if not allowed:
             assert response.status_code == 403, f"{role} {method} {url}"
-        elif rule.arguments:
+        elif rule.arguments & OBJECT_PARAMETERS:
             assert response.status_code == 404, f"{role} {method} {url}"
         checked += 1
     assert checked >= 20
@@ -102,7 +119,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(app: Flask, world: World) -> No
     for rule in routes(app):
         if declared_access(app.view_functions[rule.endpoint]) == PUBLIC:
             continue
-        url = _url(rule, _ids_from_elsewhere(world, Role.ADMINISTRATOR))
+        url = _url(app, rule, _ids_from_elsewhere(world, Role.ADMINISTRATOR))
         if "GET" not in (rule.methods or ()):
             continue
         response = client.get(url)
@@ -125,3 +142,11 @@ def test_contract_pages_are_404_not_403_across_organisations(
     assert as_supplier.get(f"/supplier/contracts/{world.contract.id}").status_code == 200
     assert as_supplier.get("/council/contracts").status_code == 403
     assert as_manager.get("/admin/users").status_code == 403
+
+
+def test_a_commitment_of_another_contract_is_404_through_my_contract(
+    as_manager: PortalClient, world: World
+) -> None:
+    theirs = world.other_council_contract.commitments[0].id
+    mine = world.contract.id
+    assert as_manager.get(f"/council/contracts/{mine}/commitments/{theirs}/edit").status_code == 404

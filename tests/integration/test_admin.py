@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from portal.data import audit, contracts, local_areas, measures, organisations
+from portal.data import audit, commit, contracts, local_areas, measures, organisations
 from portal.data.models import Organisation
 from portal.extensions import db
 from tests.conftest import World
@@ -149,7 +149,8 @@ def test_derived_measures_keep_their_code_unit_and_kind(
 
 def test_local_area_accepts_districts_and_sectors(as_admin: PortalClient, world: World) -> None:
     response = as_admin.submit(
-        "/admin/local-area", {"name": "Northmoor", "codes": "m1, M27 4\nm4  5\n\nM1"}
+        "/admin/local-areas/new",
+        {"name": "Northmoor", "codes": "m1, M27 4\nm4  5\n\nM1", "is_default": "y"},
     )
     assert response.status_code == 302
     area = local_areas.default_for(world.council.id)
@@ -158,7 +159,7 @@ def test_local_area_accepts_districts_and_sectors(as_admin: PortalClient, world:
 
 def test_local_area_rejects_bad_codes_and_keeps_the_text(as_admin: PortalClient) -> None:
     response = as_admin.submit(
-        "/admin/local-area", {"name": "Northmoor", "codes": "M1\nnonsense\n12"}
+        "/admin/local-areas/new", {"name": "Northmoor", "codes": "M1\nnonsense\n12"}
     )
     html = response.get_data(as_text=True)
     assert "not valid: nonsense, 12" in html
@@ -171,3 +172,17 @@ def test_other_councils_are_out_of_reach(as_admin: PortalClient, world: World) -
     users_html = as_admin.get("/admin/users").get_data(as_text=True)
     assert "cm@southmere.example" not in users_html and "sam@acme.example" in users_html
     assert organisations.get_for_admin(world.admin, world.other_council.id) is None
+
+
+def test_a_second_area_can_become_the_default(as_admin: PortalClient, world: World) -> None:
+    local_areas.save_default(world.council.id, name="City", codes=["M1"], by=world.admin)
+    commit()
+    as_admin.submit(
+        "/admin/local-areas/new", {"name": "Wider city", "codes": "M1, M2", "is_default": "y"}
+    )
+    default = local_areas.default_for(world.council.id)
+    assert default is not None and default.name == "Wider city"
+    names = [area.name for area in local_areas.list_for(world.council.id)]
+    assert names == ["Wider city", "City"]
+    clash = as_admin.submit("/admin/local-areas/new", {"name": "city", "codes": "M3"})
+    assert "A local area with this name already exists" in clash.get_data(as_text=True)

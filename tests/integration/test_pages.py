@@ -45,7 +45,7 @@ def test_contract_manager_pages(as_manager: PortalClient, world: World) -> None:
     page = as_manager.get(f"/council/contracts/{world.contract.id}").get_data(as_text=True)
     assert "Local people hired" in page and "Apprenticeship starts" in page
     assert "Older workers hired (50+)" in page
-    assert "contract created" in page  # the history
+    assert "Contract created" in page  # the history
     assert as_manager.get("/council/suppliers").status_code == 200
     supplier_page = as_manager.get(f"/council/suppliers/{world.supplier.id}")
     assert "sam@acme.example" in supplier_page.get_data(as_text=True)
@@ -68,7 +68,8 @@ def test_administrator_pages(as_admin: PortalClient, world: World) -> None:
         f"/admin/users/{world.supplier_user.id}",
         "/admin/measures",
         "/admin/measures/new",
-        "/admin/local-area",
+        "/admin/local-areas",
+        "/admin/local-areas/new",
         "/admin/emails",
         f"/admin/organisations/{world.supplier.id}/edit",
         f"/admin/users/{world.manager.id}/deactivate",

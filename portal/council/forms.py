@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from portal.forms import (
+    DateField,
+    DecimalField,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+    MoneyField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    optional_int,
+    strip,
+)
+
+KPI_CHOICES = [
+    SelectChoice("auto", "Decide from the value: yes when it is over £5 million"),
+    SelectChoice("yes", "Yes"),
+    SelectChoice("no", "No"),
+]
+
+
+class ContractForm(FlaskForm):
+    reference = StringField(
+        "Contract reference",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter the contract reference"),
+            Length(max=50, message="Contract reference must be 50 characters or fewer"),
+        ],
+    )
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter the contract title"),
+            Length(max=300, message="Title must be 300 characters or fewer"),
+        ],
+    )
+    supplier = SelectField(
+        "Supplier", widget=GovSelect(), coerce=optional_int, validate_choice=False
+    )
+    new_supplier = StringField(
+        "Or add a new supplier",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="The supplier's full name, if it is not in the list yet",
+        validators=[Length(max=200, message="Supplier name must be 200 characters or fewer")],
+    )
+    manager = SelectField(
+        "Contract manager",
+        widget=GovSelect(),
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[InputRequired("Select the contract manager")],
+    )
+    value = MoneyField(
+        "Contract value",
+        name_in_errors="Contract value",
+        description="The total value over the contract's life, in pounds",
+        validators=[
+            InputRequired("Enter the contract value"),
+            NumberRange(min=0, message="Contract value must be £0 or more"),
+        ],
+    )
+    start_on = DateField(
+        "Start date", name_in_errors="Start date", description="For example, 1 4 2025"
+    )
+    end_on = DateField(
+        "End date",
+        name_in_errors="End date",
+        description="The last day of the contract, for example, 31 3 2028",
+    )
+    local_area = SelectField(
+        "Area that counts as local", widget=GovSelect(), coerce=optional_int, validate_choice=False
+    )
+    kpi = RadioField(
+        "Is it a Procurement Act 2023 KPI contract?",
+        widget=GovRadioInput(),
+        choices=KPI_CHOICES,
+        default="auto",
+        validators=[InputRequired("Select whether it is a KPI contract")],
+    )
+    submit = SubmitField("Save contract", widget=GovSubmitInput())
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.supplier.data is None and not self.new_supplier.data:
+            self.supplier.errors = [
+                *self.supplier.errors,
+                "Select a supplier or enter the name of a new one",
+            ]
+            valid = False
+        if self.supplier.data is not None and self.new_supplier.data:
+            self.new_supplier.errors = [
+                *self.new_supplier.errors,
+                "Either select a supplier or add a new one, not both",
+            ]
+            valid = False
+        if self.start_on.data and self.end_on.data and self.end_on.data < self.start_on.data:
+            self.end_on.errors = [
+                *self.end_on.errors,
+                "End date must be the same as or after the start date",
+            ]
+            valid = False
+        return valid
+
+
+class CommitmentForm(FlaskForm):
+    measure = SelectField(
+        "Measure",
+        widget=GovSelect(),
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[InputRequired("Select a measure")],
+    )
+    target = DecimalField(
+        "Target",
+        widget=GovTextInput(),
+        description="For a total over the contract, the whole-life total; for a level, the "
+        "level to hold in every quarter",
+        validators=[
+            InputRequired("Enter the target"),
+            NumberRange(min=0.01, message="Target must be more than 0"),
+        ],
+    )
+    note = TextAreaField(
+        "Note (optional)",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[Length(max=2000, message="Note must be 2000 characters or fewer")],
+    )
+    submit = SubmitField("Add commitment", widget=GovSubmitInput())
+
+
+class CommitmentChangeForm(FlaskForm):
+    target = CommitmentForm.target
+    note = CommitmentForm.note
+    reason = TextAreaField(
+        "Reason for the change",
+        widget=GovTextArea(),
+        filters=[strip],
+        description="Needed once the contract has started: it goes in the contract's history",
+        validators=[Length(max=2000, message="Reason must be 2000 characters or fewer")],
+    )
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class RetireCommitmentForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is this commitment being retired?",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter why the commitment is being retired"),
+            Length(max=2000, message="Reason must be 2000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Retire commitment", widget=GovSubmitInput())
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        "Upload a file",
+        widget=GovFileInput(),
+        description="A CSV or Excel (.xlsx) file made from the template",
+        validators=[InputRequired("Select a CSV or Excel file")],
+    )
+    submit = SubmitField("Check the file", widget=GovSubmitInput())
+
+
+class ConfirmImportForm(FlaskForm):
+    submit = SubmitField("Import contracts", widget=GovSubmitInput())

@@ -1,0 +1,296 @@
+"""Setting up contracts and commitments, the calendar, the lists and their exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from portal.data import audit, commit, contracts, measures
+from portal.data.models import Contract, Organisation
+from portal.extensions import db
+from tests import factories
+from tests.conftest import World
+from tests.support import PortalClient
+
+NEW = {
+    "reference": "NCC-2025-900",
+    "title": "School meals",
+    "new_supplier": "Canal Street Kitchens Ltd",
+    "supplier": "",
+    "value": "£6,200,000",
+    "start_on": ["1", "4", "2025"],
+    "end_on": ["31", "3", "2028"],
+    "local_area": "",
+    "kpi": "auto",
+}
+
+
+def contract_by_reference(reference: str) -> Contract | None:
+    return db.session.scalar(select(Contract).where(Contract.reference == reference))
+
+
+def test_set_up_a_contract_with_a_new_supplier(as_manager: PortalClient, world: World) -> None:
+    response = as_manager.submit("/council/contracts/new", {**NEW, "manager": world.manager.id})
+    assert response.status_code == 302
+    contract = contract_by_reference("NCC-2025-900")
+    assert contract is not None
+    assert contract.value == Decimal("6200000.00") and contract.is_kpi_contract  # over £5m
+    assert contract.start_on == date(2025, 4, 1) and contract.end_on == date(2028, 3, 31)
+    supplier = db.session.get(Organisation, contract.supplier_id)
+    assert supplier is not None and supplier.name == "Canal Street Kitchens Ltd"
+    assert response.headers["Location"] == f"/council/contracts/{contract.id}"
+
+
+def test_contract_form_errors_keep_what_was_typed(as_manager: PortalClient, world: World) -> None:
+    response = as_manager.submit(
+        "/council/contracts/new",
+        {
+            **NEW,
+            "reference": "NCC-001",
+            "manager": world.manager.id,
+            "end_on": ["1", "1", "2025"],
+            "value": "lots",
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert "Contract value must be a number, like 1250000" in html
+    assert "End date must be the same as or after the start date" in html
+    assert 'value="lots"' in html and 'value="Canal Street Kitchens Ltd"' in html
+    assert contract_by_reference("NCC-2025-900") is None
+
+
+def test_dates_must_be_real_and_complete(as_manager: PortalClient, world: World) -> None:
+    html = as_manager.submit(
+        "/council/contracts/new",
+        {
+            **NEW,
+            "manager": world.manager.id,
+            "start_on": ["31", "2", "2025"],
+            "end_on": ["", "3", ""],
+        },
+    ).get_data(as_text=True)
+    assert "Start date must be a real date" in html
+    assert "End date must include a day and year" in html
+    assert 'href="#start_on"' in html and 'id="start_on"' in html  # summary link lands on the day
+
+
+def test_a_reference_is_unique_within_the_council(as_manager: PortalClient, world: World) -> None:
+    html = as_manager.submit(
+        "/council/contracts/new",
+        {
+            **NEW,
+            "reference": "ncc-001",
+            "manager": world.manager.id,
+        },
+    ).get_data(as_text=True)
+    assert "A contract with this reference already exists" in html
+
+
+def test_editing_a_contract_records_before_and_after(
+    as_manager: PortalClient, world: World
+) -> None:
+    url = f"/council/contracts/{world.contract.id}/edit"
+    as_manager.submit(
+        url,
+        {
+            "reference": "NCC-001",
+            "title": "Grounds maintenance (extended)",
+            "supplier": world.supplier.id,
+            "new_supplier": "",
+            "manager": world.manager.id,
+            "value": "1300000",
+            "start_on": ["1", "4", "2025"],
+            "end_on": ["31", "3", "2029"],
+            "local_area": "",
+            "kpi": "no",
+        },
+    )
+    [change] = [e for e in audit.contract_history(world.contract.id) if e.action == "updated"]
+    assert change.before["end_on"] == "2028-03-31" and change.after["end_on"] == "2029-03-31"
+    assert change.before["value"] == "1250000.00" and change.after["value"] == "1300000.00"
+    page = as_manager.get(f"/council/contracts/{world.contract.id}").get_data(as_text=True)
+    assert "2028-03-31 → 2029-03-31" in page
+
+
+def test_commitments_copy_the_proxy_value_and_skip_retired_measures(
+    as_manager: PortalClient, world: World
+) -> None:
+    fte = factories.measure(world.council, "LOCAL_FTE")
+    spend = factories.measure(world.council, "LOCAL_SPEND")
+    measures.retire(spend, by=world.admin)
+    commit()
+    url = f"/council/contracts/{world.contract.id}/commitments/new"
+    form = as_manager.get(url).get_data(as_text=True)
+    assert "Local people employed (FTE)" in form
+    assert "Spend with local suppliers" not in form  # retired
+    assert "Local people hired" not in form  # already committed
+    as_manager.submit(url, {"measure": fte.id, "target": "4", "note": "Kept all year"})
+    db.session.expire_all()
+    contract = contracts.get_for(world.manager, world.contract.id)
+    assert contract is not None
+    added = next(c for c in contract.commitments if c.measure_id == fte.id)
+    assert added.target == Decimal(4) and added.proxy_value == Decimal("28500.00")
+
+
+def test_changing_a_target_after_the_start_needs_a_reason(
+    as_manager: PortalClient, world: World
+) -> None:
+    commitment = world.contract.commitments[0]
+    url = f"/council/contracts/{world.contract.id}/commitments/{commitment.id}/edit"
+    refused = as_manager.submit(url, {"target": "20", "note": "", "reason": ""})
+    assert "Enter the reason for changing the target" in refused.get_data(as_text=True)
+    as_manager.submit(url, {"target": "20", "note": "", "reason": "Contract extended"})
+    db.session.refresh(commitment)
+    assert commitment.target == Decimal(20)
+    [event] = [
+        e
+        for e in audit.contract_history(world.contract.id)
+        if e.action == "updated" and e.object_type == "commitment"
+    ]
+    assert event.reason == "Contract extended" and event.before == {"target": "12.00", "note": ""}
+
+
+def test_retire_and_reinstate_a_commitment(as_manager: PortalClient, world: World) -> None:
+    commitment = world.contract.commitments[0]
+    base = f"/council/contracts/{world.contract.id}/commitments/{commitment.id}"
+    empty = as_manager.submit(f"{base}/retire", {"reason": ""})
+    assert "Enter why the commitment is being retired" in empty.get_data(as_text=True)
+    as_manager.submit(f"{base}/retire", {"reason": "Measure no longer applies"})
+    db.session.refresh(commitment)
+    assert commitment.is_retired and commitment.retired_reason == "Measure no longer applies"
+    as_manager.submit(f"{base}/reinstate", form_page=f"/council/contracts/{world.contract.id}")
+    db.session.refresh(commitment)
+    assert not commitment.is_retired
+    actions = [e.action for e in audit.contract_history(world.contract.id)]
+    assert actions[:2] == ["reinstated", "retired"]
+
+
+def test_a_quarterly_profile_must_add_up_to_the_target(
+    as_manager: PortalClient, world: World
+) -> None:
+    commitment = world.contract.commitments[0]  # 12 people over 1 Apr 2025 to 31 Mar 2028
+    url = f"/council/contracts/{world.contract.id}/commitments/{commitment.id}/profile"
+    quarters = [f"q-{year}-{q}" for year in (2025, 2026, 2027) for q in (1, 2, 3, 4)]
+    wrong = as_manager.submit(url, {name: "2" for name in quarters} | {"action": "save"})
+    html = wrong.get_data(as_text=True)
+    assert "The quarters must add up to the target of 12; they add up to 24" in html
+    assert html.count('value="2"') == 12  # what was typed is kept
+    right = {name: ("4" if name.endswith("-4") else "0") for name in quarters}
+    assert as_manager.submit(url, right | {"action": "save"}).status_code == 302
+    db.session.refresh(commitment)
+    assert [(p.financial_year, p.quarter, p.planned) for p in commitment.plan][:4] == [
+        (2025, 1, Decimal(0)),
+        (2025, 2, Decimal(0)),
+        (2025, 3, Decimal(0)),
+        (2025, 4, Decimal(4)),
+    ]
+    as_manager.submit(url, {"action": "even"})
+    db.session.refresh(commitment)
+    assert commitment.plan == []
+
+
+def test_the_calendar_shows_every_period_with_its_due_date(
+    as_manager: PortalClient, as_supplier: PortalClient, world: World
+) -> None:
+    for client, path in ((as_manager, "council"), (as_supplier, "supplier")):
+        html = client.get(f"/{path}/contracts/{world.contract.id}").get_data(as_text=True)
+        assert html.count('<th scope="row" class="govuk-table__header">Q') == 12
+        assert "Q1 2025/26" in html and "30 July 2025" in html  # due 30 days after 30 June
+        assert "Q4 2027/28" in html and "30 April 2028" in html
+
+
+def many_contracts(world: World, count: int) -> None:
+    for number in range(count):
+        factories.contract(
+            world.council, world.supplier, world.manager, reference=f"BULK-{number:04d}", codes=()
+        )
+    commit()
+
+
+def test_list_filters_sort_and_paginate(as_manager: PortalClient, world: World) -> None:
+    many_contracts(world, 60)
+    first = as_manager.get("/council/contracts").get_data(as_text=True)
+    assert "Showing 1 to 50 of 61" in first  # 60 + NCC-001, mine only
+    second = as_manager.get("/council/contracts?page=2").get_data(as_text=True)
+    assert "Showing 51 to 61 of 61" in second
+    hires = factories.measure(world.council, "APPRENTICE_STARTS")
+    filtered = as_manager.get(f"/council/contracts?show=all&measure={hires.id}")
+    assert "Showing 1 to 1 of 1" in filtered.get_data(as_text=True)
+    ended = as_manager.get("/council/contracts?show=all&status=ended").get_data(as_text=True)
+    assert "No contracts match these filters" in ended
+    by_supplier = as_manager.get(
+        f"/council/contracts?show=all&supplier={world.other_supplier.id}"
+    ).get_data(as_text=True)
+    assert "NCC-002" in by_supplier and "NCC-001" not in by_supplier
+
+
+def test_export_matches_the_filters_and_never_starts_a_formula(
+    as_manager: PortalClient, world: World
+) -> None:
+    world.contract.title = '=HYPERLINK("http://evil.example")'
+    commit()
+    response = as_manager.get("/council/contracts/export.csv?show=all")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="contracts.csv"'
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][0] == "Contract reference" and len(rows) == 3
+    ncc1 = next(row for row in rows if row[0] == "NCC-001")
+    assert ncc1[1].startswith("'=")  # shown as text, never run
+    assert "LOCAL_HIRES 12" in ncc1[-1]
+    xlsx = as_manager.get("/council/contracts/export.xlsx?show=mine")
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0][0] == "Contract reference" and [r[0] for r in values[1:]] == ["NCC-001"]
+    assert values[1][5] == 1250000 and values[1][1].startswith("'=")
+
+
+def queries_for(client: PortalClient, url: str) -> int:
+    from sqlalchemy import event
+
+    count = 0
+
+    def counter(*_args: object) -> None:
+        nonlocal count
+        count += 1
+
+    event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counter)
+    return count
+
+
+def test_pages_make_the_same_number_of_queries_whatever_the_data_size(
+    as_manager: PortalClient, world: World
+) -> None:
+    small = (
+        queries_for(as_manager, "/council/contracts?show=all"),
+        queries_for(as_manager, f"/council/contracts/{world.contract.id}"),
+    )
+    many_contracts(world, 120)
+    for contract in db.session.scalars(select(Contract).limit(30)):
+        contracts.add_commitment(
+            contract,
+            factories.measure(world.council, "OLDER_HIRES"),
+            target=Decimal(5),
+            by=world.manager,
+        ) if not any(c.measure.code == "OLDER_HIRES" for c in contract.commitments) else None
+    commit()
+    large = (
+        queries_for(as_manager, "/council/contracts?show=all"),
+        queries_for(as_manager, f"/council/contracts/{world.contract.id}"),
+    )
+    assert small == large
+
+
+def test_contracts_end_on_today_are_still_active(as_manager: PortalClient, world: World) -> None:
+    world.contract.start_on = date.today() - timedelta(days=400)
+    world.contract.end_on = date.today()
+    commit()
+    html = as_manager.get("/council/contracts?show=all&status=active").get_data(as_text=True)
+    assert "NCC-001" in html
