@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := app
 
-.PHONY: run test install assets migrate demo lint typecheck clean
+.PHONY: run test install assets migrate demo lint clean bench
 
 run: install assets migrate demo
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
@@ -50,3 +50,6 @@ lint: install
 
 clean:
 	rm -rf static/dist
+
+bench: install assets
+	$(BIN)/python -m tests.benchmarks.pages

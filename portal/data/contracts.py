@@ -376,10 +376,10 @@ def import_lookups(council_id: int, references: list[str]) -> Lookups:
         select(func.lower(LocalArea.name), LocalArea.id).where(LocalArea.council_id == council_id)
     )
     return Lookups(
-        suppliers=dict(suppliers.tuples()),
-        managers=dict(managers.tuples()),
+        suppliers={name: id_ for name, id_ in suppliers},
+        managers={email: id_ for email, id_ in managers},
         measures={code: (id_, retired is not None) for code, id_, retired in catalogue},
-        local_areas=dict(areas.tuples()),
+        local_areas={name: id_ for name, id_ in areas},
         existing_references=existing_references(council_id, references),
     )
 
