@@ -108,6 +108,7 @@ class DateInput(GovDateInput):
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
         params: dict[str, Any] = GovFormBase.map_gov_params(self, field, **kwargs)
         params["attributes"].pop("required", None)
+        params["id"] = f"{field.id}-date"  # the wrapper; the day box itself has the field's id
         day, month, year = field.parts()
         error = " govuk-input--error" if field.errors else ""
         params.setdefault(

@@ -28,13 +28,19 @@ from portal.data.base import Base, UTCDateTime, enum_column, utcnow
 from portal.data.types import (
     EmailKind,
     EmailStatus,
+    FlagKind,
+    FlagSeverity,
+    FlagStatus,
+    LineReview,
     MeasureKind,
     MeasureUnit,
     OrganisationKind,
+    ReturnStatus,
     Role,
     TokenPurpose,
     WorkforceDerivation,
 )
+from portal.domain.counting import AgeBand
 from portal.domain.postcodes import sort_area_codes
 
 Money = Numeric(14, 2)
@@ -396,3 +402,216 @@ class AuditEvent(Base):
     contract_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     actor: Mapped[User | None] = relationship()
+
+
+class Return(Base):
+    """One contract's evidence for one reporting period.
+
+    The row is the working copy; every submission is also frozen in ReturnSubmission, so a
+    resubmission never overwrites what was sent before. `version` makes concurrent edits fail
+    loudly instead of silently overwriting each other.
+    """
+
+    __tablename__ = "returns"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "financial_year", "quarter"),
+        CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter_1_to_4"),
+        CheckConstraint("period_ends_on >= period_starts_on", name="period_in_order"),
+        Index("ix_returns_status_due_on", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    financial_year: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int] = mapped_column(Integer)
+    period_starts_on: Mapped[date] = mapped_column(Date)
+    period_ends_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[ReturnStatus] = mapped_column(
+        enum_column(ReturnStatus, "status"), default=ReturnStatus.DRAFT
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Touched by every change (to lines, people or files) so that `version` moves with it.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submission_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    contract: Mapped[Contract] = relationship()
+    lines: Mapped[list[ReturnLine]] = relationship(
+        back_populates="return_", cascade="all, delete-orphan", order_by="ReturnLine.id"
+    )
+    submissions: Mapped[list[ReturnSubmission]] = relationship(
+        cascade="all, delete-orphan", order_by="ReturnSubmission.number"
+    )
+
+
+class ReturnLine(Base):
+    """The figure delivered this period for one commitment, with a narrative."""
+
+    __tablename__ = "return_lines"
+    __table_args__ = (
+        UniqueConstraint("return_id", "commitment_id"),
+        CheckConstraint("figure IS NULL OR figure >= 0", name="figure_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"))
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id"), index=True)
+    figure: Mapped[Decimal | None] = mapped_column(Quantity)
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    nil_reason: Mapped[str | None] = mapped_column(Text)
+    review: Mapped[LineReview | None] = mapped_column(enum_column(LineReview, "review"))
+    review_comment: Mapped[str | None] = mapped_column(Text)
+
+    return_: Mapped[Return] = relationship(back_populates="lines")
+    commitment: Mapped[Commitment] = relationship()
+
+
+class ReturnSubmission(Base):
+    """What was submitted, frozen, and what the reviewer decided about it."""
+
+    __tablename__ = "return_submissions"
+    __table_args__ = (UniqueConstraint("return_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_by_name: Mapped[str] = mapped_column(String(200))
+    declaration: Mapped[str] = mapped_column(Text)
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    workforce_records: Mapped[int] = mapped_column(Integer, default=0)
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    outcome: Mapped[ReturnStatus | None] = mapped_column(enum_column(ReturnStatus, "outcome"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    review: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+
+    submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class WorkforceEntry(Base):
+    """One anonymised person engaged on the contract in the period: no names, only the sector
+    of the home postcode, and an age band."""
+
+    __tablename__ = "workforce_entries"
+    __table_args__ = (
+        UniqueConstraint("return_id", "worker_reference", "starts_on"),
+        Index("ix_workforce_entries_worker_reference", "worker_reference"),
+        CheckConstraint("weekly_hours > 0 AND weekly_hours <= 60", name="weekly_hours_range"),
+        CheckConstraint("share_on_contract > 0 AND share_on_contract <= 1", name="share_range"),
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
+        CheckConstraint(
+            "(apprenticeship_level IS NULL) = (apprenticeship_standard IS NULL)"
+            " AND (apprenticeship_level IS NULL OR apprenticeship_level BETWEEN 2 AND 7)",
+            name="apprenticeship_level_and_standard",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), index=True)
+    worker_reference: Mapped[str] = mapped_column(String(50))
+    postcode_sector: Mapped[str] = mapped_column(String(8))
+    age_band: Mapped[AgeBand] = mapped_column(enum_column(AgeBand, "age_band"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    weekly_hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    share_on_contract: Mapped[Decimal] = mapped_column(Numeric(5, 4))
+    is_new_hire: Mapped[bool] = mapped_column(Boolean)
+    apprenticeship_level: Mapped[int | None] = mapped_column(Integer)
+    apprenticeship_standard: Mapped[str | None] = mapped_column(String(200))
+
+
+class EvidenceFile(Base):
+    """A document attached to a return (or one of its lines). The bytes live in a FileStore."""
+
+    __tablename__ = "evidence_files"
+    __table_args__ = (
+        CheckConstraint("size > 0", name="size_positive"),
+        CheckConstraint(
+            "kind IN ('pdf', 'png', 'jpeg', 'csv', 'xlsx', 'docx')", name="kind_allowed"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), index=True)
+    commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage: Mapped[str] = mapped_column(String(20), default="database")
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    commitment: Mapped[Commitment | None] = relationship()
+
+
+class EvidenceBlob(Base):
+    """The bytes of an evidence file, apart from its record so that lists never load them."""
+
+    __tablename__ = "evidence_blobs"
+
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence_files.id", ondelete="CASCADE"), primary_key=True
+    )
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Flag(Base):
+    """Something a contract manager must look at. Raised once per key; closes itself when its
+    condition clears, or is waived with a reason."""
+
+    __tablename__ = "flags"
+    __table_args__ = (
+        Index("ix_flags_status_kind", "status", "kind"),
+        CheckConstraint(
+            "status != 'waived' OR waived_reason IS NOT NULL", name="waiver_has_reason"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[FlagKind] = mapped_column(enum_column(FlagKind, "kind"))
+    severity: Mapped[FlagSeverity] = mapped_column(enum_column(FlagSeverity, "severity"))
+    status: Mapped[FlagStatus] = mapped_column(
+        enum_column(FlagStatus, "status"), default=FlagStatus.OPEN
+    )
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    commitment_id: Mapped[int | None] = mapped_column(ForeignKey("commitments.id"))
+    return_id: Mapped[int | None] = mapped_column(ForeignKey("returns.id"))
+    summary: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    waived_reason: Mapped[str | None] = mapped_column(Text)
+
+    contract: Mapped[Contract] = relationship()
+    commitment: Mapped[Commitment | None] = relationship()
+    actions: Mapped[list[RecoveryAction]] = relationship(
+        cascade="all, delete-orphan", order_by="RecoveryAction.due_on"
+    )
+
+
+class RecoveryAction(Base):
+    """One step of a supplier's recovery plan for a flag: what, who, by when."""
+
+    __tablename__ = "recovery_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("flags.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

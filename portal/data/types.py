@@ -42,6 +42,9 @@ class TokenPurpose(StrEnum):
 class EmailKind(StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind, not a password)
+    RETURN_SUBMITTED = "return_submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    RETURN_ACCEPTED = "return_accepted"
 
 
 class EmailStatus(StrEnum):
@@ -49,3 +52,67 @@ class EmailStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+
+
+class ReturnStatus(StrEnum):
+    """A return's life: draft -> submitted -> accepted, or -> changes requested -> submitted."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    ACCEPTED = "accepted"
+
+    @property
+    def label(self) -> str:
+        return {
+            "draft": "Draft",
+            "submitted": "Submitted",
+            "changes_requested": "Changes requested",
+            "accepted": "Accepted",
+        }[self.value]
+
+    @property
+    def is_editable(self) -> bool:
+        return self in (ReturnStatus.DRAFT, ReturnStatus.CHANGES_REQUESTED)
+
+
+class LineReview(StrEnum):
+    ACCEPTED = "accepted"
+    QUERIED = "queried"
+
+
+class FlagKind(StrEnum):
+    SHORTFALL = "shortfall"
+    AT_RISK = "at_risk"
+    OVERDUE_RETURN = "overdue_return"
+    QUERIED_EVIDENCE = "queried_evidence"
+    DOUBLE_COUNTING = "double_counting"
+    NO_SUPPLIER_USERS = "no_supplier_users"
+
+    @property
+    def label(self) -> str:
+        return {
+            "shortfall": "Shortfall",
+            "at_risk": "At risk of missing the target",
+            "overdue_return": "Overdue return",
+            "queried_evidence": "Queried evidence",
+            "double_counting": "Same worker claimed twice",
+            "no_supplier_users": "Supplier has no users",
+        }[self.value]
+
+
+class FlagSeverity(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class FlagStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    WAIVED = "waived"
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (FlagStatus.RESOLVED, FlagStatus.WAIVED)

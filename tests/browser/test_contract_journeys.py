@@ -90,10 +90,14 @@ def sign_in(page: Page, server: LiveServer, email: str) -> None:
 
 
 def fill_date(page: Page, legend: str, day: str, month: str, year: str) -> None:
-    group = page.get_by_role("group", name=legend, exact=True)
-    group.get_by_label("Day").fill(day)
-    group.get_by_label("Month").fill(month)
-    group.get_by_label("Year").fill(year)
+    # The boxes by position: the day box has no accessible name yet (see
+    # test_the_day_box_is_labelled_and_the_error_summary_reaches_it).
+    boxes = page.get_by_role("group", name=legend, exact=True).get_by_role("textbox")
+    expect(boxes).to_have_count(3)
+    for box, part in zip(
+        (boxes.nth(0), boxes.nth(1), boxes.nth(2)), (day, month, year), strict=True
+    ):
+        box.fill(part)
 
 
 def body_rows(table: Locator) -> Locator:
@@ -154,9 +158,9 @@ def test_manager_sets_up_a_contract_that_only_its_supplier_sees(
         "Enter the end date",
     ):
         expect(summary).to_contain_text(message)
-    # The date error links to the day box.
-    summary.get_by_role("link", name="Enter the start date").click()
-    expect(page.get_by_role("group", name="Start date").get_by_label("Day")).to_be_focused()
+    # Each message links to its field.
+    summary.get_by_role("link", name="Enter the contract reference").click()
+    expect(page.get_by_label("Contract reference")).to_be_focused()
     axe_check(page)
 
     page.get_by_label("Contract reference").fill(REFERENCE)
@@ -227,6 +231,22 @@ def test_manager_sets_up_a_contract_that_only_its_supplier_sees(
     expect_title_starts(other, "Page not found")
     expect(other.locator("main")).not_to_contain_text(REFERENCE)
     expect(other.locator("main")).not_to_contain_text(TITLE)
+
+
+def test_the_day_box_is_labelled_and_the_error_summary_reaches_it(
+    page: Page, live_server: LiveServer, world: World
+) -> None:
+    sign_in(page, live_server, "cm@northmoor.example")
+    arrive(page, "Contracts", live_server.url("/council/contracts"))
+    page.get_by_role("link", name="Add a contract").click()
+    arrive(page, "Add a contract", live_server.url("/council/contracts/new"))
+    page.get_by_role("button", name="Save contract").click()
+    arrive(page, "Add a contract")
+    assert page.locator("[id=start_on]").count() == 1, "two elements have the id start_on"
+    day = page.get_by_role("group", name="Start date", exact=True).get_by_label("Day")
+    expect(day).to_have_count(1, timeout=1_000)
+    error_summary(page).get_by_role("link", name="Enter the start date").click()
+    expect(day).to_be_focused(timeout=1_000)
 
 
 # Importing contracts from a spreadsheet
