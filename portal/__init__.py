@@ -37,7 +37,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=settings.is_production,
         PERMANENT_SESSION_LIFETIME=settings.session_hours * 3600,
-        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        # Larger requests are refused (413) before they are read: evidence plus form overhead.
+        MAX_CONTENT_LENGTH=(max(settings.evidence_max_mb, 10) + 1) * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=settings.session_hours * 3600,
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
         RATELIMIT_HEADERS_ENABLED=True,

@@ -56,9 +56,11 @@ class Settings:
     notify_template_id: str = ""
     notify_base_url: str = "https://api.notifications.service.gov.uk"
     mail_max_attempts: int = 5
-    # reporting calendar
+    # reporting calendar and counting
     financial_year_start_month: int = 4
     return_due_days: int = 30
+    full_time_hours: int = 37
+    evidence_max_mb: int = 10
 
     @property
     def is_production(self) -> bool:
@@ -122,6 +124,8 @@ class Settings:
             "session_hours",
             "mail_max_attempts",
             "return_due_days",
+            "full_time_hours",
+            "evidence_max_mb",
         ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name.upper()} must be at least 1")

@@ -23,6 +23,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
+# Downloads of uploaded files: nothing in them may run, even if a browser opens one.
+sandboxed_download = talisman(
+    content_security_policy="sandbox; default-src 'none'", content_security_policy_nonce_in=[]
+)
+
+
 def init_app(app: Flask, settings: Settings) -> None:
     talisman.init_app(
         app,

@@ -11,6 +11,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from portal.data.types import MeasureUnit, Role
+from portal.domain.periods import quarter_label
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -85,6 +86,12 @@ def error_list(field_errors: dict[str, str]) -> list[dict[str, str]]:
     return [{"text": message, "href": f"#{field_id}"} for field_id, message in field_errors.items()]
 
 
+def period_of(ret: Any) -> str:
+    """A return's period as people say it: "Q1 2025/26"."""
+    start_month = current_app.config["SETTINGS"].financial_year_start_month
+    return quarter_label(ret.financial_year, ret.quarter, start_month=start_month)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=format_date,
@@ -92,6 +99,7 @@ def init_app(app: Flask) -> None:
         number=format_number,
         quantity=format_quantity,
         error_list=error_list,
+        period=period_of,
     )
     app.jinja_env.globals.update(navigation_items=navigation_items)
 

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from portal.data import catalogue, contracts, organisations, users
-from portal.data.models import Contract, Measure, Organisation, User
+from portal.data.models import Contract, Measure, Organisation, Return, User
 from portal.data.types import OrganisationKind, Role
 
 PASSWORD = "correct horse battery"  # noqa: S105
@@ -81,3 +81,36 @@ def contract(
             created, measure(council_org, code), target=Decimal(12), by=manager
         )
     return created
+
+
+def a_return(contract: Contract, by: User, *, quarter: int = 1, year: int = 2025) -> Return:
+    """A draft return for one of the contract's periods, with a person and a file."""
+    from portal.data import evidence, returns, workforce
+    from portal.domain.counting import AgeBand, WorkforceRecord
+    from portal.domain.evidence import check_file
+    from portal.domain.periods import reporting_periods
+
+    period = next(
+        p
+        for p in reporting_periods(contract.start_on, contract.end_on)
+        if (p.financial_year, p.quarter) == (year, quarter)
+    )
+    ret = returns.start(contract, period, by=by)
+    workforce.add(
+        ret.id,
+        WorkforceRecord(
+            worker_reference="W-1",
+            postcode_sector="M4 5",
+            age_band=AgeBand.AGE_25_34,
+            starts_on=period.starts_on,
+            ends_on=None,
+            weekly_hours=Decimal(37),
+            share_on_contract=Decimal(1),
+            is_new_hire=True,
+        ),
+    )
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    evidence.attach(
+        ret.id, check_file("payroll.pdf", pdf, max_bytes=10**6), pdf, commitment_id=None, by=by
+    )
+    return ret

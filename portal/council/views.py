@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -27,13 +28,17 @@ from portal.data import (
     commit,
     contract_imports,
     contracts,
+    evidence,
     local_areas,
     measures,
     organisations,
+    returns,
+    rollback,
     users,
+    workforce,
 )
-from portal.data.models import Commitment, Contract, ContractImport
-from portal.data.types import OrganisationKind, Role
+from portal.data.models import Commitment, Contract, ContractImport, Return
+from portal.data.types import OrganisationKind, ReturnStatus, Role
 from portal.domain.contract_import import (
     COLUMNS,
     EXAMPLE_ROWS,
@@ -43,6 +48,11 @@ from portal.domain.contract_import import (
 )
 from portal.domain.contracts import ContractStatus, is_kpi_by_default
 from portal.domain.profiles import field_name, parse_plan
+from portal.domain.reviews import review_decisions
+from portal.security import sandboxed_download
+from portal.supplier.forms import CONFLICT
+from portal.template_helpers import period_of
+from portal.workflows import returns as workflow
 
 council = Blueprint("council", __name__, url_prefix="/council")
 
@@ -121,6 +131,7 @@ def view_contract(contract_id: int) -> str:
         contract=contract,
         local_area=contract.local_area or local_areas.default_for(contract.council_id),
         periods=calendar.periods_of(contract),
+        returns_by_period=returns.for_contract(contract.id),
         today=calendar.today(),
         history=audit.contract_history(contract.id),
         title=f"{contract.reference}: {contract.title}",
@@ -521,4 +532,95 @@ def invite_supplier_user(supplier_id: int) -> str | Response:
         form=form,
         supplier=supplier,
         title=f"Invite a user from {supplier.name}",
+    )
+
+
+# Reviewing returns
+
+
+def _council_return(return_id: int) -> Return:
+    return returns.get_for(current_user, return_id) or abort(404)
+
+
+@council.route("/returns/<int:return_id>", methods=["GET", "POST"])
+@council_staff
+def review_return(return_id: int) -> str | Response:
+    ret = _council_return(return_id)
+    if ret.status is ReturnStatus.DRAFT:
+        abort(404)  # a draft is the supplier's own until they submit it
+    typed = {f"review-{line.id}": request.form.get(f"review-{line.id}", "") for line in ret.lines}
+    typed |= {
+        f"comment-{line.id}": request.form.get(f"comment-{line.id}", "").strip()
+        for line in ret.lines
+    }
+    errors: dict[str, str] = {}
+    form = ConfirmForm()
+    reviewing = ret.status is ReturnStatus.SUBMITTED
+    if reviewing and form.validate_on_submit():
+        decisions, errors = review_decisions(ret.lines, typed)
+        version = request.form.get("version", "")
+        if not errors:
+            try:
+                outcome = workflow.review(
+                    ret,
+                    decisions,
+                    by=current_user,
+                    expected_version=int(version) if version.isdigit() else 0,
+                )
+            except (returns.Conflict, StaleDataError):
+                rollback()
+                errors = {"version": CONFLICT}
+            else:
+                flash(
+                    "Return accepted: its figures now count as delivered"
+                    if outcome is ReturnStatus.ACCEPTED
+                    else "Changes requested: the supplier has been emailed",
+                    "success",
+                )
+                return redirect(url_for("council.view_contract", contract_id=ret.contract_id))
+    return render_template(
+        "council/review_return.html",
+        ret=ret,
+        form=form,
+        typed=typed,
+        field_errors=errors,
+        reviewing=reviewing,
+        files=evidence.files_of(ret.id),
+        counted=workflow.figures(ret),
+        people=workforce.count(ret.id),
+        title=f"{period_of(ret)} return from {ret.contract.supplier.name}",
+    )
+
+
+@council.route("/returns/<int:return_id>/submissions/<int:number>")
+@council_staff
+def view_submission(return_id: int, number: int) -> str:
+    ret = _council_return(return_id)
+    submission = next((s for s in ret.submissions if s.number == number), None) or abort(404)
+    return render_template(
+        "council/submission.html",
+        ret=ret,
+        submission=submission,
+        title=f"Submission {number} of the {period_of(ret)} return",
+    )
+
+
+@council.route("/returns/<int:return_id>/evidence/<int:file_id>")
+@council_staff
+@sandboxed_download
+def download_evidence(return_id: int, file_id: int) -> Response:
+    ret = _council_return(return_id)
+    return exports.evidence_download(evidence.get(ret.id, file_id) or abort(404))
+
+
+@council.route("/returns/<int:return_id>/people.<any(csv, xlsx):file_format>")
+@council_staff
+def export_people(return_id: int, file_format: str) -> Response:
+    ret = _council_return(return_id)
+    rows = exports.workforce_rows(workforce.entries_of(ret.id))
+    return exports.download(
+        exports.WORKFORCE_COLUMNS,
+        rows,
+        f"{ret.contract.reference}-{ret.financial_year}-q{ret.quarter}-people",
+        file_format,
     )

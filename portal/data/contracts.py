@@ -20,10 +20,12 @@ from portal.data.models import (
     Measure,
     Organisation,
     PlannedFigure,
+    Return,
+    ReturnLine,
     User,
 )
 from portal.data.pagination import Page, paginate
-from portal.data.types import OrganisationKind, Role
+from portal.data.types import OrganisationKind, ReturnStatus, Role
 from portal.domain.contract_import import ImportPlan, Lookups
 from portal.domain.contracts import ContractStatus
 from portal.extensions import db
@@ -246,6 +248,14 @@ def add_commitment(
     )
     db.session.add(commitment)
     db.session.flush()
+    # Returns still being written gain a line for the new promise; sent ones are history.
+    for open_return in db.session.scalars(
+        select(Return).where(
+            Return.contract_id == contract.id,
+            Return.status.in_([ReturnStatus.DRAFT, ReturnStatus.CHANGES_REQUESTED]),
+        )
+    ):
+        open_return.lines.append(ReturnLine(commitment_id=commitment.id))
     audit.record(
         by,
         "created",

@@ -4,6 +4,7 @@ from enum import StrEnum
 
 # The measure enums are domain concepts, stored here like the rest.
 from portal.domain.measures import MeasureKind, MeasureUnit, WorkforceDerivation  # noqa: F401
+from portal.domain.reviews import LineReview  # noqa: F401
 
 
 class OrganisationKind(StrEnum):
@@ -74,11 +75,6 @@ class ReturnStatus(StrEnum):
     @property
     def is_editable(self) -> bool:
         return self in (ReturnStatus.DRAFT, ReturnStatus.CHANGES_REQUESTED)
-
-
-class LineReview(StrEnum):
-    ACCEPTED = "accepted"
-    QUERIED = "queried"
 
 
 class FlagKind(StrEnum):

@@ -50,9 +50,7 @@ class ReportingPeriod:
     def label(self) -> str:
         # The start month is not stored: it is the quarter's first month less the quarters before.
         start_month = (self.quarter_starts_on.month - 1 - 3 * (self.quarter - 1)) % 12 + 1
-        if start_month == 1:
-            return f"Q{self.quarter} {self.financial_year}"
-        return f"Q{self.quarter} {self.financial_year}/{(self.financial_year + 1) % 100:02d}"
+        return quarter_label(self.financial_year, self.quarter, start_month=start_month)
 
     def status(self, today: date) -> PeriodStatus:
         if today < self.starts_on:
@@ -67,6 +65,13 @@ class ReportingPeriod:
 def _check_start_month(start_month: int) -> None:
     if not 1 <= start_month <= 12:
         raise ValueError("Financial year start month must be between 1 and 12")
+
+
+def quarter_label(financial_year: int, quarter: int, *, start_month: int) -> str:
+    """ "Q1 2025/26", or "Q1 2025" when the financial year is the calendar year."""
+    if start_month == 1:
+        return f"Q{quarter} {financial_year}"
+    return f"Q{quarter} {financial_year}/{(financial_year + 1) % 100:02d}"
 
 
 def financial_quarter(

@@ -110,7 +110,8 @@ MESSAGES = {
     "hours_range": f"Weekly hours must be between 0 and {MAX_WEEKLY_HOURS}",
     "share_missing": "Enter the share of time on this contract",
     "share_invalid": "Share of time on this contract must be a percentage, like 50",
-    "share_range": "Share of time on this contract must be between 0 and 100, like 50",
+    "share_range": "Share of time on this contract must be a percentage from 1 to 100, like 50 "
+    "for half their time",
     "new_hire_missing": "Enter whether the person is a new hire or retained",
     "new_hire_invalid": "New hire or retained must be 'new hire' or 'retained'",
     "level_invalid": "Apprenticeship level must be a whole number from 2 to 7",
@@ -236,6 +237,7 @@ def _parse(
         invalid="share_invalid",
         out_of_range="share_range",
         maximum=Decimal(100),
+        minimum=Decimal(1),
         percent=True,
     )
     is_new_hire = _new_hire(values.get("New hire or retained"), errors)
@@ -431,9 +433,12 @@ def _number(
     invalid: str,
     out_of_range: str,
     maximum: Decimal,
+    minimum: Decimal | None = None,
     percent: bool = False,
 ) -> Decimal | None:
-    """A number more than 0 and no more than maximum; with percent, a trailing % is allowed."""
+    """A number more than 0 (or at least minimum) and no more than maximum; with percent, a
+    trailing % is allowed. A share below 1% is refused: Excel reads a cell shown as "50%" as 0.5,
+    and a real 0.5% share is far less likely than that mistake."""
     text = _text(value)
     if percent:
         text = text.removesuffix("%").rstrip()
@@ -447,7 +452,7 @@ def _number(
     if number is None or not number.is_finite():
         errors.append(MESSAGES[invalid])
         return None
-    if not 0 < number <= maximum:
+    if not 0 < number <= maximum or (minimum is not None and number < minimum):
         errors.append(MESSAGES[out_of_range])
         return None
     return number

@@ -12,8 +12,9 @@ from flask import current_app, render_template, url_for
 
 from portal.config import Settings
 from portal.data import outbox
-from portal.data.models import OutboxMessage, User
+from portal.data.models import OutboxMessage, Return, User
 from portal.data.types import EmailKind
+from portal.domain.periods import quarter_label
 
 
 def _settings() -> Settings:
@@ -65,4 +66,82 @@ def password_reset(user: User, *, token: str) -> OutboxMessage:
         subject=f"Reset your password for {settings.service_name}",
         body=body,
         user_id=user.id,
+    )
+
+
+def _return_email(
+    kind: EmailKind,
+    ret: Return,
+    recipient: User,
+    *,
+    subject: str,
+    template: str,
+    link: str,
+    occasion: str,
+    **context: Any,
+) -> OutboxMessage:
+    settings = _settings()
+    body = render_template(
+        template,
+        user=recipient,
+        ret=ret,
+        contract=ret.contract,
+        period=period_label(ret),
+        link=link,
+        settings=settings,
+        **context,
+    )
+    return outbox.enqueue(
+        key=f"{kind.value}:{ret.id}:{occasion}:{recipient.id}",
+        kind=kind,
+        recipient=recipient.email,
+        subject=subject,
+        body=body,
+        user_id=recipient.id,
+    )
+
+
+def return_submitted(ret: Return, manager: User, submission_number: int) -> OutboxMessage:
+    """To the contract manager: a return is waiting for review."""
+    return _return_email(
+        EmailKind.RETURN_SUBMITTED,
+        ret,
+        manager,
+        subject=f"{ret.contract.reference}: {period_label(ret)} return submitted for review",
+        template="emails/return_submitted.txt",
+        link=_absolute("council.review_return", return_id=ret.id),
+        occasion=f"submission-{submission_number}",
+        resubmission=submission_number > 1,
+    )
+
+
+def changes_requested(ret: Return, supplier_user: User, submission_number: int) -> OutboxMessage:
+    """To each supplier user: the manager queried lines of their return."""
+    return _return_email(
+        EmailKind.CHANGES_REQUESTED,
+        ret,
+        supplier_user,
+        subject=f"{ret.contract.reference}: changes requested to your {period_label(ret)} return",
+        template="emails/changes_requested.txt",
+        link=_absolute("supplier.view_return", return_id=ret.id),
+        occasion=f"submission-{submission_number}",
+        queried=[line for line in ret.lines if line.review_comment or line.review == "queried"],
+    )
+
+
+def return_accepted(ret: Return, supplier_user: User, submission_number: int) -> OutboxMessage:
+    return _return_email(
+        EmailKind.RETURN_ACCEPTED,
+        ret,
+        supplier_user,
+        subject=f"{ret.contract.reference}: your {period_label(ret)} return was accepted",
+        template="emails/return_accepted.txt",
+        link=_absolute("supplier.view_return", return_id=ret.id),
+        occasion=f"submission-{submission_number}",
+    )
+
+
+def period_label(ret: Return) -> str:
+    return quarter_label(
+        ret.financial_year, ret.quarter, start_month=_settings().financial_year_start_month
     )

@@ -1,13 +1,36 @@
-"""Supplier users: their own organisation's contracts, read-only for now."""
+"""Supplier users: their contracts, and the quarterly return journey."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
-from flask_login import current_user
+from typing import Any
 
-from portal import calendar
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from portal import calendar, exports, spreadsheets
 from portal.auth.permissions import supplier_users
-from portal.data import contracts, local_areas
+from portal.data import commit, contracts, evidence, local_areas, returns, rollback, workforce
+from portal.data.models import Return
+from portal.domain import workforce_import
+from portal.domain.evidence import RefusedFile, check_file
+from portal.domain.periods import PeriodStatus
+from portal.security import sandboxed_download
+from portal.supplier.forms import (
+    CONFLICT,
+    ActionForm,
+    DerivedLineForm,
+    EvidenceForm,
+    LineForm,
+    PersonForm,
+    SubmitReturnForm,
+    UploadForm,
+    VersionedForm,
+)
+from portal.template_helpers import period_of
+from portal.workflows import returns as workflow
 
 supplier = Blueprint("supplier", __name__, url_prefix="/supplier")
 
@@ -34,6 +57,395 @@ def view_contract(contract_id: int) -> str:
         contract=contract,
         local_area=contract.local_area or local_areas.default_for(contract.council_id),
         periods=calendar.periods_of(contract),
+        returns_by_period=returns.for_contract(contract.id),
         today=calendar.today(),
+        form=None,
+        action_form=ActionForm(),
         title=f"{contract.reference}: {contract.title}",
     )
+
+
+@supplier.route("/contracts/<int:contract_id>/returns/<int:year>/<int:quarter>", methods=["POST"])
+@supplier_users
+def start_return(contract_id: int, year: int, quarter: int) -> Response:
+    contract = contracts.get_for(current_user, contract_id) or abort(404)
+    period = next(
+        (
+            p
+            for p in calendar.periods_of(contract)
+            if (p.financial_year, p.quarter) == (year, quarter)
+        ),
+        None,
+    )
+    if period is None or period.status(calendar.today()) is PeriodStatus.FUTURE:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    ret = workflow.open_return(contract, period, by=current_user)
+    return redirect(url_for("supplier.view_return", return_id=ret.id))
+
+
+# The return's task list and its tasks
+
+
+def _return(return_id: int) -> Return:
+    return returns.get_for(current_user, return_id) or abort(404)
+
+
+def _save(form: VersionedForm, change: Any) -> bool:
+    """Run a change and commit it, or report that someone else got there first."""
+    try:
+        change()
+        commit()
+    except (returns.Conflict, StaleDataError):
+        rollback()
+        form.version.errors = [CONFLICT]
+        return False
+    except returns.NotEditable:
+        rollback()
+        abort(409)
+    return True
+
+
+@supplier.route("/returns/<int:return_id>")
+@supplier_users
+def view_return(return_id: int) -> str:
+    ret = _return(return_id)
+    return render_template(
+        "supplier/return.html",
+        ret=ret,
+        problems=workflow.line_problems(ret),
+        people=workforce.count(ret.id),
+        files=evidence.files_of(ret.id),
+        title=f"{period_of(ret)} return",
+    )
+
+
+@supplier.route("/returns/<int:return_id>/lines/<int:line_id>", methods=["GET", "POST"])
+@supplier_users
+def edit_line(return_id: int, line_id: int) -> str | Response:
+    ret = _return(return_id)
+    line = returns.get_line(ret, line_id) or abort(404)
+    if not ret.status.is_editable:
+        return redirect(url_for("supplier.view_return", return_id=ret.id))
+    derived = line.commitment.measure.derivation is not None
+    form_class = DerivedLineForm if derived else LineForm
+    form = form_class(obj=line, version=ret.version)
+    if form.validate_on_submit():
+        figure = line.figure if derived else form.figure.data
+        if figure == 0 and not form.nil_reason.data:
+            form.nil_reason.errors = ["Enter why nothing was delivered this quarter"]
+        elif _save(
+            form,
+            lambda: returns.save_line(
+                ret,
+                line,
+                figure=figure,
+                narrative=form.narrative.data or "",
+                nil_reason=form.nil_reason.data,
+                expected_version=form.expected_version,
+            ),
+        ):
+            return redirect(url_for("supplier.view_return", return_id=ret.id))
+        form.version.data = str(ret.version)
+    return render_template(
+        "supplier/line_form.html",
+        form=form,
+        ret=ret,
+        line=line,
+        derived=derived,
+        title=line.commitment.measure.name,
+    )
+
+
+@supplier.route("/returns/<int:return_id>/workforce")
+@supplier_users
+def workforce_records(return_id: int) -> str:
+    ret = _return(return_id)
+    return render_template(
+        "supplier/workforce.html",
+        ret=ret,
+        form=ActionForm(version=ret.version),
+        entries=workforce.entries_of(ret.id),
+        counted=workflow.figures(ret),
+        lines=[line for line in ret.lines if line.commitment.measure.derivation is not None],
+        double_claims=workflow.double_counting(ret),
+        title="People on this contract",
+    )
+
+
+@supplier.route("/returns/<int:return_id>/workforce/copy", methods=["POST"])
+@supplier_users
+def copy_people(return_id: int) -> Response:
+    ret = _return(return_id)
+    form = ActionForm()
+    copied: list[int] = []
+    if ret.status.is_editable and form.validate_on_submit():
+        if _save(
+            form,
+            lambda: copied.append(
+                workflow.copy_last_quarter(ret, expected_version=form.expected_version)
+            ),
+        ):
+            flash(
+                f"{copied[0]} people copied from last quarter"
+                if copied[0]
+                else "Nobody to copy: no earlier return has people still engaged",
+                "success",
+            )
+        else:
+            flash(CONFLICT, "info")
+    return redirect(url_for("supplier.workforce_records", return_id=ret.id))
+
+
+@supplier.route("/returns/<int:return_id>/workforce/<int:entry_id>/remove", methods=["POST"])
+@supplier_users
+def remove_person(return_id: int, entry_id: int) -> Response:
+    ret = _return(return_id)
+    form = ActionForm()
+    if (
+        ret.status.is_editable
+        and form.validate_on_submit()
+        and not _save(
+            form,
+            lambda: workflow.remove_person(ret, entry_id, expected_version=form.expected_version),
+        )
+    ):
+        flash(CONFLICT, "info")
+    return redirect(url_for("supplier.workforce_records", return_id=ret.id))
+
+
+PERSON_FIELDS = {
+    "reference": "worker_reference",
+    "postcode": "postcode",
+    "age_band": "age_band",
+    "end_before_start": "ends_on",
+    "hours": "weekly_hours",
+    "share": "share",
+    "new_hire": "hire",
+    "level": "apprenticeship_level",
+    "standard": "apprenticeship_standard",
+}
+FIELD_OF_MESSAGE = {
+    message: next(field for prefix, field in PERSON_FIELDS.items() if key.startswith(prefix))
+    for key, message in workforce_import.MESSAGES.items()
+}
+
+
+@supplier.route("/returns/<int:return_id>/workforce/add", methods=["GET", "POST"])
+@supplier_users
+def add_person(return_id: int) -> str | Response:
+    ret = _return(return_id)
+    if not ret.status.is_editable:
+        return redirect(url_for("supplier.workforce_records", return_id=ret.id))
+    form = PersonForm(version=ret.version)
+    if form.validate_on_submit():
+        messages: list[str] = []
+        record = workforce_import.parse_record(
+            {
+                "Worker reference": form.worker_reference.data,
+                "Home postcode": form.postcode.data,
+                "Age band": form.age_band.data,
+                "Start date": form.starts_on.data,
+                "End date": form.ends_on.data,
+                "Weekly hours": form.weekly_hours.data,
+                "Share of time on this contract (%)": form.share.data,
+                "New hire or retained": form.hire.data,
+                "Apprenticeship level": form.apprenticeship_level.data,
+                "Apprenticeship standard": form.apprenticeship_standard.data,
+            },
+            messages,
+            period_starts_on=ret.period_starts_on,
+            period_ends_on=ret.period_ends_on,
+        )
+        for message in messages:
+            field = FIELD_OF_MESSAGE.get(message, "starts_on")
+            getattr(form, field).errors = [*getattr(form, field).errors, message]
+        if record is not None and workforce.has_entry(
+            ret.id, record.worker_reference, record.starts_on
+        ):
+            form.worker_reference.errors = [
+                "This person is already recorded with the same start date"
+            ]
+        elif record is not None and _save(
+            form, lambda: workflow.add_person(ret, record, expected_version=form.expected_version)
+        ):
+            flash(f"{record.worker_reference} added", "success")
+            return redirect(url_for("supplier.workforce_records", return_id=ret.id))
+        form.version.data = str(ret.version)
+    return render_template("supplier/person_form.html", form=form, ret=ret, title="Add a person")
+
+
+@supplier.route("/returns/<int:return_id>/workforce/upload", methods=["GET", "POST"])
+@supplier_users
+def upload_workforce(return_id: int) -> str | Response:
+    ret = _return(return_id)
+    if not ret.status.is_editable:
+        return redirect(url_for("supplier.workforce_records", return_id=ret.id))
+    form = UploadForm(version=ret.version)
+    plan = unreadable = None
+    if form.validate_on_submit():
+        try:
+            table = spreadsheets.read_table(form.file.data.read())
+        except spreadsheets.UnreadableFile as problem:
+            unreadable = str(problem)
+            form.file.errors = [unreadable]
+        else:
+            plan = workforce_import.plan_workforce(
+                table, period_starts_on=ret.period_starts_on, period_ends_on=ret.period_ends_on
+            )
+            records = plan.records
+            if plan.is_valid and _save(
+                form,
+                lambda: workflow.replace_workforce(
+                    ret, records, expected_version=form.expected_version
+                ),
+            ):
+                flash(f"{len(records)} people uploaded", "success")
+                return redirect(url_for("supplier.workforce_records", return_id=ret.id))
+            if plan.errors:
+                count = len(plan.errors)
+                form.file.errors = [
+                    f"{count} {'problem needs' if count == 1 else 'problems need'}"
+                    " fixing: nobody has been saved"
+                ]
+        form.version.data = str(ret.version)
+    return render_template(
+        "supplier/workforce_upload.html",
+        form=form,
+        ret=ret,
+        plan=plan,
+        columns=workforce_import.COLUMNS,
+        title="Upload people",
+    )
+
+
+@supplier.route("/workforce-template.<any(csv, xlsx):file_format>")
+@supplier_users
+def workforce_template(file_format: str) -> Response:
+    return exports.download(
+        workforce_import.COLUMNS, workforce_import.EXAMPLE_ROWS, "workforce-template", file_format
+    )
+
+
+@supplier.route("/returns/<int:return_id>/evidence", methods=["GET", "POST"])
+@supplier_users
+def manage_evidence(return_id: int) -> str | Response:
+    ret = _return(return_id)
+    form = EvidenceForm(version=ret.version)
+    form.attach_to.choices = [SelectChoice("", "The return as a whole")] + [
+        SelectChoice(str(line.commitment_id), line.commitment.measure.name) for line in ret.lines
+    ]
+    if ret.status.is_editable and form.validate_on_submit():
+        upload = form.file.data
+        content = upload.read()
+        max_bytes = _settings().evidence_max_mb * 1024 * 1024
+        try:
+            checked = check_file(upload.filename or "evidence", content, max_bytes=max_bytes)
+        except RefusedFile as refused:
+            form.file.errors = [str(refused)]
+        else:
+            commitment_id = int(form.attach_to.data) if str(form.attach_to.data).isdigit() else None
+            if commitment_id not in {None, *(line.commitment_id for line in ret.lines)}:
+                abort(400)
+
+            def attach() -> None:
+                returns.check_editable(ret, form.expected_version)
+                evidence.attach(
+                    ret.id, checked, content, commitment_id=commitment_id, by=current_user
+                )
+                returns.touch(ret)
+
+            if _save(form, attach):
+                flash(f"{checked.filename} uploaded", "success")
+                return redirect(url_for("supplier.manage_evidence", return_id=ret.id))
+        form.version.data = str(ret.version)
+    return render_template(
+        "supplier/evidence.html",
+        form=form,
+        ret=ret,
+        files=evidence.files_of(ret.id),
+        action_form=ActionForm(),
+        max_mb=_settings().evidence_max_mb,
+        title="Evidence",
+    )
+
+
+@supplier.route("/returns/<int:return_id>/evidence/<int:file_id>/remove", methods=["POST"])
+@supplier_users
+def remove_evidence(return_id: int, file_id: int) -> Response:
+    ret = _return(return_id)
+    file = evidence.get(ret.id, file_id) or abort(404)
+    form = ActionForm()
+    if form.validate_on_submit() and ret.status.is_editable:
+
+        def remove() -> None:
+            returns.check_editable(ret, form.expected_version)
+            evidence.remove(file)
+            returns.touch(ret)
+
+        if _save(form, remove):
+            flash(f"{file.filename} removed", "success")
+        else:
+            flash(CONFLICT, "info")
+    return redirect(url_for("supplier.manage_evidence", return_id=ret.id))
+
+
+@supplier.route("/returns/<int:return_id>/evidence/<int:file_id>")
+@supplier_users
+@sandboxed_download
+def download_evidence(return_id: int, file_id: int) -> Response:
+    ret = _return(return_id)
+    return exports.evidence_download(evidence.get(ret.id, file_id) or abort(404))
+
+
+@supplier.route("/returns/<int:return_id>/check", methods=["GET", "POST"])
+@supplier_users
+def check_return(return_id: int) -> str | Response:
+    ret = _return(return_id)
+    if not ret.status.is_editable:
+        return redirect(url_for("supplier.view_return", return_id=ret.id))
+    form = SubmitReturnForm(version=ret.version)
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            problems = workflow.submit(
+                ret,
+                by=current_user,
+                declaration_confirmed=bool(form.confirm.data),
+                expected_version=form.expected_version or 0,
+            )
+        except (returns.Conflict, StaleDataError):
+            rollback()
+            form.version.errors = [CONFLICT]
+        else:
+            if not problems:
+                return redirect(url_for("supplier.return_submitted", return_id=ret.id))
+            rollback()
+            form.confirm.errors = problems
+        form.version.data = str(ret.version)
+    return render_template(
+        "supplier/check_return.html",
+        form=form,
+        ret=ret,
+        declaration=workflow.DECLARATION,
+        people=workforce.count(ret.id),
+        files=evidence.files_of(ret.id),
+        double_claims=workflow.double_counting(ret),
+        title="Check your return",
+    )
+
+
+@supplier.route("/returns/<int:return_id>/submitted")
+@supplier_users
+def return_submitted(return_id: int) -> str:
+    ret = _return(return_id)
+    if ret.status.is_editable:
+        abort(404)
+    return render_template("supplier/return_submitted.html", ret=ret, title="Return submitted")
+
+
+def _settings() -> Any:
+    from flask import current_app
+
+    return current_app.config["SETTINGS"]

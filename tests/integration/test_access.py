@@ -7,8 +7,9 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from portal.auth.permissions import PUBLIC, SIGNED_IN, declared_access
-from portal.data import commit, contract_imports, local_areas, measures
+from portal.data import commit, contract_imports, evidence, local_areas, measures, workforce
 from portal.data.types import Role
+from tests import factories
 from tests.conftest import World, sign_in_as
 from tests.support import PortalClient
 
@@ -41,12 +42,30 @@ def _ids_from_elsewhere(world: World, role: Role) -> dict[str, int | str]:
     someone_elses_import = contract_imports.store(
         world.other_council_manager, filename="theirs.csv", content=b"x"
     )
+    elsewhere = (
+        world.other_supplier_contract
+        if role is Role.SUPPLIER_USER
+        else world.other_council_contract
+    )
+    their_return = factories.a_return(
+        elsewhere,
+        world.other_council_manager if role is not Role.SUPPLIER_USER else world.other_manager,
+    )
+    their_file = evidence.files_of(their_return.id)[0]
+    their_person = workforce.entries_of(their_return.id)[0]
     their_area = local_areas.save_default(
         world.other_council.id, name="South", codes=["S1"], by=None
     )
     commit()
     return {
         "area_id": their_area.id,
+        "return_id": their_return.id,
+        "line_id": their_return.lines[0].id,
+        "entry_id": their_person.id,
+        "file_id": their_file.id,
+        "number": 1,
+        "year": 2025,
+        "quarter": 1,
         "file_format": "csv",
         "token": "not-a-real-token",
         "import_id": someone_elses_import.id,
@@ -116,10 +135,11 @@ def test_no_role_reaches_another_organisations_objects(
 
 def test_signed_out_visitors_are_sent_to_sign_in(app: Flask, world: World) -> None:
     client: PortalClient = app.test_client()  # type: ignore[assignment]
+    ids = _ids_from_elsewhere(world, Role.ADMINISTRATOR)
     for rule in routes(app):
         if declared_access(app.view_functions[rule.endpoint]) == PUBLIC:
             continue
-        url = _url(app, rule, _ids_from_elsewhere(world, Role.ADMINISTRATOR))
+        url = _url(app, rule, ids)
         if "GET" not in (rule.methods or ()):
             continue
         response = client.get(url)

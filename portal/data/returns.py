@@ -1,0 +1,250 @@
+"""Quarterly returns: their lines, submissions and reviews, loaded through scoped queries.
+
+Every change goes through `touch()`, which moves the return's version: a form that was loaded
+at an older version is refused with Conflict instead of overwriting someone else's work.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.data import audit
+from portal.data.base import utcnow
+from portal.data.models import (
+    Commitment,
+    Contract,
+    Return,
+    ReturnLine,
+    ReturnSubmission,
+    User,
+)
+from portal.data.types import LineReview, ReturnStatus, Role
+from portal.domain.periods import ReportingPeriod
+from portal.domain.reviews import LineDecision
+from portal.extensions import db
+
+
+class Conflict(Exception):
+    """The return changed since the form was loaded: nothing was saved."""
+
+
+class NotEditable(Exception):
+    """The return is submitted or accepted: only a review can change it now."""
+
+
+def _scoped(user: User) -> Any:
+    query = select(Return).join(Return.contract)
+    if user.role is Role.SUPPLIER_USER:
+        return query.where(Contract.supplier_id == user.organisation_id)
+    return query.where(Contract.council_id == user.organisation_id)
+
+
+def get_for(user: User, return_id: int) -> Return | None:
+    """The return if this user may see it: its contract's supplier or council. Else None."""
+    query = (
+        _scoped(user)
+        .where(Return.id == return_id)
+        .options(
+            joinedload(Return.contract).joinedload(Contract.supplier),
+            joinedload(Return.contract).joinedload(Contract.manager),
+            selectinload(Return.lines)
+            .joinedload(ReturnLine.commitment)
+            .joinedload(Commitment.measure),
+            selectinload(Return.submissions),
+        )
+    )
+    return db.session.scalar(query)
+
+
+def for_contract(contract_id: int) -> dict[tuple[int, int], Return]:
+    """The contract's returns by (financial year, quarter), in one query."""
+    query = select(Return).where(Return.contract_id == contract_id)
+    return {(r.financial_year, r.quarter): r for r in db.session.scalars(query)}
+
+
+def find(contract_id: int, financial_year: int, quarter: int) -> Return | None:
+    return db.session.scalar(
+        select(Return).where(
+            Return.contract_id == contract_id,
+            Return.financial_year == financial_year,
+            Return.quarter == quarter,
+        )
+    )
+
+
+def start(contract: Contract, period: ReportingPeriod, *, by: User) -> Return:
+    """A draft return for the period with a line for each monitored commitment."""
+    started = Return(
+        contract_id=contract.id,
+        financial_year=period.financial_year,
+        quarter=period.quarter,
+        period_starts_on=period.starts_on,
+        period_ends_on=period.ends_on,
+        due_on=period.due_on,
+        status=ReturnStatus.DRAFT,
+        started_by_id=by.id,
+        lines=[ReturnLine(commitment_id=c.id) for c in contract.commitments if not c.is_retired],
+    )
+    db.session.add(started)
+    db.session.flush()
+    audit.record(
+        by, "started", "return", started.id, after={"period": period.label}, contract_id=contract.id
+    )
+    return started
+
+
+def check_editable(ret: Return, expected_version: int | None) -> None:
+    if not ret.status.is_editable:
+        raise NotEditable()
+    if expected_version is not None and expected_version != ret.version:
+        raise Conflict()
+
+
+def touch(ret: Return) -> None:
+    ret.updated_at = utcnow()
+
+
+def get_line(ret: Return, line_id: int) -> ReturnLine | None:
+    return next((line for line in ret.lines if line.id == line_id), None)
+
+
+def save_line(
+    ret: Return,
+    line: ReturnLine,
+    *,
+    figure: Decimal | None,
+    narrative: str,
+    nil_reason: str | None,
+    expected_version: int | None,
+) -> None:
+    check_editable(ret, expected_version)
+    line.figure = figure
+    line.narrative = narrative.strip()
+    # A reason for a nil return only means something when the figure is nil.
+    line.nil_reason = ((nil_reason or "").strip() or None) if figure == 0 else None
+    touch(ret)
+
+
+def set_derived_figures(ret: Return, figures: dict[int, Decimal]) -> None:
+    """Figures the portal counts from workforce records, by commitment id."""
+    for line in ret.lines:
+        if line.commitment_id in figures:
+            line.figure = figures[line.commitment_id]
+    touch(ret)
+
+
+def submit(
+    ret: Return,
+    *,
+    by: User,
+    declaration: str,
+    workforce_records: int,
+    evidence: list[dict[str, Any]],
+) -> ReturnSubmission:
+    """Freeze what is being sent; the working copy is locked until changes are requested."""
+    check_editable(ret, None)
+    submission = ReturnSubmission(
+        number=ret.submission_count + 1,
+        submitted_by_id=by.id,
+        submitted_by_name=by.full_name,
+        declaration=declaration,
+        lines=[
+            {
+                "commitment_id": line.commitment_id,
+                "measure": line.commitment.measure.name,
+                "unit": line.commitment.measure.unit.value,
+                "figure": str(line.figure) if line.figure is not None else None,
+                "narrative": line.narrative,
+                "nil_reason": line.nil_reason,
+            }
+            for line in ret.lines
+        ],
+        workforce_records=workforce_records,
+        evidence=evidence,
+    )
+    ret.submissions.append(submission)
+    ret.submission_count += 1
+    ret.status = ReturnStatus.SUBMITTED
+    ret.submitted_at = submission.submitted_at = utcnow()
+    for line in ret.lines:
+        line.review = None
+        line.review_comment = None
+    touch(ret)
+    db.session.flush()
+    audit.record(
+        by,
+        "submitted",
+        "return",
+        ret.id,
+        after={"submission": submission.number},
+        contract_id=ret.contract_id,
+        reason=declaration,
+    )
+    return submission
+
+
+def review(
+    ret: Return, decisions: list[LineDecision], *, by: User, expected_version: int
+) -> ReturnStatus:
+    """Accept the return, or send it back if any line is queried. Returns the outcome."""
+    if ret.status is not ReturnStatus.SUBMITTED:
+        raise NotEditable()
+    if expected_version != ret.version:
+        raise Conflict()
+    by_id = {decision.line_id: decision for decision in decisions}
+    for line in ret.lines:
+        decision = by_id[line.id]
+        line.review = decision.review
+        line.review_comment = decision.comment.strip() or None
+    queried = any(d.review is LineReview.QUERIED for d in decisions)
+    outcome = ReturnStatus.CHANGES_REQUESTED if queried else ReturnStatus.ACCEPTED
+    submission = ret.submissions[-1]
+    submission.outcome = outcome
+    submission.decided_at = ret.decided_at = utcnow()
+    submission.decided_by_id = by.id
+    submission.review = [
+        {
+            "commitment_id": line.commitment_id,
+            "review": line.review.value if line.review else None,
+            "comment": line.review_comment,
+        }
+        for line in ret.lines
+    ]
+    ret.status = outcome
+    touch(ret)
+    db.session.flush()
+    audit.record(
+        by,
+        outcome.value.replace("_", " "),
+        "return",
+        ret.id,
+        before={"status": "submitted"},
+        after={"status": outcome.value},
+        contract_id=ret.contract_id,
+    )
+    return outcome
+
+
+def previous(ret: Return) -> Return | None:
+    """The contract's return for the period before this one, if there is one."""
+    query = (
+        select(Return)
+        .where(Return.contract_id == ret.contract_id, Return.period_ends_on < ret.period_starts_on)
+        .order_by(Return.period_ends_on.desc())
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
+def awaiting_review_count(council_id: int) -> int:
+    query = (
+        select(func.count())
+        .select_from(Return)
+        .join(Return.contract)
+        .where(Contract.council_id == council_id, Return.status == ReturnStatus.SUBMITTED)
+    )
+    return db.session.scalar(query) or 0

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput
+from wtforms import HiddenField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from portal.domain.counting import AgeBand
+from portal.forms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    strip,
+)
+
+CONFLICT = (
+    "Someone else changed this return after you opened this page, so your changes have not "
+    "been saved. Check what it says now, then save your changes again"
+)
+
+
+class VersionedForm(FlaskForm):
+    """Carries the return's version, so a stale form cannot overwrite newer work."""
+
+    version = HiddenField()
+
+    @property
+    def expected_version(self) -> int | None:
+        return int(self.version.data) if str(self.version.data or "").isdigit() else None
+
+
+class LineForm(VersionedForm):
+    figure = DecimalField(
+        "Figure delivered this quarter",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the figure delivered this quarter"),
+            NumberRange(min=0, message="The figure must be 0 or more"),
+        ],
+    )
+    narrative = TextAreaField(
+        "What was delivered",
+        widget=GovTextArea(),
+        filters=[strip],
+        description="A short description the council can check against the evidence",
+        validators=[
+            InputRequired("Describe what was delivered"),
+            Length(max=2000, message="Description must be 2000 characters or fewer"),
+        ],
+    )
+    nil_reason = TextAreaField(
+        "If nothing was delivered, why not?",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[Length(max=2000, message="Reason must be 2000 characters or fewer")],
+    )
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+
+class DerivedLineForm(VersionedForm):
+    """People measures: the figure comes from the workforce records, only words are typed."""
+
+    narrative = LineForm.narrative
+    nil_reason = LineForm.nil_reason
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+
+AGE_BAND_CHOICES = [SelectChoice("", "Select an age band")] + [
+    SelectChoice(band.value, band.label) for band in AgeBand
+]
+
+
+class PersonForm(VersionedForm):
+    worker_reference = StringField(
+        "Worker reference",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="Your own reference for the person from your HR system, never their name",
+    )
+    postcode = StringField(
+        "Home postcode",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="Only the first part and the next digit are kept, like M4 5",
+    )
+    age_band = SelectField(
+        "Age band when they started",
+        widget=GovSelect(),
+        choices=AGE_BAND_CHOICES,
+        validate_choice=False,
+    )
+    starts_on = DateField(
+        "Start date on this contract", name_in_errors="Start date", required=False
+    )
+    ends_on = DateField("End date, if they have left", name_in_errors="End date", required=False)
+    weekly_hours = StringField("Contracted weekly hours", widget=GovTextInput(), filters=[strip])
+    share = StringField(
+        "Share of their time on this contract (%)", widget=GovTextInput(), filters=[strip]
+    )
+    hire = RadioField(
+        "New hire or retained?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("new hire", "New hire"), SelectChoice("retained", "Retained")],
+        validate_choice=False,
+    )
+    apprenticeship_level = StringField(
+        "Apprenticeship level (2 to 7), if an apprentice", widget=GovTextInput(), filters=[strip]
+    )
+    apprenticeship_standard = StringField(
+        "Apprenticeship standard, if an apprentice", widget=GovTextInput(), filters=[strip]
+    )
+    submit = SubmitField("Add person", widget=GovSubmitInput())
+
+
+class UploadForm(VersionedForm):
+    file = FileField(
+        "Upload a file", widget=GovFileInput(), validators=[InputRequired("Select a file")]
+    )
+    submit = SubmitField("Upload", widget=GovSubmitInput())
+
+
+class EvidenceForm(UploadForm):
+    attach_to = SelectField("What is it evidence for?", widget=GovSelect(), validate_choice=False)
+    submit = SubmitField("Upload evidence", widget=GovSubmitInput())
+
+
+class SubmitReturnForm(VersionedForm):
+    confirm = BooleanField("I confirm this declaration", widget=GovCheckboxInput())
+    submit = SubmitField("Submit return", widget=GovSubmitInput())
+
+
+class ActionForm(VersionedForm):
+    """A button that changes the return (copy people, remove a person or a file)."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -1,0 +1,244 @@
+"""The quarterly return: people counted from workforce records, submission and review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask import current_app
+
+from portal.data import commit, evidence, flags, local_areas, returns, users, workforce
+from portal.data.models import Contract, Return, ReturnLine, User
+from portal.data.types import FlagKind, FlagSeverity, ReturnStatus, Role
+from portal.domain.counting import (
+    Claim,
+    DoubleClaim,
+    PeriodFigures,
+    WorkforceRecord,
+    derive,
+    double_claims,
+)
+from portal.domain.periods import ReportingPeriod
+from portal.notifications import delivery, emails
+
+DECLARATION = (
+    "I confirm that the figures and evidence in this return relate only to this contract and "
+    "this reporting period, that each person is counted once for each measure, and that they "
+    "are correct to the best of my knowledge."
+)
+
+
+def open_return(contract: Contract, period: ReportingPeriod, *, by: User) -> Return:
+    """The period's return, started now if nobody has started it yet."""
+    existing = returns.find(contract.id, period.financial_year, period.quarter)
+    if existing is not None:
+        return existing
+    started = returns.start(contract, period, by=by)
+    commit()
+    return started
+
+
+def _area(ret: Return) -> set[str]:
+    contract = ret.contract
+    area = contract.local_area or local_areas.default_for(contract.council_id)
+    return set(area.codes) if area else set()
+
+
+def figures(ret: Return) -> PeriodFigures:
+    """The people measures this return's workforce records give, with who counts for each."""
+    records = [workforce.as_record(entry) for entry in workforce.entries_of(ret.id)]
+    full_time = Decimal(current_app.config["SETTINGS"].full_time_hours)
+    return derive(
+        records,
+        period_starts_on=ret.period_starts_on,
+        period_ends_on=ret.period_ends_on,
+        local_area=_area(ret),
+        full_time_hours=full_time,
+    )
+
+
+def refresh_derived(ret: Return) -> PeriodFigures:
+    """Put the counted figures on the lines of people measures (while the return is editable)."""
+    counted = figures(ret)
+    derived = {
+        line.commitment_id: counted.values[line.commitment.measure.derivation]
+        for line in ret.lines
+        if line.commitment.measure.derivation is not None
+    }
+    returns.set_derived_figures(ret, derived)
+    return counted
+
+
+def replace_workforce(
+    ret: Return, records: list[WorkforceRecord], *, expected_version: int | None
+) -> None:
+    returns.check_editable(ret, expected_version)
+    workforce.replace_all(ret.id, records)
+    refresh_derived(ret)
+
+
+def add_person(ret: Return, record: WorkforceRecord, *, expected_version: int | None) -> None:
+    returns.check_editable(ret, expected_version)
+    workforce.add(ret.id, record)
+    refresh_derived(ret)
+
+
+def remove_person(ret: Return, entry_id: int, *, expected_version: int | None) -> bool:
+    returns.check_editable(ret, expected_version)
+    removed = workforce.remove(ret.id, entry_id)
+    refresh_derived(ret)
+    return removed
+
+
+def copy_last_quarter(ret: Return, *, expected_version: int | None) -> int:
+    """Bring over last quarter's people who are still engaged; returns how many came."""
+    returns.check_editable(ret, expected_version)
+    previous = returns.previous(ret)
+    if previous is None:
+        return 0
+    carried = workforce.still_engaged(
+        [workforce.as_record(e) for e in workforce.entries_of(previous.id)], ret.period_starts_on
+    )
+    # A person carried over is no longer a new hire in this quarter.
+    carried = [
+        WorkforceRecord(
+            **{
+                **{f: getattr(r, f) for f in workforce.FIELDS},
+                "is_new_hire": r.is_new_hire and r.starts_on >= ret.period_starts_on,
+            }
+        )
+        for r in carried
+    ]
+    present = {(e.worker_reference, e.starts_on) for e in workforce.entries_of(ret.id)}
+    new = [r for r in carried if (r.worker_reference, r.starts_on) not in present]
+    for record in new:
+        workforce.add(ret.id, record)
+    refresh_derived(ret)
+    return len(new)
+
+
+def double_counting(ret: Return) -> list[DoubleClaim]:
+    """This return's workers also claimed on the supplier's other contracts for the same time,
+    with shares adding to more than 100%."""
+    own = [workforce.as_record(e) for e in workforce.entries_of(ret.id)]
+    claims = [
+        Claim(r.worker_reference, ret.contract_id, r.starts_on, r.ends_on, r.share_on_contract)
+        for r in own
+    ]
+    claims += workforce.claims_elsewhere(ret, {r.worker_reference for r in own})
+    return [c for c in double_claims(claims) if ret.contract_id in c.contract_ids]
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    line: ReturnLine
+    message: str
+
+
+def line_problems(ret: Return) -> list[LineProblem]:
+    """What stops the return being submitted, line by line."""
+    problems = []
+    for line in ret.lines:
+        name = line.commitment.measure.name
+        if line.figure is None:
+            problems.append(LineProblem(line, f"Enter the figure for {name}"))
+        elif line.figure == 0 and not line.nil_reason:
+            problems.append(LineProblem(line, f"Give a reason for the nil return for {name}"))
+        if not line.narrative:
+            problems.append(LineProblem(line, f"Describe what was delivered for {name}"))
+    return problems
+
+
+def submit(
+    ret: Return, *, by: User, declaration_confirmed: bool, expected_version: int
+) -> list[str]:
+    """Submit, or say why not. Emails the contract manager; flags workers claimed twice."""
+    returns.check_editable(ret, expected_version)
+    if any(line.commitment.measure.derivation for line in ret.lines):
+        refresh_derived(ret)
+    problems = [problem.message for problem in line_problems(ret)]
+    if not declaration_confirmed:
+        problems.append("Confirm the declaration to submit the return")
+    if problems:
+        return problems
+    files = evidence.files_of(ret.id)
+    submission = returns.submit(
+        ret,
+        by=by,
+        declaration=DECLARATION,
+        workforce_records=workforce.count(ret.id),
+        evidence=[{"id": f.id, "filename": f.filename, "sha256": f.sha256} for f in files],
+    )
+    _flag_double_counting(ret)
+    messages = [emails.return_submitted(ret, ret.contract.manager, submission.number)]
+    commit()
+    delivery.deliver([m.id for m in messages])
+    return []
+
+
+def _flag_double_counting(ret: Return) -> None:
+    prefix = f"double:{ret.contract_id}:{ret.financial_year}-{ret.quarter}:"
+    raised = []
+    for claim in double_counting(ret):
+        key = f"{prefix}{claim.worker_reference}:{claim.overlap_starts_on.isoformat()}"
+        others = [c for c in claim.contract_ids if c != ret.contract_id]
+        flags.raise_flag(
+            key,
+            kind=FlagKind.DOUBLE_COUNTING,
+            severity=FlagSeverity.MEDIUM,
+            contract_id=ret.contract_id,
+            return_id=ret.id,
+            summary=(
+                f"Worker {claim.worker_reference} is also claimed on {len(others)} other "
+                f"contract{'s' if len(others) > 1 else ''}, {claim.total_share * 100:.0f}% "
+                "of their time in all"
+            ),
+            details={
+                "worker_reference": claim.worker_reference,
+                "contract_ids": others,
+                "from": claim.overlap_starts_on.isoformat(),
+                "to": claim.overlap_ends_on.isoformat() if claim.overlap_ends_on else None,
+                "total_share": str(claim.total_share),
+            },
+        )
+        raised.append(key)
+    flags.resolve_cleared(
+        prefix,
+        raised,
+        "Resolved itself: the worker is no longer claimed for more than 100% of their time",
+    )
+
+
+def review(
+    ret: Return, decisions: list[returns.LineDecision], *, by: User, expected_version: int
+) -> ReturnStatus:
+    outcome = returns.review(ret, decisions, by=by, expected_version=expected_version)
+    prefix = f"queried:{ret.id}:"
+    queried = [line for line in ret.lines if line.review and line.review.value == "queried"]
+    for line in queried:
+        flags.raise_flag(
+            f"{prefix}{line.commitment_id}",
+            kind=FlagKind.QUERIED_EVIDENCE,
+            severity=FlagSeverity.LOW,
+            contract_id=ret.contract_id,
+            commitment_id=line.commitment_id,
+            return_id=ret.id,
+            summary=f"{line.commitment.measure.name}: {line.review_comment or 'queried'}",
+        )
+    flags.resolve_cleared(
+        prefix,
+        [f"{prefix}{line.commitment_id}" for line in queried],
+        "Resolved itself: the line was accepted",
+    )
+    number = ret.submission_count
+    notify = (
+        emails.return_accepted if outcome is ReturnStatus.ACCEPTED else emails.changes_requested
+    )
+    messages = [
+        notify(ret, person, number)
+        for person in users.users_of(ret.contract.supplier_id)
+        if person.is_active and person.has_accepted_invitation and person.role is Role.SUPPLIER_USER
+    ]
+    commit()
+    delivery.deliver([m.id for m in messages])
+    return outcome

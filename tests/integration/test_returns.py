@@ -1,0 +1,392 @@
+"""The quarterly return: people, figures, evidence, submission, review, versions and emails."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from portal.data import commit, flags, local_areas, returns
+from portal.data.models import EvidenceBlob, EvidenceFile, Flag, Return, WorkforceEntry
+from portal.data.types import FlagKind, ReturnStatus
+from portal.domain.workforce_import import COLUMNS
+from portal.extensions import db
+from tests import factories
+from tests.conftest import World, sign_in_as
+from tests.support import Mailbox, PortalClient
+
+# 1 April to 30 June 2025: 91 days.
+PEOPLE = [
+    # local full-time new hire from 1 April: 1 FTE
+    ["A-1", "M1 1AA", "25-34", "01/04/2025", "", "37", "100", "new hire", "", ""],
+    # local part-timer, retained, half their time here: 18.5/37 x 0.5 = 0.25 FTE
+    ["A-2", "M4 5AB", "35-49", "01/01/2020", "", "18.5", "50", "retained", "", ""],
+    # local 52-year-old apprentice hired 16 May: 46/91 of a quarter = 0.51 FTE, 46 days = 6.57 weeks
+    ["A-3", "M1 2BB", "50-64", "16/05/2025", "", "37", "100", "new hire", "3", "Chef de partie"],
+    # non-local 55-year-old new hire: older workers only
+    ["A-4", "SK1 1AA", "50-64", "01/06/2025", "", "37", "100", "new hire", "", ""],
+    # local leaver: worked 1 to 30 April, 30/91 of the quarter = 0.33 FTE
+    ["A-5", "M1 3CC", "18-24", "01/02/2025", "30/04/2025", "37", "100", "retained", "", ""],
+]
+
+
+def schedule(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+@pytest.fixture
+def ret(world: World, as_supplier: PortalClient) -> Return:
+    local_areas.save_default(world.council.id, name="City", codes=["M1", "M4 5"], by=None)
+    commit()
+    response = as_supplier.submit(
+        f"/supplier/contracts/{world.contract.id}/returns/2025/1",
+        form_page=f"/supplier/contracts/{world.contract.id}",
+    )
+    assert response.status_code == 302
+    started = db.session.scalar(select(Return))
+    assert started is not None
+    return started
+
+
+def upload_people(client: PortalClient, ret: Return, content: bytes) -> object:
+    return client.submit(
+        f"/supplier/returns/{ret.id}/workforce/upload",
+        {"file": (io.BytesIO(content), "people.csv")},
+        content_type="multipart/form-data",
+    )
+
+
+def fill_lines(client: PortalClient, ret: Return) -> None:
+    db.session.refresh(ret)
+    for line in ret.lines:
+        client.submit(
+            f"/supplier/returns/{ret.id}/lines/{line.id}",
+            {
+                "narrative": f"Delivered {line.commitment.measure.name}",
+                "nil_reason": "Nobody new this quarter",
+                "version": ret.version,
+            },
+        )
+        db.session.refresh(ret)
+
+
+def test_people_measures_are_counted_by_the_rules(as_supplier: PortalClient, ret: Return) -> None:
+    response = upload_people(as_supplier, ret, schedule(PEOPLE))
+    assert response.status_code == 302
+    db.session.refresh(ret)
+    figures = {line.commitment.measure.code: line.figure for line in ret.lines}
+    assert figures == {
+        "LOCAL_HIRES": Decimal(2),  # A-1 and A-3 (A-4 is not local)
+        "APPRENTICE_STARTS": Decimal(1),  # A-3
+        "OLDER_HIRES": Decimal(2),  # A-3 and A-4, local or not
+    }
+    page = as_supplier.get(f"/supplier/returns/{ret.id}/workforce").get_data(as_text=True)
+    assert "A-1, A-3" in page  # who counts for local hires
+    assert "M1 1" in page and "M1 1AA" not in page  # only the sector is stored
+    stored = db.session.scalars(select(WorkforceEntry.postcode_sector)).all()
+    assert sorted(stored) == ["M1 1", "M1 2", "M1 3", "M4 5", "SK1 1"]
+
+
+def test_a_bad_schedule_is_refused_row_by_row_and_saves_nobody(
+    as_supplier: PortalClient, ret: Return
+) -> None:
+    bad = [list(row) for row in PEOPLE]
+    bad[1][1] = "NOT A POSTCODE"
+    bad[3][0] = "John Smith"
+    html = upload_people(as_supplier, ret, schedule(bad)).get_data(as_text=True)
+    assert "2 problems need fixing: nobody has been saved" in html
+    assert re.search(r">3</td>\s*<td[^>]*>Enter a real UK postcode", html)
+    assert re.search(r">5</td>\s*<td[^>]*>Worker reference must be your own reference", html)
+    assert db.session.scalars(select(WorkforceEntry)).all() == []
+
+
+def test_the_whole_journey_with_a_query_and_a_resubmission(
+    app: Flask, world: World, as_supplier: PortalClient, ret: Return, mailbox: Mailbox
+) -> None:
+    upload_people(as_supplier, ret, schedule(PEOPLE))
+    check = f"/supplier/returns/{ret.id}/check"
+    db.session.refresh(ret)
+    # Not ready: lines have no narrative yet.
+    refused = as_supplier.submit(check, {"confirm": "y", "version": ret.version})
+    assert "Describe what was delivered for Local people hired" in refused.get_data(as_text=True)
+    fill_lines(as_supplier, ret)
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    as_supplier.submit(
+        f"/supplier/returns/{ret.id}/evidence",
+        {"file": (io.BytesIO(pdf), "payroll.pdf"), "attach_to": "", "version": ret.version},
+        content_type="multipart/form-data",
+    )
+    db.session.refresh(ret)
+    undeclared = as_supplier.submit(check, {"version": ret.version})
+    assert "Confirm the declaration to submit the return" in undeclared.get_data(as_text=True)
+    submitted = as_supplier.submit(check, {"confirm": "y", "version": ret.version})
+    assert submitted.headers["Location"] == f"/supplier/returns/{ret.id}/submitted"
+    db.session.refresh(ret)
+    assert ret.status is ReturnStatus.SUBMITTED
+    [email] = mailbox.to("cm@northmoor.example")
+    assert "submitted for review" in email["Subject"]
+    assert f"/council/returns/{ret.id}" in mailbox.body(email)
+
+    # Locked: the supplier cannot change it now.
+    line = ret.lines[0]
+    assert as_supplier.get(f"/supplier/returns/{ret.id}/lines/{line.id}").status_code == 302
+
+    manager = sign_in_as(app, world.manager)
+    review = f"/council/returns/{ret.id}"
+    decisions = {f"review-{item.id}": "accepted" for item in ret.lines}
+    decisions[f"review-{line.id}"] = "queried"
+    missing_comment = manager.submit(review, decisions | {"version": ret.version})
+    assert "Enter what the supplier needs to change" in missing_comment.get_data(as_text=True)
+    manager.submit(
+        review, decisions | {f"comment-{line.id}": "Send the offer letters", "version": ret.version}
+    )
+    db.session.refresh(ret)
+    assert ret.status is ReturnStatus.CHANGES_REQUESTED
+    [changes] = mailbox.to("sam@acme.example")
+    assert "changes requested" in changes["Subject"]
+    assert "Send the offer letters" in mailbox.body(changes)
+    [queried] = db.session.scalars(select(Flag).where(Flag.kind == FlagKind.QUERIED_EVIDENCE))
+
+    # The supplier fixes the queried line and submits again.
+    as_supplier.submit(
+        f"/supplier/returns/{ret.id}/lines/{line.id}",
+        {"narrative": "Offer letters attached", "nil_reason": "", "version": ret.version},
+    )
+    db.session.refresh(ret)
+    as_supplier.submit(check, {"confirm": "y", "version": ret.version})
+    db.session.refresh(ret)
+    assert ret.status is ReturnStatus.SUBMITTED and ret.submission_count == 2
+    accept_all = {f"review-{item.id}": "accepted" for item in ret.lines}
+    manager.submit(review, accept_all | {"version": ret.version})
+    db.session.refresh(ret)
+    assert ret.status is ReturnStatus.ACCEPTED
+    db.session.refresh(queried)
+    assert queried.status.value == "resolved" and "Resolved itself" in (queried.resolution or "")
+
+    # Every version stays in the history, as it was.
+    first, second = ret.submissions
+    assert first.outcome is ReturnStatus.CHANGES_REQUESTED
+    assert second.outcome is ReturnStatus.ACCEPTED
+    assert first.lines[0]["narrative"] == "Delivered Local people hired"
+    assert second.lines[0]["narrative"] == "Offer letters attached"
+    old = manager.get(f"/council/returns/{ret.id}/submissions/1").get_data(as_text=True)
+    assert "Delivered Local people hired" in old and "Send the offer letters" in old
+    assert len(mailbox.to("sam@acme.example")) == 2  # changes requested, then accepted
+
+
+def test_a_nil_figure_needs_a_reason(as_supplier: PortalClient, world: World, ret: Return) -> None:
+    spend = factories.measure(world.council, "VOLUNTEER_HOURS")
+    from portal.data import contracts
+
+    contracts.add_commitment(world.contract, spend, target=Decimal(100), by=world.manager)
+    commit()
+    as_supplier.get(f"/supplier/returns/{ret.id}")  # adds the new commitment's line
+    db.session.refresh(ret)
+    line = next(item for item in ret.lines if item.commitment.measure.code == "VOLUNTEER_HOURS")
+    url = f"/supplier/returns/{ret.id}/lines/{line.id}"
+    html = as_supplier.submit(
+        url,
+        {"figure": "0", "narrative": "None this quarter", "nil_reason": "", "version": ret.version},
+    ).get_data(as_text=True)
+    assert "Enter why nothing was delivered this quarter" in html
+    assert 'value="0"' in html and "None this quarter" in html
+    ok = as_supplier.submit(
+        url,
+        {
+            "figure": "0",
+            "narrative": "None this quarter",
+            "nil_reason": "Volunteering starts in Q2",
+            "version": ret.version,
+        },
+    )
+    assert ok.status_code == 302
+
+
+def test_two_people_editing_the_same_draft_never_overwrite_each_other(
+    app: Flask, world: World, as_supplier: PortalClient, ret: Return
+) -> None:
+    colleague = sign_in_as(
+        app,
+        factories.user(
+            __import__("portal.data.types", fromlist=["Role"]).Role.SUPPLIER_USER, world.supplier
+        ),
+    )
+    commit()
+    db.session.refresh(ret)
+    line = ret.lines[0]
+    url = f"/supplier/returns/{ret.id}/lines/{line.id}"
+    stale_version = ret.version
+    as_supplier.submit(
+        url, {"narrative": "First person's words", "nil_reason": "", "version": stale_version}
+    )
+    second = colleague.submit(
+        url, {"narrative": "Second person's words", "nil_reason": "", "version": stale_version}
+    )
+    html = second.get_data(as_text=True)
+    assert "Someone else changed this return after you opened this page" in html
+    assert "Second person&#39;s words" in html or "Second person's words" in html  # kept
+    db.session.refresh(line)
+    assert line.narrative == "First person's words"
+
+
+def test_two_reviewers_never_overwrite_each_other(
+    app: Flask, world: World, as_supplier: PortalClient, ret: Return
+) -> None:
+    upload_people(as_supplier, ret, schedule(PEOPLE))
+    fill_lines(as_supplier, ret)
+    as_supplier.submit(
+        f"/supplier/returns/{ret.id}/check", {"confirm": "y", "version": ret.version}
+    )
+    db.session.refresh(ret)
+    version = ret.version
+    accept = {f"review-{line.id}": "accepted" for line in ret.lines}
+    first, second = sign_in_as(app, world.manager), sign_in_as(app, world.admin)
+    assert (
+        first.submit(f"/council/returns/{ret.id}", accept | {"version": version}).status_code == 302
+    )
+    late = second.submit(
+        f"/council/returns/{ret.id}",
+        accept | {"version": version},
+        form_page=f"/council/contracts/{world.contract.id}",
+    )
+    assert late.status_code in (200, 302)
+    db.session.refresh(ret)
+    assert ret.status is ReturnStatus.ACCEPTED and len(ret.submissions) == 1
+    assert ret.submissions[0].decided_by_id == world.manager.id
+
+
+def test_evidence_is_checked_by_content_and_downloaded_as_an_attachment(
+    app: Flask, world: World, as_supplier: PortalClient, ret: Return
+) -> None:
+    url = f"/supplier/returns/{ret.id}/evidence"
+    executable = b"MZ\x90\x00" + b"\x00" * 200
+    refused = as_supplier.submit(
+        url,
+        {"file": (io.BytesIO(executable), "payroll.pdf"), "attach_to": "", "version": ret.version},
+        content_type="multipart/form-data",
+    )
+    assert "must be a PDF, PNG, JPEG, CSV, XLSX or DOCX" in refused.get_data(as_text=True)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    db.session.refresh(ret)
+    as_supplier.submit(
+        url,
+        {
+            "file": (io.BytesIO(png), "../../etc/passwd.pdf"),
+            "attach_to": "",
+            "version": ret.version,
+        },
+        content_type="multipart/form-data",
+    )
+    [file] = db.session.scalars(select(EvidenceFile))
+    assert file.filename == "passwd.png" and file.kind == "png" and file.size == len(png)
+    assert file.sha256 == __import__("hashlib").sha256(png).hexdigest()
+    download = as_supplier.get(f"/supplier/returns/{ret.id}/evidence/{file.id}")
+    assert download.data == png
+    assert download.headers["Content-Disposition"].startswith('attachment; filename="passwd.png"')
+    policy = [part.strip() for part in download.headers["Content-Security-Policy"].split(";")]
+    assert policy == ["sandbox", "default-src 'none'"]
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    # The other supplier cannot fetch it, through any route.
+    outsider = sign_in_as(app, world.other_supplier_user)
+    assert outsider.get(f"/supplier/returns/{ret.id}/evidence/{file.id}").status_code == 404
+    # Removing the file removes its bytes in the same transaction.
+    db.session.refresh(ret)
+    as_supplier.submit(
+        f"/supplier/returns/{ret.id}/evidence/{file.id}/remove",
+        {"version": ret.version},
+        form_page=url,
+    )
+    assert db.session.scalars(select(EvidenceBlob)).all() == []
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(
+    as_supplier: PortalClient, ret: Return
+) -> None:
+    huge = io.BytesIO(b"%PDF-" + b"0" * (12 * 1024 * 1024))
+    response = as_supplier.submit(
+        f"/supplier/returns/{ret.id}/evidence",
+        {"file": (huge, "big.pdf"), "attach_to": "", "version": ret.version},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    assert "The file is too large" in response.get_data(as_text=True)
+    assert db.session.scalars(select(EvidenceFile)).all() == []
+
+
+def test_html_in_narratives_is_shown_as_text(
+    app: Flask, world: World, as_supplier: PortalClient, ret: Return
+) -> None:
+    db.session.refresh(ret)
+    line = ret.lines[0]
+    as_supplier.submit(
+        f"/supplier/returns/{ret.id}/lines/{line.id}",
+        {"narrative": "<script>alert(1)</script>", "nil_reason": "", "version": ret.version},
+    )
+    page = as_supplier.get(f"/supplier/returns/{ret.id}/check").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_copy_last_quarter_brings_people_still_engaged(
+    app: Flask, world: World, as_supplier: PortalClient, ret: Return
+) -> None:
+    upload_people(as_supplier, ret, schedule(PEOPLE))
+    response = as_supplier.submit(
+        f"/supplier/contracts/{world.contract.id}/returns/2025/2",
+        form_page=f"/supplier/contracts/{world.contract.id}",
+    )
+    assert response.status_code == 302
+    second = returns.find(world.contract.id, 2025, 2)
+    assert second is not None
+    as_supplier.submit(
+        f"/supplier/returns/{second.id}/workforce/copy",
+        {"version": second.version},
+        form_page=f"/supplier/returns/{second.id}/workforce",
+    )
+    copied = db.session.scalars(
+        select(WorkforceEntry).where(WorkforceEntry.return_id == second.id)
+    ).all()
+    # A-5 left on 30 April, before the second quarter: not copied. Hires are no longer new.
+    assert sorted(e.worker_reference for e in copied) == ["A-1", "A-2", "A-3", "A-4"]
+    assert not any(e.is_new_hire for e in copied)
+
+
+def test_the_same_worker_on_two_contracts_is_flagged(
+    app: Flask, world: World, as_supplier: PortalClient, ret: Return
+) -> None:
+    other = factories.contract(world.council, world.supplier, world.manager, reference="NCC-777")
+    commit()
+    other_return = factories.a_return(other, world.supplier_user)  # W-1 full time there
+    commit()
+    both = [["W-1", "M1 1AA", "25-34", "01/04/2025", "", "37", "60", "new hire", "", ""]]
+    upload_people(as_supplier, ret, schedule(both))
+    page = as_supplier.get(f"/supplier/returns/{ret.id}/check").get_data(as_text=True)
+    assert "W-1 is also claimed on another of your contracts" in page
+    fill_lines(as_supplier, ret)
+    as_supplier.submit(
+        f"/supplier/returns/{ret.id}/check", {"confirm": "y", "version": ret.version}
+    )
+    [flag] = flags.open_with_prefix(f"double:{world.contract.id}:")
+    assert flag.kind is FlagKind.DOUBLE_COUNTING and "160%" in flag.summary
+    assert flag.details["contract_ids"] == [other.id] and other_return.id
+
+
+def test_an_exported_schedule_never_runs_formulas(
+    app: Flask, world: World, as_supplier: PortalClient, ret: Return
+) -> None:
+    rows = [list(PEOPLE[0])]
+    rows[0][9] = ""
+    rows[0][0] = "=HYPERLINK(A1)"
+    html = upload_people(as_supplier, ret, schedule(rows)).get_data(as_text=True)
+    assert "Worker reference must only include letters" in html  # refused at the door
+    assert date.today()  # (the export path is tested in test_contracts)
