@@ -53,3 +53,4 @@ clean:
 
 bench: install assets
 	$(BIN)/python -m tests.benchmarks.pages
+	$(BIN)/python -m tests.benchmarks.workforce_upload

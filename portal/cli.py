@@ -56,6 +56,7 @@ def create_admin(email: str, full_name: str, council_name: str | None, password:
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already has users")
 def seed_demo(password: str, if_empty: bool) -> None:
     """Load a believable fictional council with suppliers, contracts and demo sign-ins."""
+    from portal.calendar import today
     from portal.demo import has_data, load_demo, sign_ins
 
     if len(password) < MIN_LENGTH:
@@ -64,10 +65,11 @@ def seed_demo(password: str, if_empty: bool) -> None:
         click.echo("The database already has data; demo data not loaded again.")
         password_note = f"the one it was loaded with; by default {DEMO_PASSWORD}"
     else:
-        load_demo(password)
+        load_demo(password, today())
         commit()
         click.echo("Demo data loaded.")
         password_note = password
     click.echo(f"\nDemo sign-ins (password: {password_note}):")
     for role, email in sign_ins():
         click.echo(f"  {role:<18} {email}")
+    click.echo("  and returns@<supplier>.example for every other supplier")

@@ -6,15 +6,22 @@ Deterministic (a fixed random seed), so screenshots and tests see the same porta
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from portal.data import catalogue, contracts, local_areas, organisations, users
-from portal.data.models import Organisation, User
+from portal.calendar import periods_of
+from portal.data import catalogue, contracts, local_areas, organisations, returns, users, workforce
+from portal.data.models import Contract, Organisation, User
 from portal.data.types import OrganisationKind, Role
+from portal.domain.counting import AgeBand, WorkforceRecord
+from portal.domain.periods import ReportingPeriod
+from portal.domain.postcodes import sector_of
+from portal.domain.reviews import LineDecision, LineReview
 from portal.extensions import db
+from portal.workflows.returns import refresh_derived
 
 COUNCIL_DOMAIN = "northmoor.example"
 ADMIN_EMAIL = f"admin@{COUNCIL_DOMAIN}"
@@ -101,7 +108,7 @@ def _email_for(name: str, supplier: Organisation) -> str:
     return f"{name.lower().replace(' ', '.')}@{domain}.example"
 
 
-def load_demo(password: str) -> None:
+def load_demo(password: str, today: date) -> None:
     rng = random.Random(2026)
     council = organisations.create(
         name="Northmoor City Council",
@@ -126,8 +133,17 @@ def load_demo(password: str) -> None:
         )
         for name, sme, vcse in SUPPLIERS
     ]
+    supplier_users: dict[int, User] = {}
     for index, name in SUPPLIER_USERS:
-        person(name, _email_for(name, suppliers[index]), Role.SUPPLIER_USER, suppliers[index])
+        user = person(
+            name, _email_for(name, suppliers[index]), Role.SUPPLIER_USER, suppliers[index]
+        )
+        supplier_users.setdefault(user.organisation_id, user)
+    for supplier in suppliers:  # every other supplier has a returns team
+        if supplier.id not in supplier_users:
+            supplier_users[supplier.id] = person(
+                "Returns Team", _email_for("returns", supplier), Role.SUPPLIER_USER, supplier
+            )
 
     people_measures = [m for m in measure_list if m.derivation is not None]
     other_measures = [m for m in measure_list if m.derivation is None]
@@ -160,12 +176,123 @@ def load_demo(password: str) -> None:
             elif measure.code == "LOCAL_SPEND":
                 target = (value / 20).quantize(Decimal("1"))
             contracts.add_commitment(contract, measure, target=target, by=None)
+    db.session.flush()
+    load_demo_returns(today, supplier_users)
 
 
 def sign_ins() -> list[tuple[str, str]]:
+    """The demo's named people (each supplier's "returns@" team can sign in too)."""
     query = (
         select(User.role, User.email)
-        .where(User.password_hash.is_not(None))
+        .where(User.password_hash.is_not(None), User.email.not_like("returns@%"))
         .order_by(User.role, User.email)
     )
     return [(Role(role).label, email) for role, email in db.session.execute(query)]
+
+
+# Returns for every period that has fallen due, in every state, so every screen has something real.
+
+LOCAL_POSTCODES = ["M1 1AA", "M4 5AB", "M8 8QT", "M13 9PL", "M14 5RG", "M40 7RU"]
+AWAY_POSTCODES = ["SK1 3XE", "OL1 1HL", "BL1 1RU", "WA1 1UG"]
+# The latest due return of each contract, in turn: every state a manager meets.
+LATEST_STATES = ["submitted", "changes_requested", "draft", "none", "accepted", "accepted"]
+
+
+def load_demo_returns(today: date, supplier_users: dict[int, User]) -> None:
+    rng = random.Random(7)
+    query = select(Contract).order_by(Contract.id)
+    for number, contract in enumerate(db.session.scalars(query)):
+        pace = rng.choice([0.45, 0.7, 0.85, 1.0, 1.1, 1.3])  # some suppliers fall behind
+        due = [p for p in periods_of(contract) if p.due_on < today]
+        people: list[WorkforceRecord] = []
+        for index, period in enumerate(due):
+            people = [
+                replace(r, is_new_hire=False)
+                for r in people
+                if r.ends_on is None or r.ends_on >= period.starts_on
+            ]
+            people += _new_people(rng, contract, period, pace)
+            state = (
+                LATEST_STATES[number % len(LATEST_STATES)]
+                if index == len(due) - 1
+                else ("accepted")
+            )
+            if state != "none":
+                _demo_return(
+                    rng, contract, period, people, state, pace, supplier_users[contract.supplier_id]
+                )
+
+
+def _demo_return(
+    rng: random.Random,
+    contract: Contract,
+    period: ReportingPeriod,
+    people: list[WorkforceRecord],
+    state: str,
+    pace: float,
+    author: User,
+) -> None:
+    ret = returns.start(contract, period, by=author)
+    workforce.replace_all(ret.id, people)
+    refresh_derived(ret)
+    quarters = len(periods_of(contract))
+    for line in ret.lines:
+        measure = line.commitment.measure
+        if measure.derivation is None:
+            planned = line.commitment.target / quarters
+            line.figure = (planned * Decimal(str(round(pace * rng.uniform(0.7, 1.2), 2)))).quantize(
+                Decimal(1)
+            )
+        line.narrative = f"{measure.name}: details in the attached records for this quarter."
+        line.nil_reason = "No starters in this category this quarter." if line.figure == 0 else None
+    if state == "draft":
+        return
+    returns.submit(
+        ret,
+        by=author,
+        declaration="Confirmed by the supplier (demo data).",
+        workforce_records=len(people),
+        evidence=[],
+    )
+    if state == "submitted":
+        return
+    query_first = state == "changes_requested"
+    decisions = [
+        LineDecision(
+            line.id,
+            LineReview.QUERIED if query_first and i == 0 else LineReview.ACCEPTED,
+            "Please attach the payroll extract for these hires." if query_first and i == 0 else "",
+        )
+        for i, line in enumerate(ret.lines)
+    ]
+    returns.review(ret, decisions, by=contract.manager, expected_version=ret.version)
+
+
+def _new_people(
+    rng: random.Random, contract: Contract, period: ReportingPeriod, pace: float
+) -> list[WorkforceRecord]:
+    """New starters in the quarter: a few a quarter, more for suppliers keeping pace."""
+    people = []
+    for n in range(max(0, round(rng.gauss(2.5 * pace, 1)))):
+        apprentice = rng.random() < 0.25
+        starts = period.starts_on + timedelta(days=rng.randrange(period.days))
+        people.append(
+            WorkforceRecord(
+                worker_reference=f"{contract.reference[-3:]}-{period.financial_year % 100}"
+                f"{period.quarter}{n:02d}",
+                postcode_sector=sector_of(
+                    rng.choice(LOCAL_POSTCODES if rng.random() < 0.75 else AWAY_POSTCODES)
+                ),
+                age_band=AgeBand.AGE_50_64
+                if rng.random() < 0.3
+                else rng.choice([AgeBand.AGE_18_24, AgeBand.AGE_25_34, AgeBand.AGE_35_49]),
+                starts_on=starts,
+                ends_on=None if rng.random() < 0.85 else starts + timedelta(days=120),
+                weekly_hours=Decimal(rng.choice(["37", "37", "30", "22.5", "16"])),
+                share_on_contract=Decimal(rng.choice(["1", "1", "0.5"])),
+                is_new_hire=True,
+                apprenticeship_level=rng.randint(2, 4) if apprentice else None,
+                apprenticeship_standard="Facilities services operative" if apprentice else None,
+            )
+        )
+    return people

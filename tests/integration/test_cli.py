@@ -6,8 +6,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from portal.data import users
-from portal.data.models import Commitment, Contract, Organisation, User
-from portal.data.types import OrganisationKind, Role
+from portal.data.models import Commitment, Contract, Organisation, Return, User, WorkforceEntry
+from portal.data.types import OrganisationKind, ReturnStatus, Role
 from portal.extensions import db
 from tests.support import PortalClient
 
@@ -67,6 +67,9 @@ def test_seed_demo_loads_a_believable_council_once(app: Flask, client: PortalCli
     assert suppliers == 20
     assert count(Contract) == 40 and count(Commitment) >= 120
     assert count(User) >= 9
+    statuses = set(db.session.scalars(select(Return.status).distinct()))
+    assert statuses == set(ReturnStatus)  # every state a manager meets
+    assert count(WorkforceEntry) > 100
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "not loaded again" in again.output and count(Contract) == 40
     # The printed sign-ins work with the given password.
