@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 from flask import Flask
 
@@ -15,6 +17,55 @@ DEMO_PASSWORD = "demo-password-123"  # noqa: S105 (documented demo sign-in, loca
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(compliance_group)
+
+
+def _as_of(value: str | None) -> date:
+    from portal.calendar import today
+
+    if value is None:
+        return today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter("use the form YYYY-MM-DD", param_hint="--as-of") from error
+
+
+@click.group("compliance")
+def compliance_group() -> None:
+    """Stored compliance: refresh it for the passing of time, or verify it."""
+
+
+@compliance_group.command("refresh")
+@click.option("--as-of", "as_of", help="The day to assess as of (default: today, UK time)")
+def compliance_refresh(as_of: str | None) -> None:
+    """Recompute every contract's compliance and flags; a second run changes nothing."""
+    from portal.data import compliance as store
+    from portal.workflows import compliance
+
+    day = _as_of(as_of)
+    ids = store.all_contract_ids()
+    report = compliance.refresh(ids, day)
+    commit()
+    click.echo(
+        f"{report.contracts} contracts assessed as of {day.isoformat()}: "
+        f"{report.states_changed} states changed, {report.flags_raised} flags raised, "
+        f"{report.flags_resolved} resolved."
+    )
+
+
+@compliance_group.command("verify")
+def compliance_verify() -> None:
+    """Recompute everything from the raw returns; exit 1 listing any stored difference."""
+    from portal.calendar import today
+    from portal.workflows import compliance
+
+    differences = compliance.verify(today())
+    for difference in differences:
+        click.echo(difference)
+    if differences:
+        raise SystemExit(1)
+    click.echo("Stored compliance matches the returns.")
 
 
 @click.command("create-admin")

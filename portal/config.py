@@ -10,8 +10,11 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from portal.domain.compliance import Thresholds
 
 DEVELOPMENT_SECRET_KEY = "development-only-not-secret"  # noqa: S105 (refused in production)
 MIN_SECRET_KEY_LENGTH = 32
@@ -61,6 +64,12 @@ class Settings:
     return_due_days: int = 30
     full_time_hours: int = 37
     evidence_max_mb: int = 10
+    # compliance thresholds, in per cent (design brief section 5)
+    on_track_pct: int = 100
+    behind_pct: int = 80
+    good_pct: int = 95
+    approaching_pct: int = 85
+    requires_improvement_pct: int = 70
 
     @property
     def is_production(self) -> bool:
@@ -116,6 +125,13 @@ class Settings:
                 "MAIL_TRANSPORT=notify needs NOTIFY_API_KEY and NOTIFY_TEMPLATE_ID "
                 "(a template whose subject is ((subject)) and body is ((body)))"
             )
+        if not self.behind_pct <= self.on_track_pct:
+            raise ConfigError("BEHIND_PCT must not be more than ON_TRACK_PCT")
+        if not self.requires_improvement_pct <= self.approaching_pct <= self.good_pct:
+            raise ConfigError(
+                "Rating thresholds must rise: "
+                "REQUIRES_IMPROVEMENT_PCT <= APPROACHING_PCT <= GOOD_PCT"
+            )
         if not 1 <= self.financial_year_start_month <= 12:
             raise ConfigError("FINANCIAL_YEAR_START_MONTH must be from 1 to 12")
         for name in (
@@ -129,6 +145,16 @@ class Settings:
         ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name.upper()} must be at least 1")
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(
+            on_track_pct=Decimal(self.on_track_pct),
+            behind_pct=Decimal(self.behind_pct),
+            good_pct=Decimal(self.good_pct),
+            approaching_pct=Decimal(self.approaching_pct),
+            requires_improvement_pct=Decimal(self.requires_improvement_pct),
+        )
 
     def sqlalchemy_url(self, instance_path: str | Path) -> str:
         url = self.database_url

@@ -14,13 +14,15 @@ from sqlalchemy import func, select
 
 from portal.calendar import periods_of
 from portal.data import catalogue, contracts, local_areas, organisations, returns, users, workforce
+from portal.data.compliance import all_contract_ids
 from portal.data.models import Contract, Organisation, User
-from portal.data.types import OrganisationKind, Role
+from portal.data.types import OrganisationKind, Role, WorkforceDerivation
 from portal.domain.counting import AgeBand, WorkforceRecord
 from portal.domain.periods import ReportingPeriod
 from portal.domain.postcodes import sector_of
 from portal.domain.reviews import LineDecision, LineReview
 from portal.extensions import db
+from portal.workflows import compliance
 from portal.workflows.returns import refresh_derived
 
 COUNCIL_DOMAIN = "northmoor.example"
@@ -178,6 +180,7 @@ def load_demo(password: str, today: date) -> None:
             contracts.add_commitment(contract, measure, target=target, by=None)
     db.session.flush()
     load_demo_returns(today, supplier_users)
+    compliance.refresh(all_contract_ids(), today)
 
 
 def sign_ins() -> list[tuple[str, str]]:
@@ -204,7 +207,7 @@ def load_demo_returns(today: date, supplier_users: dict[int, User]) -> None:
     for number, contract in enumerate(db.session.scalars(query)):
         pace = rng.choice([0.45, 0.7, 0.85, 1.0, 1.1, 1.3])  # some suppliers fall behind
         due = [p for p in periods_of(contract) if p.due_on < today]
-        people: list[WorkforceRecord] = []
+        people = _existing_staff(contract, pace)
         for index, period in enumerate(due):
             people = [
                 replace(r, is_new_hire=False)
@@ -268,31 +271,74 @@ def _demo_return(
     returns.review(ret, decisions, by=contract.manager, expected_version=ret.version)
 
 
+def _existing_staff(contract: Contract, pace: float) -> list[WorkforceRecord]:
+    """Local staff already employed when the contract starts, for the FTE level it promises."""
+    level = next(
+        (
+            float(c.target)
+            for c in contract.commitments
+            if c.measure.derivation is WorkforceDerivation.LOCAL_FTE
+        ),
+        0.0,
+    )
+    return [
+        WorkforceRecord(
+            worker_reference=f"{contract.reference[-3:]}-R{n:02d}",
+            postcode_sector=sector_of(LOCAL_POSTCODES[n % len(LOCAL_POSTCODES)]),
+            age_band=AgeBand.AGE_35_49,
+            starts_on=contract.start_on - timedelta(days=400),
+            ends_on=None,
+            weekly_hours=Decimal(37),
+            share_on_contract=Decimal(1),
+            is_new_hire=False,
+        )
+        for n in range(round(level * pace))
+    ]
+
+
 def _new_people(
     rng: random.Random, contract: Contract, period: ReportingPeriod, pace: float
 ) -> list[WorkforceRecord]:
-    """New starters in the quarter: a few a quarter, more for suppliers keeping pace."""
+    """New starters in the quarter, in line with the contract's targets at the supplier's pace:
+    local hires, older workers and apprentices as separate people."""
+    quarters = len(periods_of(contract))
+    per_quarter = {
+        c.measure.derivation: float(c.target) / quarters
+        for c in contract.commitments
+        if c.measure.derivation is not None
+    }
     people = []
-    for n in range(max(0, round(rng.gauss(2.5 * pace, 1)))):
-        apprentice = rng.random() < 0.25
+
+    def hire(n: int, postcode: str, band: AgeBand, apprentice: bool) -> None:
         starts = period.starts_on + timedelta(days=rng.randrange(period.days))
         people.append(
             WorkforceRecord(
                 worker_reference=f"{contract.reference[-3:]}-{period.financial_year % 100}"
                 f"{period.quarter}{n:02d}",
-                postcode_sector=sector_of(
-                    rng.choice(LOCAL_POSTCODES if rng.random() < 0.75 else AWAY_POSTCODES)
-                ),
-                age_band=AgeBand.AGE_50_64
-                if rng.random() < 0.3
-                else rng.choice([AgeBand.AGE_18_24, AgeBand.AGE_25_34, AgeBand.AGE_35_49]),
+                postcode_sector=sector_of(postcode),
+                age_band=band,
                 starts_on=starts,
-                ends_on=None if rng.random() < 0.85 else starts + timedelta(days=120),
-                weekly_hours=Decimal(rng.choice(["37", "37", "30", "22.5", "16"])),
+                ends_on=None if rng.random() < 0.9 else starts + timedelta(days=120),
+                weekly_hours=Decimal(rng.choice(["37", "37", "30", "22.5"])),
                 share_on_contract=Decimal(rng.choice(["1", "1", "0.5"])),
                 is_new_hire=True,
                 apprenticeship_level=rng.randint(2, 4) if apprentice else None,
                 apprenticeship_standard="Facilities services operative" if apprentice else None,
             )
         )
+
+    def how_many(derivation: WorkforceDerivation) -> int:
+        return max(0, round(rng.gauss(per_quarter.get(derivation, 0.3) * pace, 0.6)))
+
+    for _ in range(how_many(WorkforceDerivation.LOCAL_HIRES)):
+        hire(
+            len(people),
+            rng.choice(LOCAL_POSTCODES),
+            rng.choice([AgeBand.AGE_25_34, AgeBand.AGE_35_49]),
+            False,
+        )
+    for _ in range(how_many(WorkforceDerivation.OLDER_WORKER_HIRES)):
+        hire(len(people), rng.choice(AWAY_POSTCODES), AgeBand.AGE_50_64, False)
+    for _ in range(how_many(WorkforceDerivation.APPRENTICESHIP_STARTS)):
+        hire(len(people), rng.choice(AWAY_POSTCODES), AgeBand.AGE_18_24, True)
     return people

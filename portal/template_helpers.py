@@ -78,6 +78,8 @@ def format_quantity(value: Decimal, unit: MeasureUnit) -> str:
     """50 people, 3.5 FTE, £76,100."""
     if unit is MeasureUnit.POUNDS:
         return format_money(value)
+    if unit is MeasureUnit.PEOPLE and value == 1:
+        return "1 person"
     return f"{format_number(value)} {unit.label}"
 
 

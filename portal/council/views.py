@@ -52,9 +52,16 @@ from portal.domain.reviews import review_decisions
 from portal.security import sandboxed_download
 from portal.supplier.forms import CONFLICT
 from portal.template_helpers import period_of
+from portal.workflows import compliance
 from portal.workflows import returns as workflow
 
 council = Blueprint("council", __name__, url_prefix="/council")
+
+
+def commit_contract(contract_id: int) -> None:
+    """Save a change to a contract with its compliance recomputed in the same transaction."""
+    compliance.refresh_contract(contract_id, calendar.today())
+    commit()
 
 
 def _page() -> int:
@@ -228,7 +235,7 @@ def new_contract() -> str | Response:
     if form.validate_on_submit():
         contract = _save_contract(form, None)
         if contract is not None:
-            commit()
+            commit_contract(contract.id)
             flash(f"Contract {contract.reference} created. Now add its commitments.", "success")
             return redirect(url_for("council.view_contract", contract_id=contract.id))
     return render_template("council/contract_form.html", form=form, title="Add a contract")
@@ -253,7 +260,7 @@ def edit_contract(contract_id: int) -> str | Response:
     )
     _contract_form_choices(form)
     if form.validate_on_submit() and _save_contract(form, contract) is not None:
-        commit()
+        commit_contract(contract.id)
         flash("Contract updated", "success")
         return redirect(url_for("council.view_contract", contract_id=contract.id))
     return render_template(
@@ -298,7 +305,7 @@ def add_commitment(contract_id: int) -> str | Response:
                 note=form.note.data or "",
                 by=current_user,
             )
-            commit()
+            commit_contract(contract.id)
             flash(f"{measure.name} added", "success")
             return redirect(url_for("council.view_contract", contract_id=contract.id))
     return render_template(
@@ -329,7 +336,7 @@ def edit_commitment(contract_id: int, commitment_id: int) -> str | Response:
                 by=current_user,
                 reason=form.reason.data,
             )
-            commit()
+            commit_contract(contract.id)
             flash(f"{commitment.measure.name} updated", "success")
             return redirect(url_for("council.view_contract", contract_id=contract.id))
     return render_template(
@@ -354,7 +361,7 @@ def retire_commitment(contract_id: int, commitment_id: int) -> str | Response:
     form = RetireCommitmentForm()
     if form.validate_on_submit():
         contracts.retire_commitment(commitment, by=current_user, reason=form.reason.data or "")
-        commit()
+        commit_contract(contract.id)
         flash(f"{commitment.measure.name} retired: it is no longer monitored", "success")
         return redirect(url_for("council.view_contract", contract_id=contract.id))
     return render_template(
@@ -375,7 +382,7 @@ def reinstate_commitment(contract_id: int, commitment_id: int) -> Response:
     commitment = _commitment(contract, commitment_id)
     if ConfirmForm().validate_on_submit() and commitment.is_retired:
         contracts.reinstate_commitment(commitment, by=current_user)
-        commit()
+        commit_contract(contract.id)
         flash(f"{commitment.measure.name} is monitored again", "success")
     return redirect(url_for("council.view_contract", contract_id=contract.id))
 
@@ -396,7 +403,7 @@ def edit_profile(contract_id: int, commitment_id: int) -> str | Response:
     if form.validate_on_submit():
         if request.form.get("action") == "even":
             contracts.save_plan(commitment, None, by=current_user)
-            commit()
+            commit_contract(contract.id)
             flash("Back to an even spread over the contract", "success")
             return redirect(url_for("council.view_contract", contract_id=contract.id))
         typed = {name: request.form.get(name, "").strip() for name in typed}
@@ -405,7 +412,7 @@ def edit_profile(contract_id: int, commitment_id: int) -> str | Response:
         )
         if not errors:
             contracts.save_plan(commitment, planned, by=current_user)
-            commit()
+            commit_contract(contract.id)
             flash(f"Quarterly profile saved for {commitment.measure.name}", "success")
             return redirect(url_for("council.view_contract", contract_id=contract.id))
     return render_template(
@@ -459,9 +466,12 @@ def preview_import(import_id: int) -> str | Response:
     form = ConfirmImportForm()
     if form.validate_on_submit() and plan is not None and plan.is_valid:
         created = contracts.save_import(current_user.organisation_id, plan, by=current_user)
-        contract_imports.mark_imported(stored, created)
+        contract_imports.mark_imported(stored, len(created))
+        compliance.refresh(created, calendar.today())
         commit()
-        flash(f"{created} contracts imported with {plan.commitment_count} commitments", "success")
+        flash(
+            f"{len(created)} contracts imported with {plan.commitment_count} commitments", "success"
+        )
         return redirect(url_for("council.list_contracts", show="all"))
     return render_template(
         "council/import_preview.html",

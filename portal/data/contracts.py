@@ -394,8 +394,10 @@ def import_lookups(council_id: int, references: list[str]) -> Lookups:
     )
 
 
-def save_import(council_id: int, plan: ImportPlan, *, by: User) -> int:
-    """Create every contract and commitment of a checked plan; the caller commits once."""
+def save_import(council_id: int, plan: ImportPlan, *, by: User) -> list[int]:
+    """Create every contract and commitment of a checked plan; the caller commits once.
+    Returns the new contracts' ids."""
+    created = []
     wanted = {c.measure_id for row in plan.contracts for c in row.commitments}
     measures = {m.id: m for m in db.session.scalars(select(Measure).where(Measure.id.in_(wanted)))}
     for row in plan.contracts:
@@ -413,6 +415,7 @@ def save_import(council_id: int, plan: ImportPlan, *, by: User) -> int:
         )
         db.session.add(contract)
         db.session.flush()
+        created.append(contract.id)
         audit.record(
             by,
             "imported",
@@ -429,4 +432,4 @@ def save_import(council_id: int, plan: ImportPlan, *, by: User) -> int:
                 note=commitment.note,
                 by=by,
             )
-    return len(plan.contracts)
+    return created

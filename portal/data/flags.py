@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -102,3 +103,78 @@ def resolve_cleared(prefix: str, still_true: Iterable[str], resolution: str) -> 
     for flag in cleared:
         resolve(flag, resolution)
     return len(cleared)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A flag whose condition holds now."""
+
+    kind: FlagKind
+    severity: FlagSeverity
+    contract_id: int
+    summary: str
+    commitment_id: int | None = None
+    details: dict[str, Any] | None = None
+
+
+def sync(
+    wanted: dict[str, Wanted],
+    *,
+    contract_ids: Sequence[int],
+    kinds: Sequence[FlagKind],
+    resolutions: dict[FlagKind, str],
+) -> tuple[int, int]:
+    """Make the flags of these kinds on these contracts match the conditions that hold: raise
+    the new, reopen the returned, resolve the cleared. Two queries whatever the number of flags.
+    Returns (raised or reopened, resolved)."""
+    existing = {
+        flag.key: flag
+        for flag in db.session.scalars(
+            select(Flag).where(Flag.contract_id.in_(contract_ids), Flag.kind.in_(kinds))
+        )
+    }
+    raised = resolved = 0
+    for key, spec in wanted.items():
+        flag = existing.get(key)
+        if flag is None or flag.status is FlagStatus.RESOLVED:
+            raised += 1
+        if flag is None:
+            flag = Flag(
+                key=key,
+                kind=spec.kind,
+                severity=spec.severity,
+                contract_id=spec.contract_id,
+                commitment_id=spec.commitment_id,
+                summary=spec.summary,
+                details=spec.details,
+                status=FlagStatus.OPEN,
+            )
+            db.session.add(flag)
+            db.session.flush()
+            audit.record(
+                None,
+                "raised",
+                "flag",
+                flag.id,
+                after={"kind": spec.kind.value, "summary": spec.summary},
+                contract_id=spec.contract_id,
+            )
+            continue
+        if flag.status is FlagStatus.RESOLVED:
+            flag.status, flag.closed_at, flag.resolution = FlagStatus.OPEN, None, None
+            audit.record(
+                None,
+                "reopened",
+                "flag",
+                flag.id,
+                before={"status": "resolved"},
+                after={"status": "open"},
+                contract_id=flag.contract_id,
+            )
+        if (flag.summary, flag.severity) != (spec.summary, spec.severity):
+            flag.summary, flag.severity, flag.details = spec.summary, spec.severity, spec.details
+    for key, flag in existing.items():
+        if key not in wanted and flag.status in OPEN_STATUSES:
+            resolve(flag, resolutions[flag.kind])
+            resolved += 1
+    return raised, resolved

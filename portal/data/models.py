@@ -35,8 +35,10 @@ from portal.data.types import (
     MeasureKind,
     MeasureUnit,
     OrganisationKind,
+    Rating,
     ReturnStatus,
     Role,
+    Status,
     TokenPurpose,
     WorkforceDerivation,
 )
@@ -615,3 +617,48 @@ class RecoveryAction(Base):
     due_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class CommitmentState(Base):
+    """A commitment's compliance, kept current by the facts that change it (design brief 5,
+    "Derived, but stored"): pages read this instead of summing every return."""
+
+    __tablename__ = "commitment_states"
+
+    commitment_id: Mapped[int] = mapped_column(
+        ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True
+    )
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"), index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    expected_to_date: Mapped[Decimal] = mapped_column(Money)
+    delivered: Mapped[Decimal] = mapped_column(Money)
+    pending: Mapped[Decimal] = mapped_column(Money)
+    shortfall: Mapped[Decimal] = mapped_column(Money)
+    delivery_pct: Mapped[Decimal | None] = mapped_column(Numeric(9, 2))
+    status: Mapped[Status] = mapped_column(enum_column(Status, "status"), index=True)
+    forecast: Mapped[Decimal] = mapped_column(Money)
+    at_risk: Mapped[bool] = mapped_column(Boolean)
+    periods_due: Mapped[int] = mapped_column(Integer)
+    financial_year: Mapped[int] = mapped_column(Integer)
+    year_committed: Mapped[Decimal] = mapped_column(Money)
+    year_delivered: Mapped[Decimal] = mapped_column(Money)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    commitment: Mapped[Commitment] = relationship()
+
+
+class ContractState(Base):
+    """A contract's rating and return position, kept current like CommitmentState."""
+
+    __tablename__ = "contract_states"
+
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True
+    )
+    as_of: Mapped[date] = mapped_column(Date)
+    rating: Mapped[Rating] = mapped_column(enum_column(Rating, "rating"), index=True)
+    mean_pct: Mapped[Decimal | None] = mapped_column(Numeric(9, 2))
+    overdue_returns: Mapped[int] = mapped_column(Integer, default=0)
+    next_due_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from portal.domain.compliance import Rating, Status  # noqa: F401
+
 # The measure enums are domain concepts, stored here like the rest.
 from portal.domain.measures import MeasureKind, MeasureUnit, WorkforceDerivation  # noqa: F401
 from portal.domain.reviews import LineReview  # noqa: F401

@@ -218,3 +218,29 @@ def rate(assessments: Sequence[Assessment], thresholds: Thresholds = DEFAULT_THR
     if pct >= thresholds.requires_improvement_pct:
         return Rating.REQUIRES_IMPROVEMENT
     return Rating.INADEQUATE
+
+
+def year_totals(
+    kind: MeasureKind,
+    target: Decimal,
+    periods: Sequence[PeriodInput],
+    in_year: Sequence[bool],
+    *,
+    contract_starts_on: date,
+    contract_ends_on: date,
+) -> tuple[Decimal, Decimal]:
+    """(committed, delivered) over the periods of one financial year: the figures a council
+    publishes. Cumulative: the year's share of the target and the accepted figures in the year;
+    level: the level and the mean accepted level."""
+    chosen = [p for p, inside in zip(periods, in_year, strict=True) if inside]
+    if not chosen:
+        return ZERO, ZERO
+    profiled = _is_profiled(periods)
+    accepted = [p.accepted for p in chosen if p.accepted is not None]
+    if kind is MeasureKind.LEVEL:
+        committed = _mean([_planned(p) for p in chosen]) if profiled else target
+        return committed, _mean(accepted)
+    total = _contract_days(contract_starts_on, contract_ends_on)
+    days = sum((p.ends_on - p.starts_on).days + 1 for p in chosen)
+    committed = sum((_planned(p) for p in chosen), ZERO) if profiled else target * days / total
+    return committed, sum(accepted, ZERO)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from flask import current_app
 
+from portal.calendar import today
 from portal.data import commit, evidence, flags, local_areas, returns, users, workforce
 from portal.data.models import Contract, Return, ReturnLine, User
 from portal.data.types import FlagKind, FlagSeverity, ReturnStatus, Role
@@ -20,6 +21,7 @@ from portal.domain.counting import (
 )
 from portal.domain.periods import ReportingPeriod
 from portal.notifications import delivery, emails
+from portal.workflows import compliance
 
 DECLARATION = (
     "I confirm that the figures and evidence in this return relate only to this contract and "
@@ -170,6 +172,7 @@ def submit(
         evidence=[{"id": f.id, "filename": f.filename, "sha256": f.sha256} for f in files],
     )
     _flag_double_counting(ret)
+    compliance.refresh_contract(ret.contract_id, today())
     messages = [emails.return_submitted(ret, ret.contract.manager, submission.number)]
     commit()
     delivery.deliver([m.id for m in messages])
@@ -230,6 +233,7 @@ def review(
         [f"{prefix}{line.commitment_id}" for line in queried],
         "Resolved itself: the line was accepted",
     )
+    compliance.refresh_contract(ret.contract_id, today())
     number = ret.submission_count
     notify = (
         emails.return_accepted if outcome is ReturnStatus.ACCEPTED else emails.changes_requested

@@ -109,7 +109,7 @@ def commitments_table(page: Page) -> Locator:
 
 
 def calendar_table(page: Page) -> Locator:
-    return page.get_by_role("table", name="Reporting periods and due dates")
+    return page.get_by_role("table", name="Reporting periods, due dates and returns")
 
 
 def expect_commitments_and_calendar(page: Page) -> None:

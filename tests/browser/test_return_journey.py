@@ -45,7 +45,7 @@ PEOPLE = [
 COUNTED = {
     # measure: (figure, who counts)
     "Local people hired": ("2 people", "A-1, A-3"),  # A-4 is not local
-    "Apprenticeship starts": ("1 people", "A-3"),
+    "Apprenticeship starts": ("1 person", "A-3"),
     "Older workers hired (50+)": ("2 people", "A-3, A-4"),  # local or not
 }
 MEASURES = list(COUNTED)
@@ -114,9 +114,7 @@ def period_row(page: Page) -> Locator:
 
 
 def task(page: Page, name: str) -> Locator:
-    return page.locator(".govuk-task-list__item").filter(
-        has=page.get_by_role("link", name=name, exact=True)
-    )
+    return page.locator(".govuk-task-list__item").filter(has_text=name)
 
 
 def open_task(page: Page, name: str, h1: str | None = None) -> None:
@@ -151,13 +149,9 @@ def decision_card(page: Page, measure: str) -> Locator:
     )
 
 
-def decide(page: Page, measure: str, decision: str, comment: str = "") -> None:
-    card = decision_card(page, measure)
-    card.get_by_role("group", name=f"Your decision on {measure}").get_by_label(
-        decision, exact=True
-    ).check()
-    if comment:
-        card.get_by_label("Comment (needed if you query it)").fill(comment)
+def decide(page: Page, measure: str, decision: str) -> None:
+    group = decision_card(page, measure).get_by_role("group", name=f"Your decision on {measure}")
+    group.get_by_label(decision, exact=True).check()
 
 
 def open_review(page: Page, link: str) -> None:
@@ -208,16 +202,12 @@ def test_a_return_is_submitted_queried_fixed_and_accepted(
     supplier.get_by_role("button", name="Upload", exact=True).click()
     arrive(supplier, "People on this contract", re.compile(r"/workforce$"))
     expect(success_banner(supplier)).to_contain_text("5 people uploaded")
-    counted = body_rows(
-        supplier.get_by_role("table", name="Figures counted from the people below")
-    )
+    counted = body_rows(supplier.get_by_role("table", name="Figures counted from the people below"))
     expect(counted).to_have_count(len(COUNTED))
     for measure, (figure, who) in COUNTED.items():
         row = counted.filter(has=supplier.get_by_role("rowheader", name=measure, exact=True))
         expect(row.locator("td")).to_have_text([figure, who])
-    people = body_rows(
-        supplier.get_by_role("table", name="People on this contract this quarter")
-    )
+    people = body_rows(supplier.get_by_role("table", name="People on this contract this quarter"))
     expect(people).to_have_count(len(PEOPLE))
     expect(people.first.locator("td").nth(1)).to_have_text("M1 1")  # only the sector is kept
     supplier.get_by_role("link", name="Back to the return").last.click()
@@ -258,6 +248,8 @@ def test_a_return_is_submitted_queried_fixed_and_accepted(
     expect(error_summary(supplier)).to_be_visible()
     expect(error_summary(supplier)).to_contain_text(refused)
     expect(supplier.locator(".govuk-error-message")).to_contain_text(refused)
+    error_summary(supplier).get_by_role("link", name=re.compile(re.escape(refused))).click()
+    expect(supplier.get_by_label("Upload a file")).to_be_focused()
     expect(files).to_have_count(1)  # nothing more was attached
     expect(supplier.get_by_role("link", name="fake.pdf")).to_have_count(0)
     supplier.get_by_role("link", name="Back to the return").last.click()
@@ -273,6 +265,10 @@ def test_a_return_is_submitted_queried_fixed_and_accepted(
     arrive(supplier, "Check your return", re.compile(r"/check$"))
     expect_title_starts(supplier, "Error: Check your return")
     expect(error_summary(supplier)).to_contain_text("Confirm the declaration to submit the return")
+    error_summary(supplier).get_by_role(
+        "link", name="Confirm the declaration to submit the return"
+    ).click()
+    expect(supplier.get_by_label("I confirm this declaration")).to_be_focused()
     supplier.get_by_label("I confirm this declaration").check()
     supplier.get_by_role("button", name="Submit return").click()
     arrive(supplier, "Return submitted", re.compile(r"/supplier/returns/\d+/submitted$"))
@@ -294,10 +290,20 @@ def test_a_return_is_submitted_queried_fixed_and_accepted(
         expect(card).to_contain_text(who)
     expect(manager.get_by_role("link", name="payroll.pdf")).to_be_visible()
     for measure in MEASURES:
-        if measure == QUERIED:
-            decide(manager, measure, "Query", QUERY)
-        else:
-            decide(manager, measure, "Accept")
+        decide(manager, measure, "Query" if measure == QUERIED else "Accept")
+    # A query needs a comment: the decisions are kept while it is added.
+    manager.get_by_role("button", name="Save review").click()
+    arrive(manager, REVIEW, re.compile(r"/council/returns/\d+$"))
+    expect_title_starts(manager, f"Error: {REVIEW}")
+    missing = "Enter what the supplier needs to change"
+    expect(error_summary(manager)).to_contain_text(missing)
+    error_summary(manager).get_by_role("link", name=re.compile(missing)).click()
+    comment = decision_card(manager, QUERIED).get_by_label("Comment (needed if you query it)")
+    expect(comment).to_be_focused()
+    for measure in MEASURES:
+        choice = "Query" if measure == QUERIED else "Accept"
+        expect(decision_card(manager, measure).get_by_label(choice, exact=True)).to_be_checked()
+    comment.fill(QUERY)
     manager.get_by_role("button", name="Save review").click()
     arrive(manager, CONTRACT, council_contract)
     expect(success_banner(manager)).to_contain_text(
@@ -347,9 +353,7 @@ def test_a_return_is_submitted_queried_fixed_and_accepted(
     manager.get_by_role("link", name="Submission 1", exact=True).click()
     arrive(manager, f"Submission 1 of the {RETURN}", re.compile(r"/submissions/1$"))
     as_submitted = body_rows(manager.get_by_role("table", name="Figures as submitted"))
-    first_try = as_submitted.filter(
-        has=manager.get_by_role("rowheader", name=QUERIED, exact=True)
-    )
+    first_try = as_submitted.filter(has=manager.get_by_role("rowheader", name=QUERIED, exact=True))
     expect(first_try).to_contain_text(narrative(QUERIED))
     expect(first_try).to_contain_text(QUERY)
     expect(first_try).not_to_contain_text(FIXED)

@@ -21,6 +21,7 @@ def test_numbers_drop_needless_decimals() -> None:
 
 def test_quantities_carry_their_unit() -> None:
     assert format_quantity(Decimal("50"), MeasureUnit.PEOPLE) == "50 people"
+    assert format_quantity(Decimal("1"), MeasureUnit.PEOPLE) == "1 person"
     assert format_quantity(Decimal("2.5"), MeasureUnit.FTE) == "2.5 FTE"
     assert format_quantity(Decimal("76100"), MeasureUnit.POUNDS) == "£76,100"
 
