@@ -105,18 +105,29 @@ def create_admin(email: str, full_name: str, council_name: str | None, password:
     "--password", default=DEMO_PASSWORD, show_default=True, help="Password for every demo sign-in"
 )
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database already has users")
-def seed_demo(password: str, if_empty: bool) -> None:
+@click.option(
+    "--scale",
+    help="Load a big council instead, in bulk: manchester (300 suppliers, 1,000 contracts, "
+    "three years of returns) or x10 (ten times that)",
+)
+def seed_demo(password: str, if_empty: bool, scale: str | None) -> None:
     """Load a believable fictional council with suppliers, contracts and demo sign-ins."""
     from portal.calendar import today
     from portal.demo import has_data, load_demo, sign_ins
+    from portal.demo_scale import PUBLIC_SCALES, SCALES, load_scale
 
     if len(password) < MIN_LENGTH:
         raise click.ClickException(f"Password must be {MIN_LENGTH} characters or more")
+    if scale is not None and scale not in SCALES:
+        raise click.BadParameter(f"use one of {', '.join(PUBLIC_SCALES)}", param_hint="--scale")
     if if_empty and has_data():
         click.echo("The database already has data; demo data not loaded again.")
         password_note = f"the one it was loaded with; by default {DEMO_PASSWORD}"
     else:
-        load_demo(password, today())
+        if scale is None:
+            load_demo(password, today())
+        else:
+            load_scale(scale, password, today())
         commit()
         click.echo("Demo data loaded.")
         password_note = password

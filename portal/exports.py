@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 from urllib.parse import quote
 
 from flask import Response
 
 from portal import spreadsheets
 from portal.data import evidence
-from portal.data.models import Contract, EvidenceFile, WorkforceEntry
+from portal.data.models import (
+    Contract,
+    ContractState,
+    EvidenceFile,
+    Flag,
+    Return,
+    WorkforceEntry,
+)
 from portal.domain.contracts import contract_status
 from portal.domain.evidence import FileKind
 
@@ -101,4 +109,142 @@ def workforce_rows(entries: Iterable[WorkforceEntry]) -> Iterable[list[spreadshe
             "New hire" if entry.is_new_hire else "Retained",
             entry.apprenticeship_level,
             entry.apprenticeship_standard,
+        ]
+
+
+FLAG_COLUMNS = [
+    "Raised",
+    "Severity",
+    "Status",
+    "Kind",
+    "Contract reference",
+    "Supplier",
+    "Contract manager",
+    "Measure",
+    "Summary",
+    "Recovery actions",
+    "Closed",
+    "Resolution or waiver reason",
+]
+
+
+def flag_rows(found: Iterable[Flag]) -> Iterable[list[spreadsheets.Cell]]:
+    for flag in found:
+        yield [
+            flag.raised_at.date(),
+            flag.severity.value.capitalize(),
+            flag.status.value.capitalize(),
+            flag.kind.label,
+            flag.contract.reference,
+            flag.contract.supplier.name,
+            flag.contract.manager.full_name,
+            flag.commitment.measure.name if flag.commitment else None,
+            flag.summary,
+            len(flag.actions),
+            flag.closed_at.date() if flag.closed_at else None,
+            flag.waived_reason or flag.resolution,
+        ]
+
+
+COMMITMENT_COLUMNS = [
+    "Contract reference",
+    "Title",
+    "Measure",
+    "Target",
+    "Expected to date",
+    "Delivered",
+    "Pending review",
+    "Shortfall",
+    "Delivery %",
+    "Status",
+    "At risk",
+    "Forecast at the end",
+    "As of",
+]
+
+
+def commitment_rows(rows: Iterable[Any]) -> Iterable[list[spreadsheets.Cell]]:
+    for reference, title, target, measure, state in rows:
+        yield [
+            reference,
+            title,
+            measure,
+            target,
+            state.expected_to_date,
+            state.delivered,
+            state.pending,
+            state.shortfall,
+            state.delivery_pct,
+            state.status.label,
+            "Yes" if state.at_risk else "No",
+            state.forecast,
+            state.as_of,
+        ]
+
+
+RETURN_COLUMNS = [
+    "Contract reference",
+    "Supplier",
+    "Financial year",
+    "Quarter",
+    "Covers from",
+    "Covers to",
+    "Due",
+    "Status",
+    "Last submitted",
+    "Last decided",
+    "Submissions",
+]
+
+
+def return_rows(found: Iterable[Return]) -> Iterable[list[spreadsheets.Cell]]:
+    for ret in found:
+        yield [
+            ret.contract.reference,
+            ret.contract.supplier.name,
+            ret.financial_year,
+            ret.quarter,
+            ret.period_starts_on,
+            ret.period_ends_on,
+            ret.due_on,
+            ret.status.label,
+            ret.submitted_at.date() if ret.submitted_at else None,
+            ret.decided_at.date() if ret.decided_at else None,
+            ret.submission_count,
+        ]
+
+
+ASSESSMENT_COLUMNS = [
+    "Contract reference",
+    "Contract title",
+    "Supplier",
+    "Rating",
+    "KPI",
+    "Target over the contract",
+    "Expected to date",
+    "Delivered",
+    "Delivery %",
+    "Status",
+    "Assessed as of",
+]
+
+
+def assessment_rows(
+    contract: Contract, state: ContractState | None, lines: Iterable[Any]
+) -> Iterable[list[spreadsheets.Cell]]:
+    rating = state.rating.label if state else "Not yet rated"
+    for line in lines:
+        commitment_state = line.state
+        yield [
+            contract.reference,
+            contract.title,
+            contract.supplier.name,
+            rating,
+            line.commitment.measure.name,
+            line.commitment.target,
+            commitment_state.expected_to_date if commitment_state else None,
+            commitment_state.delivered if commitment_state else None,
+            commitment_state.delivery_pct if commitment_state else None,
+            commitment_state.status.label if commitment_state else "Not yet due",
+            state.as_of if state else None,
         ]

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
+from portal import charts
 from portal.data.types import MeasureUnit, Role
 from portal.domain.periods import quarter_label
 
@@ -17,6 +19,7 @@ LONDON = ZoneInfo("Europe/London")
 
 NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     Role.ADMINISTRATOR: [
+        ("Dashboard", "council.dashboard_page"),
         ("Contracts", "council.list_contracts"),
         ("Suppliers", "council.list_suppliers"),
         ("Organisations", "admin.list_organisations"),
@@ -26,10 +29,13 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Emails", "admin.list_emails"),
     ],
     Role.CONTRACT_MANAGER: [
+        ("Dashboard", "council.dashboard_page"),
         ("Contracts", "council.list_contracts"),
+        ("Flags", "council.list_flags"),
         ("Suppliers", "council.list_suppliers"),
     ],
     Role.SUPPLIER_USER: [
+        ("Overview", "supplier.dashboard"),
         ("Your contracts", "supplier.list_contracts"),
     ],
 }
@@ -43,7 +49,10 @@ def navigation_items() -> list[dict[str, Any]]:
     for label, endpoint in NAVIGATION[current_user.role]:
         href = url_for(endpoint)
         current = request.path == href
-        active = current or request.path.startswith(href.rstrip("/") + "/")
+        # A section's own pages sit below its address; the dashboards at /council/ and
+        # /supplier/ are whole-area homes, active only on themselves.
+        below = href.rstrip("/") + "/"
+        active = current or (not href.endswith("/") and request.path.startswith(below))
         items.append({"text": label, "href": href, "active": active, "current": current})
     return items
 
@@ -94,6 +103,25 @@ def period_of(ret: Any) -> str:
     return quarter_label(ret.financial_year, ret.quarter, start_month=start_month)
 
 
+def chart(line: Any, index: int) -> Markup:
+    """The trajectory chart of one commitment (see portal/charts.py)."""
+    name = line.commitment.measure.name
+    last = next((d for _, _, d in reversed(line.rows) if d is not None), None)
+    return charts.trajectory(
+        [label for label, _, _ in line.rows],
+        [expected for _, expected, _ in line.rows],
+        [delivered for _, _, delivered in line.rows],
+        chart_id=f"chart-{index}",
+        title=f"{name}: expected and delivered by quarter",
+        description=(
+            f"Delivered {format_number(last)} so far; the table beside it has every "
+            "quarter's figures"
+        )
+        if last is not None
+        else "Nothing has fallen due yet",
+    )
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=format_date,
@@ -103,7 +131,7 @@ def init_app(app: Flask) -> None:
         error_list=error_list,
         period=period_of,
     )
-    app.jinja_env.globals.update(navigation_items=navigation_items)
+    app.jinja_env.globals.update(navigation_items=navigation_items, chart=chart)
 
     @app.context_processor
     def inject_settings() -> dict[str, Any]:

@@ -47,8 +47,8 @@ def _submitted_email() -> str:
 
 def home_for(role: Role) -> str:
     if role is Role.SUPPLIER_USER:
-        return url_for("supplier.list_contracts")
-    return url_for("council.list_contracts")
+        return url_for("supplier.dashboard")
+    return url_for("council.dashboard_page")
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -186,3 +186,17 @@ class ImportForm(FlaskForm):
 
 class ConfirmImportForm(FlaskForm):
     submit = SubmitField("Import contracts", widget=GovSubmitInput())
+
+
+class WaiveFlagForm(FlaskForm):
+    reason = TextAreaField(
+        "Why are you waiving this flag?",
+        widget=GovTextArea(),
+        filters=[strip],
+        description="For example, an agreed variation to the contract. It is kept in the history.",
+        validators=[
+            InputRequired("Enter why you are waiving this flag"),
+            Length(max=2000, message="Reason must be 2000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Waive flag", widget=GovSubmitInput())

@@ -29,6 +29,7 @@ from portal.data import (
     contract_imports,
     contracts,
     evidence,
+    flags,
     local_areas,
     measures,
     organisations,
@@ -37,6 +38,7 @@ from portal.data import (
     users,
     workforce,
 )
+from portal.data import compliance as store
 from portal.data.models import Commitment, Contract, ContractImport, Return
 from portal.data.types import OrganisationKind, ReturnStatus, Role
 from portal.domain.contract_import import (
@@ -140,6 +142,10 @@ def view_contract(contract_id: int) -> str:
         periods=calendar.periods_of(contract),
         returns_by_period=returns.for_contract(contract.id),
         today=calendar.today(),
+        state=store.contract_state(contract.id),
+        trajectories=compliance.trajectories(contract, calendar.today()),
+        open_flags=flags.for_contract(contract.id),
+        flag_endpoint="council.view_flag",
         history=audit.contract_history(contract.id),
         title=f"{contract.reference}: {contract.title}",
     )

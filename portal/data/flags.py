@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, case, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.data import audit
 from portal.data.base import utcnow
-from portal.data.models import Flag, User
-from portal.data.types import FlagKind, FlagSeverity, FlagStatus
+from portal.data.models import Commitment, Contract, Flag, RecoveryAction, User
+from portal.data.pagination import Page, paginate
+from portal.data.types import FlagKind, FlagSeverity, FlagStatus, Role
 from portal.extensions import db
 
 OPEN_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
@@ -178,3 +181,137 @@ def sync(
             resolve(flag, resolutions[flag.kind])
             resolved += 1
     return raised, resolved
+
+
+# Lists and the lifecycle people drive
+
+
+@dataclass(frozen=True)
+class FlagFilters:
+    manager_id: int | None = None
+    supplier_id: int | None = None
+    measure_id: int | None = None
+    severity: FlagSeverity | None = None
+    status: str = "open"  # "open" means open or acknowledged; or a FlagStatus value; or "all"
+
+
+def _visible_to(user: User) -> Select[Flag]:
+    query = select(Flag).join(Contract, Contract.id == Flag.contract_id)
+    if user.role is Role.SUPPLIER_USER:
+        return query.where(Contract.supplier_id == user.organisation_id)
+    return query.where(Contract.council_id == user.organisation_id)
+
+
+def _filtered(user: User, filters: FlagFilters) -> Select[Flag]:
+    query = _visible_to(user)
+    if filters.manager_id is not None:
+        query = query.where(Contract.manager_id == filters.manager_id)
+    if filters.supplier_id is not None:
+        query = query.where(Contract.supplier_id == filters.supplier_id)
+    if filters.measure_id is not None:
+        query = query.join(Commitment, Commitment.id == Flag.commitment_id).where(
+            Commitment.measure_id == filters.measure_id
+        )
+    if filters.severity is not None:
+        query = query.where(Flag.severity == filters.severity)
+    if filters.status == "open":
+        query = query.where(Flag.status.in_(OPEN_STATUSES))
+    elif filters.status in set(FlagStatus):
+        query = query.where(Flag.status == FlagStatus(filters.status))
+    severity_order = case({"high": 0, "medium": 1, "low": 2}, value=Flag.severity)
+    return query.order_by(severity_order, Flag.raised_at.desc(), Flag.id.desc())
+
+
+def _with_context(query: Select[Flag]) -> Select[Flag]:
+    return query.options(
+        joinedload(Flag.contract).joinedload(Contract.supplier),
+        joinedload(Flag.contract).joinedload(Contract.manager),
+        joinedload(Flag.commitment).joinedload(Commitment.measure),
+    )
+
+
+def list_for(user: User, filters: FlagFilters, *, page: int, per_page: int = 50) -> Page[Flag]:
+    return paginate(_with_context(_filtered(user, filters)), page, per_page)
+
+
+def export_for(user: User, filters: FlagFilters) -> Iterator[Flag]:
+    yield from db.session.scalars(
+        _with_context(_filtered(user, filters)).execution_options(yield_per=500)
+    )
+
+
+def for_contract(contract_id: int) -> list[Flag]:
+    """A contract's open flags, most severe first."""
+    query = (
+        select(Flag)
+        .options(joinedload(Flag.commitment).joinedload(Commitment.measure))
+        .where(Flag.contract_id == contract_id, Flag.status.in_(OPEN_STATUSES))
+        .order_by(case({"high": 0, "medium": 1, "low": 2}, value=Flag.severity), Flag.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def get_for(user: User, flag_id: int) -> Flag | None:
+    query = (
+        _with_context(_visible_to(user))
+        .where(Flag.id == flag_id)
+        .options(selectinload(Flag.actions))
+    )
+    return db.session.scalar(query)
+
+
+def add_recovery_action(
+    flag: Flag, *, action: str, owner: str, due_on: date, by: User
+) -> RecoveryAction:
+    """A step of the supplier's recovery plan; the first one acknowledges the flag."""
+    step = RecoveryAction(
+        flag_id=flag.id,
+        action=action.strip(),
+        owner=owner.strip(),
+        due_on=due_on,
+        created_by_id=by.id,
+    )
+    flag.actions.append(step)
+    if flag.status is FlagStatus.OPEN:
+        flag.status = FlagStatus.ACKNOWLEDGED
+        flag.acknowledged_at = utcnow()
+        audit.record(
+            by,
+            "acknowledged",
+            "flag",
+            flag.id,
+            before={"status": "open"},
+            after={"status": "acknowledged"},
+            contract_id=flag.contract_id,
+        )
+    audit.record(
+        by,
+        "recovery action added",
+        "flag",
+        flag.id,
+        after={"action": step.action, "owner": step.owner, "due_on": due_on.isoformat()},
+        contract_id=flag.contract_id,
+    )
+    return step
+
+
+def waive(flag: Flag, *, reason: str, by: User) -> None:
+    before = flag.status.value
+    flag.status = FlagStatus.WAIVED
+    flag.closed_at = utcnow()
+    flag.waived_by_id = by.id
+    flag.waived_reason = reason.strip()
+    audit.record(
+        by,
+        "waived",
+        "flag",
+        flag.id,
+        before={"status": before},
+        after={"status": "waived"},
+        contract_id=flag.contract_id,
+        reason=reason.strip(),
+    )
+
+
+def flag_history(flag: Flag) -> list[Any]:
+    return audit.history("flag", flag.id)

@@ -6,6 +6,7 @@ at an older version is refused with Conflict instead of overwriting someone else
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -248,3 +249,16 @@ def awaiting_review_count(council_id: int) -> int:
         .where(Contract.council_id == council_id, Return.status == ReturnStatus.SUBMITTED)
     )
     return db.session.scalar(query) or 0
+
+
+def for_council(council_id: int) -> Iterator[Return]:
+    """Every return of the council's contracts, for the returns export."""
+    query = (
+        select(Return)
+        .join(Return.contract)
+        .options(joinedload(Return.contract).joinedload(Contract.supplier))
+        .where(Contract.council_id == council_id)
+        .order_by(Contract.reference, Return.financial_year, Return.quarter)
+        .execution_options(yield_per=1000)
+    )
+    yield from db.session.scalars(query)

@@ -146,3 +146,27 @@ class ActionForm(VersionedForm):
     """A button that changes the return (copy people, remove a person or a file)."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class RecoveryActionForm(FlaskForm):
+    action = TextAreaField(
+        "What will you do?",
+        widget=GovTextArea(),
+        filters=[strip],
+        validators=[
+            InputRequired("Enter the action you will take"),
+            Length(max=2000, message="Action must be 2000 characters or fewer"),
+        ],
+    )
+    owner = StringField(
+        "Who is responsible?",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="A name or a role, like Site manager",
+        validators=[
+            InputRequired("Enter who is responsible for the action"),
+            Length(max=200, message="Owner must be 200 characters or fewer"),
+        ],
+    )
+    due_on = DateField("By when?", name_in_errors="Date", description="For example, 31 3 2027")
+    submit = SubmitField("Add to the recovery plan", widget=GovSubmitInput())

@@ -12,7 +12,18 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import calendar, exports, spreadsheets
 from portal.auth.permissions import supplier_users
-from portal.data import commit, contracts, evidence, local_areas, returns, rollback, workforce
+from portal.data import (
+    commit,
+    contracts,
+    evidence,
+    flags,
+    local_areas,
+    returns,
+    rollback,
+    workforce,
+)
+from portal.data import compliance as store
+from portal.data import dashboard as overview
 from portal.data.models import Return
 from portal.domain import workforce_import
 from portal.domain.evidence import RefusedFile, check_file
@@ -25,11 +36,13 @@ from portal.supplier.forms import (
     EvidenceForm,
     LineForm,
     PersonForm,
+    RecoveryActionForm,
     SubmitReturnForm,
     UploadForm,
     VersionedForm,
 )
 from portal.template_helpers import period_of
+from portal.workflows import compliance
 from portal.workflows import returns as workflow
 
 supplier = Blueprint("supplier", __name__, url_prefix="/supplier")
@@ -59,6 +72,10 @@ def view_contract(contract_id: int) -> str:
         periods=calendar.periods_of(contract),
         returns_by_period=returns.for_contract(contract.id),
         today=calendar.today(),
+        state=store.contract_state(contract.id),
+        trajectories=compliance.trajectories(contract, calendar.today()),
+        open_flags=flags.for_contract(contract.id),
+        flag_endpoint="supplier.view_flag",
         form=None,
         action_form=ActionForm(),
         title=f"{contract.reference}: {contract.title}",
@@ -449,3 +466,39 @@ def _settings() -> Any:
     from flask import current_app
 
     return current_app.config["SETTINGS"]
+
+
+# The supplier's overview and their flags
+
+
+@supplier.route("/")
+@supplier_users
+def dashboard() -> str:
+    organisation_id = current_user.organisation_id
+    return render_template(
+        "supplier/dashboard.html",
+        contracts=overview.supplier_contracts(organisation_id),
+        to_fix=overview.returns_to_fix(organisation_id),
+        flags=flags.list_for(current_user, flags.FlagFilters(), page=1),
+        today=calendar.today(),
+        title="Overview",
+    )
+
+
+@supplier.route("/flags/<int:flag_id>", methods=["GET", "POST"])
+@supplier_users
+def view_flag(flag_id: int) -> str | Response:
+    flag = flags.get_for(current_user, flag_id) or abort(404)
+    form = RecoveryActionForm()
+    if not flag.status.is_closed and form.validate_on_submit() and form.due_on.data:
+        flags.add_recovery_action(
+            flag,
+            action=form.action.data or "",
+            owner=form.owner.data or "",
+            due_on=form.due_on.data,
+            by=current_user,
+        )
+        commit()
+        flash("Added to your recovery plan", "success")
+        return redirect(url_for("supplier.view_flag", flag_id=flag.id))
+    return render_template("supplier/flag.html", flag=flag, form=form, title=flag.kind.label)

@@ -22,7 +22,7 @@ from portal.data import compliance as store
 from portal.data import flags
 from portal.data.base import utcnow
 from portal.data.models import Commitment, CommitmentState, Contract, ContractState, Return
-from portal.data.types import FlagKind, FlagSeverity, ReturnStatus
+from portal.data.types import FlagKind, FlagSeverity, MeasureKind, ReturnStatus
 from portal.domain import compliance
 from portal.domain.periods import ReportingPeriod, financial_quarter
 from portal.extensions import db
@@ -331,3 +331,53 @@ def _differences(
         for name in fields
         if getattr(stored, name) != values[name]
     ]
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """One commitment's quarters for the chart and its table: expected against delivered."""
+
+    commitment: Commitment
+    state: CommitmentState | None
+    rows: list[tuple[str, Decimal, Decimal | None]]  # (quarter, expected, delivered so far)
+    cumulative: bool
+
+
+def trajectories(contract: Contract, today: date) -> list[Trajectory]:
+    """Cumulative measures: the running totals; level measures: the level in each quarter.
+    Delivered counts accepted figures only, up to the last quarter that has fallen due."""
+    [(loaded, contract_returns)] = store.contracts_with_facts([contract.id])
+    periods = periods_of(loaded)
+    by_period = {(r.financial_year, r.quarter): r for r in contract_returns}
+    states = store.commitment_states(contract.id)
+    result = []
+    for commitment in loaded.commitments:
+        if commitment.is_retired:
+            continue
+        inputs = [
+            _period_input(p, commitment, by_period.get((p.financial_year, p.quarter)))
+            for p in periods
+        ]
+        cumulative = commitment.measure.kind is MeasureKind.CUMULATIVE
+        if cumulative:
+            expected = compliance.cumulative_trajectory(
+                commitment.target, inputs, loaded.start_on, loaded.end_on
+            )
+        else:
+            expected = [i.planned if i.planned is not None else commitment.target for i in inputs]
+        delivered: list[Decimal | None] = []
+        running = Decimal(0)
+        for item in inputs:
+            running += item.accepted or 0
+            if item.due_on > today:
+                delivered.append(None)
+            elif cumulative:
+                delivered.append(running)
+            else:
+                delivered.append(item.accepted if item.accepted is not None else Decimal(0))
+        rows = [
+            (p.label, e.quantize(CENTS), d)
+            for p, e, d in zip(periods, expected, delivered, strict=True)
+        ]
+        result.append(Trajectory(commitment, states.get(commitment.id), rows, cumulative))
+    return result

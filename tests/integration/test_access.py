@@ -7,8 +7,16 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from portal.auth.permissions import PUBLIC, SIGNED_IN, declared_access
-from portal.data import commit, contract_imports, evidence, local_areas, measures, workforce
-from portal.data.types import Role
+from portal.data import (
+    commit,
+    contract_imports,
+    evidence,
+    flags,
+    local_areas,
+    measures,
+    workforce,
+)
+from portal.data.types import FlagKind, FlagSeverity, Role
 from tests import factories
 from tests.conftest import World, sign_in_as
 from tests.support import PortalClient
@@ -53,12 +61,20 @@ def _ids_from_elsewhere(world: World, role: Role) -> dict[str, int | str]:
     )
     their_file = evidence.files_of(their_return.id)[0]
     their_person = workforce.entries_of(their_return.id)[0]
+    their_flag = flags.raise_flag(
+        f"test:{elsewhere.id}",
+        kind=FlagKind.SHORTFALL,
+        severity=FlagSeverity.HIGH,
+        contract_id=elsewhere.id,
+        summary="Behind",
+    )
     their_area = local_areas.save_default(
         world.other_council.id, name="South", codes=["S1"], by=None
     )
     commit()
     return {
         "area_id": their_area.id,
+        "flag_id": their_flag.id,
         "return_id": their_return.id,
         "line_id": their_return.lines[0].id,
         "entry_id": their_person.id,

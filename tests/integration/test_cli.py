@@ -82,6 +82,6 @@ def test_seed_demo_loads_a_believable_council_once(app: Flask, client: PortalCli
             "password": "another demo password",
         },
     )
-    assert response.headers["Location"] == "/council/contracts"
+    assert response.headers["Location"] == "/council/"
     listing = client.get("/council/contracts").get_data(as_text=True)
     assert "NCC-" in listing

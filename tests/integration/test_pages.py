@@ -88,8 +88,8 @@ def test_navigation_matches_the_role(as_supplier: PortalClient, as_admin: Portal
 def test_signed_in_home_redirects_by_role(
     as_supplier: PortalClient, as_manager: PortalClient
 ) -> None:
-    assert as_supplier.get("/").headers["Location"].endswith("/supplier/contracts")
-    assert as_manager.get("/").headers["Location"].endswith("/council/contracts")
+    assert as_supplier.get("/").headers["Location"].endswith("/supplier/")
+    assert as_manager.get("/").headers["Location"].endswith("/council/")
 
 
 def test_unknown_page_is_a_branded_404(client: PortalClient) -> None:

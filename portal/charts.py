@@ -1,0 +1,94 @@
+"""Server-drawn SVG charts: no script, no inline styles (the CSP forbids both), and always
+shown beside a table of the same figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from markupsafe import Markup, escape
+
+WIDTH, HEIGHT = 640, 280
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 56
+TARGET_COLOUR = "#505a5f"
+DELIVERED_COLOUR = "#1d70b8"
+
+
+def trajectory(
+    labels: Sequence[str],
+    expected: Sequence[Decimal],
+    delivered: Sequence[Decimal | None],
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+) -> Markup:
+    """Expected (dashed) against delivered (solid, as far as figures are accepted), by quarter."""
+    if not labels:
+        return Markup("")
+    top = max([*expected, *(d for d in delivered if d is not None), Decimal(1)])
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / max(1, len(labels) - 1)
+
+    def point(index: int, value: Decimal) -> str:
+        x = LEFT + index * step
+        y = TOP + plot_h - float(value / top) * plot_h
+        return f"{x:.1f},{y:.1f}"
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'class="portal-chart" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        'font-family="Helvetica Neue, Helvetica, Arial, sans-serif">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    for fraction in (0, 0.5, 1):  # gridlines with their values
+        y = TOP + plot_h - fraction * plot_h
+        value = top * Decimal(str(fraction))
+        parts.append(
+            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
+            f'stroke="#b1b4b6" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
+            f'fill="#0b0c0c">{_short(value)}</text>'
+        )
+    for index, label in enumerate(labels):
+        if len(labels) <= 8 or index % 2 == 0 or index == len(labels) - 1:
+            x = LEFT + index * step
+            parts.append(
+                f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
+                f'font-size="11" fill="#0b0c0c">{escape(label.split(" ")[0])}</text>'
+            )
+    parts.append(
+        f'<polyline fill="none" stroke="{TARGET_COLOUR}" stroke-width="3" '
+        f'stroke-dasharray="8 6" points="'
+        + " ".join(point(i, v) for i, v in enumerate(expected))
+        + '"/>'
+    )
+    known = [(i, v) for i, v in enumerate(delivered) if v is not None]
+    if known:
+        parts.append(
+            f'<polyline fill="none" stroke="{DELIVERED_COLOUR}" stroke-width="4" '
+            'points="' + " ".join(point(i, v) for i, v in known) + '"/>'
+        )
+        for i, v in known:
+            cx, cy = point(i, v).split(",")
+            parts.append(f'<circle cx="{cx}" cy="{cy}" r="4" fill="{DELIVERED_COLOUR}"/>')
+    legend_y = HEIGHT - 14
+    parts += [
+        f'<line x1="{LEFT}" y1="{legend_y - 4}" x2="{LEFT + 28}" y2="{legend_y - 4}" '
+        f'stroke="{TARGET_COLOUR}" stroke-width="3" stroke-dasharray="8 6"/>',
+        f'<text x="{LEFT + 34}" y="{legend_y}" font-size="12" fill="#0b0c0c">Expected</text>',
+        f'<line x1="{LEFT + 120}" y1="{legend_y - 4}" x2="{LEFT + 148}" y2="{legend_y - 4}" '
+        f'stroke="{DELIVERED_COLOUR}" stroke-width="4"/>',
+        f'<text x="{LEFT + 154}" y="{legend_y}" font-size="12" fill="#0b0c0c">Delivered '
+        "(accepted)</text>",
+        "</svg>",
+    ]
+    return Markup("".join(parts))  # noqa: S704 (every text in it is escaped above)
+
+
+def _short(value: Decimal) -> str:
+    rounded = value.quantize(Decimal("0.1"))
+    return f"{int(rounded):,}" if rounded == rounded.to_integral() else f"{rounded:,.1f}"
