@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(compliance_group)
+    app.cli.add_command(reminders_group)
 
 
 def _as_of(value: str | None) -> date:
@@ -135,3 +136,35 @@ def seed_demo(password: str, if_empty: bool, scale: str | None) -> None:
     for role, email in sign_ins():
         click.echo(f"  {role:<18} {email}")
     click.echo("  and returns@<supplier>.example for every other supplier")
+
+
+@click.group("reminders")
+def reminders_group() -> None:
+    """Reminders, overdue notices, escalations and digests."""
+
+
+@reminders_group.command("send")
+@click.option("--as-of", "as_of", help="Act as if today were this day, YYYY-MM-DD (UK date)")
+@click.option("--dry-run", is_flag=True, help="Print what would be sent; change nothing")
+def reminders_send(as_of: str | None, dry_run: bool) -> None:
+    """Send every email the schedule calls for today, exactly once; exit 1 if any failed."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from portal.jobs import reminders
+
+    now = (
+        datetime.combine(_as_of(as_of), time(9), tzinfo=ZoneInfo("Europe/London"))
+        if as_of
+        else datetime.now(ZoneInfo("Europe/London"))
+    )
+    summary = reminders.send(now, dry_run=dry_run)
+    if dry_run:
+        for planned in summary.planned:
+            click.echo(
+                f"would send {planned.kind.value} to {planned.recipient.email}: {planned.subject}"
+            )
+    for line in summary.lines():
+        click.echo(line)
+    if summary.failed:
+        raise SystemExit(1)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from portal.domain.compliance import Thresholds
+from portal.domain.reminders import Schedule
 
 DEVELOPMENT_SECRET_KEY = "development-only-not-secret"  # noqa: S105 (refused in production)
 MIN_SECRET_KEY_LENGTH = 32
@@ -64,6 +65,12 @@ class Settings:
     return_due_days: int = 30
     full_time_hours: int = 37
     evidence_max_mb: int = 10
+    # reminders (design brief section 6)
+    reminder_days_before: str = "14,3"
+    escalate_after_days: int = 7
+    escalate_every_days: int = 7
+    nudge_after_days: int = 7
+    digest_weekday: int = 0  # Monday
     # compliance thresholds, in per cent (design brief section 5)
     on_track_pct: int = 100
     behind_pct: int = 80
@@ -132,6 +139,10 @@ class Settings:
                 "Rating thresholds must rise: "
                 "REQUIRES_IMPROVEMENT_PCT <= APPROACHING_PCT <= GOOD_PCT"
             )
+        if not re.fullmatch(r"\d+(,\d+)*", self.reminder_days_before.replace(" ", "")):
+            raise ConfigError("REMINDER_DAYS_BEFORE must be whole numbers separated by commas")
+        if not 0 <= self.digest_weekday <= 6:
+            raise ConfigError("DIGEST_WEEKDAY must be from 0 (Monday) to 6 (Sunday)")
         if not 1 <= self.financial_year_start_month <= 12:
             raise ConfigError("FINANCIAL_YEAR_START_MONTH must be from 1 to 12")
         for name in (
@@ -142,9 +153,22 @@ class Settings:
             "return_due_days",
             "full_time_hours",
             "evidence_max_mb",
+            "escalate_after_days",
+            "escalate_every_days",
+            "nudge_after_days",
         ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name.upper()} must be at least 1")
+
+    @property
+    def schedule(self) -> Schedule:
+        return Schedule(
+            days_before=tuple(int(day) for day in self.reminder_days_before.split(",") if day),
+            escalate_after_days=self.escalate_after_days,
+            escalate_every_days=self.escalate_every_days,
+            nudge_after_days=self.nudge_after_days,
+            digest_weekday=self.digest_weekday,
+        )
 
     @property
     def thresholds(self) -> Thresholds:

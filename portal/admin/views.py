@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -18,8 +20,16 @@ from portal.auth import invitations
 from portal.auth.permissions import administrators
 from portal.data import commit, local_areas, measures, organisations, outbox, users
 from portal.data.models import Measure
-from portal.data.types import MeasureKind, MeasureUnit, OrganisationKind, Role
+from portal.data.types import (
+    EmailKind,
+    EmailStatus,
+    MeasureKind,
+    MeasureUnit,
+    OrganisationKind,
+    Role,
+)
 from portal.domain.postcodes import parse_area_codes
+from portal.jobs import reminders
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -335,8 +345,32 @@ def edit_local_area(area_id: int | None = None) -> str | Response:
     )
 
 
-@admin.route("/emails")
+@admin.route("/emails", methods=["GET", "POST"])
 @administrators
-def list_emails() -> str:
-    page = outbox.list_messages(page=_page())
-    return render_template("admin/emails.html", page=page, title="Emails sent")
+def list_emails() -> str | Response:
+    """Every email the portal wrote: to whom, what, when, and whether it was delivered."""
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        summary = reminders.send(datetime.now(UTC))
+        flash("Reminders sent. " + ". ".join(summary.lines()), "success")
+        return redirect(url_for("admin.list_emails"))
+    args = {
+        name: request.args.get(name, "").strip()[:200]
+        for name in ("kind", "status", "recipient", "contract")
+    }
+    page = outbox.list_messages(
+        page=_page(),
+        kind=EmailKind(args["kind"]) if args["kind"] in set(EmailKind) else None,
+        status=EmailStatus(args["status"]) if args["status"] in set(EmailStatus) else None,
+        recipient=args["recipient"],
+        contract_reference=args["contract"],
+    )
+    return render_template(
+        "admin/emails.html",
+        page=page,
+        args=args,
+        form=form,
+        kinds=list(EmailKind),
+        statuses=list(EmailStatus),
+        title="Emails sent",
+    )

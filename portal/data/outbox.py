@@ -7,6 +7,8 @@ the same message.
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal.data.base import utcnow
 from portal.data.models import OutboxMessage
@@ -43,7 +45,38 @@ def enqueue(
     return message
 
 
-def pending_ids(limit: int = 500) -> list[int]:
+def enqueue_many(messages: list[dict[str, object]]) -> int:
+    """Insert messages whose keys are new, ignoring the rest, in one statement: two jobs
+    running at the same moment cannot both write the same email. Returns how many were new."""
+    if not messages:
+        return 0
+    dialect = db.session.get_bind().dialect.name
+    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    now = utcnow()
+    rows = [
+        {**message, "status": EmailStatus.PENDING, "attempts": 0, "created_at": now}
+        for message in messages
+    ]
+    result = db.session.execute(
+        insert_(OutboxMessage)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(OutboxMessage.id),
+        rows,
+    )
+    return len(result.all())
+
+
+def existing_keys(keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        found |= set(
+            db.session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk)))
+        )
+    return found
+
+
+def pending_ids(limit: int = 5000) -> list[int]:
     query = (
         select(OutboxMessage.id)
         .where(OutboxMessage.status == EmailStatus.PENDING)
@@ -54,16 +87,20 @@ def pending_ids(limit: int = 500) -> list[int]:
 
 
 def claim(message_id: int) -> OutboxMessage | None:
-    """Mark a pending message as being sent; None if someone else has it or it is done."""
+    """Take a pending message for sending, inside the caller's transaction: the row stays
+    locked until the caller commits, so a second worker waits and then finds it sent. If the
+    worker dies before committing, the claim rolls back and the next run sends it."""
     claimed = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == EmailStatus.PENDING)
         .values(status=EmailStatus.SENDING, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
         return None
-    return db.session.get(OutboxMessage, message_id)
+    message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+    return message
 
 
 def mark_sent(message: OutboxMessage, reference: str | None) -> None:
@@ -87,6 +124,7 @@ def list_messages(
     kind: EmailKind | None = None,
     status: EmailStatus | None = None,
     recipient: str = "",
+    contract_reference: str = "",
 ) -> Page[OutboxMessage]:
     query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if kind is not None:
@@ -95,4 +133,7 @@ def list_messages(
         query = query.where(OutboxMessage.status == status)
     if recipient:
         query = query.where(OutboxMessage.recipient.contains(recipient.strip().lower()))
+    if contract_reference:
+        # Every email about a contract names its reference in the subject.
+        query = query.where(OutboxMessage.subject.contains(contract_reference.strip()))
     return paginate(query, page)

@@ -48,6 +48,15 @@ class EmailKind(StrEnum):
     RETURN_SUBMITTED = "return_submitted"
     CHANGES_REQUESTED = "changes_requested"
     RETURN_ACCEPTED = "return_accepted"
+    RETURN_REMINDER = "return_reminder"
+    RETURN_OVERDUE = "return_overdue"
+    ESCALATION = "escalation"
+    CHANGES_NUDGE = "changes_nudge"
+    WEEKLY_DIGEST = "weekly_digest"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
 
 
 class EmailStatus(StrEnum):

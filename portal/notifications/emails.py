@@ -8,13 +8,14 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 
 from portal.config import Settings
 from portal.data import outbox
 from portal.data.models import OutboxMessage, Return, User
 from portal.data.types import EmailKind
 from portal.domain.periods import quarter_label
+from portal.notifications.links import absolute_url
 
 
 def _settings() -> Settings:
@@ -22,7 +23,7 @@ def _settings() -> Settings:
 
 
 def _absolute(endpoint: str, **values: Any) -> str:
-    return _settings().base_url.rstrip("/") + url_for(endpoint, **values)
+    return absolute_url(endpoint, **values)
 
 
 def _fingerprint(token: str) -> str:

@@ -1,0 +1,237 @@
+"""The reminder job: a plain function of "now" that works out every email the schedule calls
+for, writes each new one to the outbox under a unique key, and delivers what is pending.
+
+Running it again, or from two servers at once, sends nothing twice: the keys are unique in the
+outbox, and delivery claims each message in the transaction that marks it sent.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app, render_template
+
+from portal.calendar import periods_of
+from portal.config import Settings
+from portal.data import commit, flags, outbox
+from portal.data import reminders as facts
+from portal.data.models import Contract, User
+from portal.data.types import EmailKind, FlagKind, FlagSeverity, ReturnStatus
+from portal.domain.periods import ReportingPeriod
+from portal.domain.reminders import Stage, digest_week, nudge_stage, reminder_stage
+from portal.notifications import delivery
+from portal.notifications.links import absolute_url
+
+LONDON = ZoneInfo("Europe/London")
+SENT = (ReturnStatus.SUBMITTED, ReturnStatus.CHANGES_REQUESTED, ReturnStatus.ACCEPTED)
+NOBODY_RESOLVED = "Resolved itself: the supplier now has someone who can sign in"
+KINDS = {
+    "reminder": EmailKind.RETURN_REMINDER,
+    "overdue": EmailKind.RETURN_OVERDUE,
+    "escalation": EmailKind.ESCALATION,
+    "nudge": EmailKind.CHANGES_NUDGE,
+}
+
+
+@dataclass(frozen=True)
+class Planned:
+    key: str
+    kind: EmailKind
+    recipient: User
+    subject: str
+    template: str
+    context: dict[str, object]
+
+
+@dataclass
+class Summary:
+    written: Counter[str] = field(default_factory=Counter)
+    already_sent: int = 0
+    delivered: int = 0
+    failed: int = 0
+    planned: list[Planned] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        kinds = (
+            ", ".join(
+                f"{count} {kind.replace('_', ' ')}" for kind, count in sorted(self.written.items())
+            )
+            or "none"
+        )
+        return [
+            f"New emails: {kinds}",
+            f"Already sent before: {self.already_sent}",
+            f"Delivered: {self.delivered}",
+            f"Failed: {self.failed}",
+        ]
+
+
+def _settings() -> Settings:
+    return current_app.config["SETTINGS"]
+
+
+def london_day(now: datetime) -> date:
+    return now.astimezone(LONDON).date()
+
+
+def plan(now: datetime) -> tuple[list[Planned], dict[str, flags.Wanted]]:
+    """Every email the schedule calls for today (sent before or not), and the suppliers that
+    have nobody to write to, as flags for their contract managers."""
+    settings = _settings()
+    schedule = settings.schedule
+    today = london_day(now)
+    horizon = max(schedule.days_before, default=0)
+    by_period = facts.returns_by_period()
+    recipients = facts.supplier_recipients()
+    planned: list[Planned] = []
+    nobody: dict[str, flags.Wanted] = {}
+    for contract in facts.contracts():
+        for period in periods_of(contract):
+            if period.due_on > today + timedelta(days=horizon):
+                break
+            ret = by_period.get((contract.id, period.financial_year, period.quarter))
+            stage = reminder_stage(
+                period.due_on, today, sent=ret is not None and ret.status in SENT, schedule=schedule
+            )
+            if ret is not None and ret.status is ReturnStatus.CHANGES_REQUESTED and ret.decided_at:
+                stage = nudge_stage(
+                    london_day(ret.decided_at),
+                    london_day(ret.updated_at),
+                    today,
+                    submission=ret.submission_count,
+                    schedule=schedule,
+                )
+            if stage is None:
+                continue
+            people = (
+                [contract.manager] if stage.to_manager else recipients.get(contract.supplier_id, [])
+            )
+            if not people:
+                nobody[f"no_users:{contract.id}"] = flags.Wanted(
+                    FlagKind.NO_SUPPLIER_USERS,
+                    FlagSeverity.HIGH,
+                    contract.id,
+                    f"{contract.supplier.name} has nobody who can sign in, so reminders about "
+                    "its returns cannot be sent: invite someone from the supplier",
+                )
+            planned += [
+                _email(contract, period, ret.id if ret else None, stage, person, today)
+                for person in people
+                if person.is_active
+            ]
+    planned += _digests(now, today)
+    return planned, nobody
+
+
+def _email(
+    contract: Contract,
+    period: ReportingPeriod,
+    return_id: int | None,
+    stage: Stage,
+    person: User,
+    today: date,
+) -> Planned:
+    if stage.to_manager:
+        link = absolute_url("council.view_contract", contract_id=contract.id, _anchor="calendar")
+    elif return_id is not None:
+        link = absolute_url("supplier.view_return", return_id=return_id)
+    else:
+        link = absolute_url("supplier.view_contract", contract_id=contract.id, _anchor="calendar")
+    subjects = {
+        "reminder": f"{contract.reference}: your {period.label} return is due on "
+        f"{_long(period.due_on)}",
+        "overdue": f"{contract.reference}: your {period.label} return is overdue",
+        "escalation": f"{contract.reference}: the {period.label} return from "
+        f"{contract.supplier.name} is overdue",
+        "nudge": f"{contract.reference}: changes are still needed to your {period.label} return",
+    }
+    return Planned(
+        key=f"{stage.kind}:{contract.id}:{period.financial_year}-{period.quarter}:{stage.name}"
+        f":{person.id}",
+        kind=KINDS[stage.kind],
+        recipient=person,
+        subject=subjects[stage.kind],
+        template=f"emails/{KINDS[stage.kind].value}.txt",
+        context={
+            "contract": contract,
+            "period": period,
+            "stage": stage,
+            "user": person,
+            "link": link,
+            "due": _long(period.due_on),
+            "days_late": (today - period.due_on).days,
+        },
+    )
+
+
+def _digests(now: datetime, today: date) -> list[Planned]:
+    settings = _settings()
+    week = digest_week(today, settings.schedule)
+    if week is None:
+        return []
+    new_flags = facts.new_flags_by_manager(now - timedelta(days=7))
+    waiting = facts.awaiting_review_by_manager()
+    managers = facts.digest_recipients(set(new_flags) | set(waiting))
+    link = absolute_url("council.dashboard_page")
+    return [
+        Planned(
+            key=f"digest:{manager.id}:{week}",
+            kind=EmailKind.WEEKLY_DIGEST,
+            recipient=manager,
+            subject=f"Social value: {new_flags.get(manager.id, 0)} new flags and "
+            f"{waiting.get(manager.id, 0)} returns to review",
+            template="emails/weekly_digest.txt",
+            context={
+                "user": manager,
+                "new_flags": new_flags.get(manager.id, 0),
+                "waiting": waiting.get(manager.id, 0),
+                "link": link,
+            },
+        )
+        for manager in managers
+    ]
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def send(now: datetime, *, dry_run: bool = False) -> Summary:
+    """Write today's new emails to the outbox and deliver everything pending."""
+    summary = Summary()
+    planned, nobody = plan(now)
+    sent_before = outbox.existing_keys([p.key for p in planned])
+    new = [p for p in planned if p.key not in sent_before]
+    summary.already_sent = len(planned) - len(new)
+    summary.planned = new
+    if dry_run:
+        summary.written.update(p.kind.value for p in new)
+        return summary
+    settings = _settings()
+    rows = [
+        {
+            "key": p.key,
+            "kind": p.kind,
+            "recipient": p.recipient.email,
+            "user_id": p.recipient.id,
+            "subject": p.subject,
+            "body": render_template(p.template, settings=settings, **p.context),
+        }
+        for p in new
+    ]
+    outbox.enqueue_many(rows)
+    contract_ids = [c.id for c in facts.contracts()]
+    flags.sync(
+        nobody,
+        contract_ids=contract_ids,
+        kinds=[FlagKind.NO_SUPPLIER_USERS],
+        resolutions={FlagKind.NO_SUPPLIER_USERS: NOBODY_RESOLVED},
+    )
+    commit()
+    summary.written.update(p.kind.value for p in new)
+    report = delivery.deliver()
+    summary.delivered, summary.failed = report.sent, report.failed
+    return summary
