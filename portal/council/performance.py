@@ -108,7 +108,7 @@ def view_flag(flag_id: int) -> str | Response:
         flag=flag,
         form=form,
         history=flags.flag_history(flag),
-        title=flag.kind.label,
+        title=f"{flag.kind.label}: {flag.contract.reference}",
     )
 
 

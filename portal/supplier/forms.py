@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
 from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from portal.domain.counting import AgeBand
 from portal.forms import (
@@ -168,5 +170,14 @@ class RecoveryActionForm(FlaskForm):
             Length(max=200, message="Owner must be 200 characters or fewer"),
         ],
     )
-    due_on = DateField("By when?", name_in_errors="Date", description="For example, 31 3 2027")
+    due_on = DateField(
+        "By when?",
+        name_in_errors="Date the action will be done by",
+        description="For example, 31 3 2027",
+    )
+
+    def validate_due_on(self, field: DateField) -> None:
+        if field.data is not None and field.data < date.today():
+            raise ValidationError("Date the action will be done by must be today or in the future")
+
     submit = SubmitField("Add to the recovery plan", widget=GovSubmitInput())

@@ -501,4 +501,9 @@ def view_flag(flag_id: int) -> str | Response:
         commit()
         flash("Added to your recovery plan", "success")
         return redirect(url_for("supplier.view_flag", flag_id=flag.id))
-    return render_template("supplier/flag.html", flag=flag, form=form, title=flag.kind.label)
+    return render_template(
+        "supplier/flag.html",
+        flag=flag,
+        form=form,
+        title=f"{flag.kind.label}: {flag.contract.reference}",
+    )
