@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import Flask
@@ -187,6 +187,12 @@ def test_flag_lifecycle_recovery_plan_then_waiver(app: Flask, world: World) -> N
     commit()
     flag = next(f for f in flags.for_contract(world.contract.id) if f.kind is FlagKind.SHORTFALL)
     supplier = sign_in_as(app, world.supplier_user)
+    soon = date.today() + timedelta(days=90)
+    past = supplier.submit(
+        f"/supplier/flags/{flag.id}",
+        {"action": "Recruit", "owner": "Site manager", "due_on": ["1", "1", "2020"]},
+    )
+    assert "must be today or in the future" in past.get_data(as_text=True)
     empty = supplier.submit(f"/supplier/flags/{flag.id}", {"action": "", "owner": ""})
     assert "Enter the action you will take" in empty.get_data(as_text=True)
     supplier.submit(
@@ -194,7 +200,7 @@ def test_flag_lifecycle_recovery_plan_then_waiver(app: Flask, world: World) -> N
         {
             "action": "Recruit through the jobs fair",
             "owner": "Site manager",
-            "due_on": ["31", "3", "2026"],
+            "due_on": [str(soon.day), str(soon.month), str(soon.year)],
         },
     )
     db.session.refresh(flag)
