@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from portal import calendar, exports, spreadsheets
+from portal import calendar, contract_page, exports, spreadsheets
 from portal.admin.forms import ConfirmForm, SupplierInviteForm
 from portal.auth import invitations
 from portal.auth.permissions import council_staff
@@ -29,7 +29,6 @@ from portal.data import (
     contract_imports,
     contracts,
     evidence,
-    flags,
     local_areas,
     measures,
     organisations,
@@ -38,7 +37,6 @@ from portal.data import (
     users,
     workforce,
 )
-from portal.data import compliance as store
 from portal.data.models import Commitment, Contract, ContractImport, Return
 from portal.data.types import OrganisationKind, ReturnStatus, Role
 from portal.domain.contract_import import (
@@ -137,17 +135,8 @@ def view_contract(contract_id: int) -> str:
     contract = _contract(contract_id)
     return render_template(
         "council/contract.html",
-        contract=contract,
-        local_area=contract.local_area or local_areas.default_for(contract.council_id),
-        periods=calendar.periods_of(contract),
-        returns_by_period=returns.for_contract(contract.id),
-        today=calendar.today(),
-        state=store.contract_state(contract.id),
-        trajectories=compliance.trajectories(contract, calendar.today()),
-        open_flags=flags.for_contract(contract.id),
-        flag_endpoint="council.view_flag",
+        **contract_page.context(contract, flag_endpoint="council.view_flag"),
         history=audit.contract_history(contract.id),
-        title=f"{contract.reference}: {contract.title}",
     )
 
 

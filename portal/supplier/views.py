@@ -10,19 +10,17 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from portal import calendar, exports, spreadsheets
+from portal import calendar, contract_page, exports, spreadsheets
 from portal.auth.permissions import supplier_users
 from portal.data import (
     commit,
     contracts,
     evidence,
     flags,
-    local_areas,
     returns,
     rollback,
     workforce,
 )
-from portal.data import compliance as store
 from portal.data import dashboard as overview
 from portal.data.models import Return
 from portal.domain import workforce_import
@@ -42,7 +40,6 @@ from portal.supplier.forms import (
     VersionedForm,
 )
 from portal.template_helpers import period_of
-from portal.workflows import compliance
 from portal.workflows import returns as workflow
 
 supplier = Blueprint("supplier", __name__, url_prefix="/supplier")
@@ -67,18 +64,7 @@ def view_contract(contract_id: int) -> str:
     contract = contracts.get_for(current_user, contract_id) or abort(404)
     return render_template(
         "supplier/contract.html",
-        contract=contract,
-        local_area=contract.local_area or local_areas.default_for(contract.council_id),
-        periods=calendar.periods_of(contract),
-        returns_by_period=returns.for_contract(contract.id),
-        today=calendar.today(),
-        state=store.contract_state(contract.id),
-        trajectories=compliance.trajectories(contract, calendar.today()),
-        open_flags=flags.for_contract(contract.id),
-        flag_endpoint="supplier.view_flag",
-        form=None,
-        action_form=ActionForm(),
-        title=f"{contract.reference}: {contract.title}",
+        **contract_page.context(contract, flag_endpoint="supplier.view_flag"),
     )
 
 

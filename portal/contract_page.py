@@ -1,0 +1,27 @@
+"""What a contract's page shows, for the council and for its supplier alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal import calendar
+from portal.data import compliance as store
+from portal.data import flags, local_areas, returns
+from portal.data.models import Contract
+from portal.workflows import compliance
+
+
+def context(contract: Contract, *, flag_endpoint: str) -> dict[str, Any]:
+    today = calendar.today()
+    return {
+        "contract": contract,
+        "local_area": contract.local_area or local_areas.default_for(contract.council_id),
+        "periods": calendar.periods_of(contract),
+        "returns_by_period": returns.for_contract(contract.id),
+        "today": today,
+        "state": store.contract_state(contract.id),
+        "trajectories": compliance.trajectories(contract, today),
+        "open_flags": flags.for_contract(contract.id),
+        "flag_endpoint": flag_endpoint,
+        "title": f"{contract.reference}: {contract.title}",
+    }
