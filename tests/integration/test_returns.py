@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -381,12 +380,37 @@ def test_the_same_worker_on_two_contracts_is_flagged(
     assert flag.details["contract_ids"] == [other.id] and other_return.id
 
 
-def test_an_exported_schedule_never_runs_formulas(
+def test_formula_cells_are_stored_as_text_and_exported_safely(
     app: Flask, world: World, as_supplier: PortalClient, ret: Return
 ) -> None:
-    rows = [list(PEOPLE[0])]
-    rows[0][9] = ""
-    rows[0][0] = "=HYPERLINK(A1)"
-    html = upload_people(as_supplier, ret, schedule(rows)).get_data(as_text=True)
-    assert "Worker reference must only include letters" in html  # refused at the door
-    assert date.today()  # (the export path is tested in test_contracts)
+    rows = [list(PEOPLE[2])]
+    rows[0][9] = '=HYPERLINK("http://evil.example","Chef")'
+    assert upload_people(as_supplier, ret, schedule(rows)).status_code == 302
+    manager = sign_in_as(app, world.manager)
+    db.session.refresh(ret)
+    # The manager can export the people once the return is submitted.
+    fill_lines(as_supplier, ret)
+    as_supplier.submit(
+        f"/supplier/returns/{ret.id}/check", {"confirm": "y", "version": ret.version}
+    )
+    exported = manager.get(f"/council/returns/{ret.id}/people.csv").get_data(as_text=True)
+    [row] = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
+    assert row["Apprenticeship standard"].startswith("'=HYPERLINK")
+
+
+def test_a_200_mb_upload_is_refused_from_its_length_alone(
+    as_supplier: PortalClient, ret: Return
+) -> None:
+    token = as_supplier.csrf_token(f"/supplier/returns/{ret.id}/evidence")
+    response = as_supplier.post(
+        f"/supplier/returns/{ret.id}/evidence",
+        data={
+            "csrf_token": token,
+            "version": ret.version,
+            "file": (io.BytesIO(b"%PDF-"), "big.pdf"),
+        },
+        content_type="multipart/form-data",
+        environ_overrides={"CONTENT_LENGTH": str(200 * 1024 * 1024)},
+    )
+    assert response.status_code == 413
+    assert db.session.scalars(select(EvidenceFile)).all() == []
