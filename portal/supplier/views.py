@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
@@ -12,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import calendar, contract_page, exports, spreadsheets
 from portal.auth.permissions import supplier_users
+from portal.config import Settings
 from portal.data import (
     commit,
     contracts,
@@ -448,9 +458,7 @@ def return_submitted(return_id: int) -> str:
     return render_template("supplier/return_submitted.html", ret=ret, title="Return submitted")
 
 
-def _settings() -> Any:
-    from flask import current_app
-
+def _settings() -> Settings:
     return current_app.config["SETTINGS"]
 
 
