@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
@@ -9,6 +7,7 @@ from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
+from portal import calendar
 from portal.domain.counting import AgeBand
 from portal.forms import (
     BooleanField,
@@ -177,7 +176,7 @@ class RecoveryActionForm(FlaskForm):
     )
 
     def validate_due_on(self, field: DateField) -> None:
-        if field.data is not None and field.data < date.today():
+        if field.data is not None and field.data < calendar.today():
             raise ValidationError("Date the action will be done by must be today or in the future")
 
     submit = SubmitField("Add to the recovery plan", widget=GovSubmitInput())

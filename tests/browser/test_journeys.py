@@ -21,9 +21,10 @@ pytestmark = pytest.mark.browser
 NEW_PASSWORD = "sunlit orchard ladder"  # at least 12 characters
 
 NAVIGATION = {
-    "supplier": ["Your contracts"],
-    "manager": ["Contracts", "Suppliers"],
+    "supplier": ["Overview", "Your contracts"],
+    "manager": ["Dashboard", "Contracts", "Flags", "Suppliers"],
     "admin": [
+        "Dashboard",
         "Contracts",
         "Suppliers",
         "Organisations",
@@ -114,15 +115,44 @@ def expect_title_starts(page: Page, start: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("who", "email", "home", "h1"),
+    ("who", "email", "home", "h1", "contracts", "contracts_path"),
     [
-        ("supplier", "sam@acme.example", "/supplier/contracts", "Your contracts"),
-        ("manager", "cm@northmoor.example", "/council/contracts", "Contracts"),
-        ("admin", "admin@northmoor.example", "/council/contracts", "Contracts"),
+        (
+            "supplier",
+            "sam@acme.example",
+            "/supplier/",
+            "Overview",
+            "Your contracts",
+            "/supplier/contracts",
+        ),
+        (
+            "manager",
+            "cm@northmoor.example",
+            "/council/",
+            "Dashboard",
+            "Contracts",
+            "/council/contracts",
+        ),
+        (
+            "admin",
+            "admin@northmoor.example",
+            "/council/",
+            "Dashboard",
+            "Contracts",
+            "/council/contracts",
+        ),
     ],
 )
 def test_each_role_signs_in_sees_its_navigation_and_signs_out(
-    page: Page, live_server: LiveServer, world: World, who: str, email: str, home: str, h1: str
+    page: Page,
+    live_server: LiveServer,
+    world: World,
+    who: str,
+    email: str,
+    home: str,
+    h1: str,
+    contracts: str,
+    contracts_path: str,
 ) -> None:
     person = {u.email: u for u in (world.admin, world.manager, world.supplier_user)}[email]
     name = person.full_name
@@ -132,8 +162,12 @@ def test_each_role_signs_in_sees_its_navigation_and_signs_out(
     # The home page is the current item of the navigation.
     current = navigation(page).locator("[aria-current=page]")
     expect(current).to_have_text(NAVIGATION[who][0])
-    expect(page.get_by_role("link", name="NCC-001")).to_be_visible()
     expect(page.get_by_text("Signed in as")).to_contain_text(name)
+    # The contract list is a navigation item away, and becomes the current one.
+    go_to(page, contracts)
+    expect(page).to_have_url(live_server.url(contracts_path))
+    expect(current).to_have_text(contracts)
+    expect(page.get_by_role("link", name="NCC-001")).to_be_visible()
     sign_out(page, live_server)
     # Signed out means signed out: the home page now asks to sign in.
     visit(page, live_server.url(home))
@@ -171,7 +205,7 @@ def test_administrator_invites_a_supplier_user_who_accepts_by_email(
     mailbox: Mailbox,
 ) -> None:
     sign_in(page, live_server, "admin@northmoor.example")
-    arrive(page, "Contracts")
+    arrive(page, "Dashboard", live_server.url("/council/"))
     go_to(page, "Users")
     page.get_by_role("link", name="Invite a user").click()
     arrive(page, "Invite a user", live_server.url("/admin/users/invite"))
@@ -195,6 +229,16 @@ def test_administrator_invites_a_supplier_user_who_accepts_by_email(
 
     go_to(page, "Emails", "Emails sent")
     expect(page.locator("main")).to_contain_text("pat@acme.example")
+    # The filters find it: a plain GET form, kept filled in.
+    page.get_by_label("Kind", exact=True).select_option(label="Invitation")
+    page.get_by_label("Recipient contains").fill("pat@")
+    page.get_by_role("button", name="Filter emails").click()
+    arrive(page, "Emails sent", re.compile(r"/admin/emails\?.*recipient=pat%40"))
+    expect(page.get_by_label("Recipient contains")).to_have_value("pat@")
+    emails = page.get_by_role("table", name="Emails, newest first").locator("tbody tr")
+    expect(emails).to_have_count(1)
+    expect(emails.locator("td").nth(1)).to_have_text("Invitation")
+    expect(emails.locator("td").nth(2)).to_have_text("pat@acme.example")
 
     # Pat opens the link in their own browser.
     invitee = new_page("invitee")
@@ -204,9 +248,10 @@ def test_administrator_invites_a_supplier_user_who_accepts_by_email(
     invitee.get_by_label("Create a password", exact=True).fill(NEW_PASSWORD)
     invitee.get_by_label("Confirm your password", exact=True).fill(NEW_PASSWORD)
     invitee.get_by_role("button", name="Create account").click()
-    arrive(invitee, "Your contracts", live_server.url("/supplier/contracts"))
+    arrive(invitee, "Overview", live_server.url("/supplier/"))
     expect(success_banner(invitee)).to_contain_text("Welcome, Pat Jones")
-    expect(navigation(invitee).get_by_role("link")).to_have_text(["Your contracts"])
+    expect(navigation(invitee).get_by_role("link")).to_have_text(NAVIGATION["supplier"])
+    go_to(invitee, "Your contracts")
     expect(invitee.get_by_role("link", name="NCC-001")).to_be_visible()
 
     # The link works once.
@@ -224,7 +269,7 @@ def test_contract_manager_invites_a_supplier_user(
     mailbox: Mailbox,
 ) -> None:
     sign_in(page, live_server, "cm@northmoor.example")
-    arrive(page, "Contracts")
+    arrive(page, "Dashboard", live_server.url("/council/"))
     go_to(page, "Suppliers")
     page.get_by_role("link", name="Acme Grounds Ltd").click()
     arrive(page, "Acme Grounds Ltd")
@@ -276,7 +321,9 @@ def test_sign_in_with_the_keyboard_only(page: Page, live_server: LiveServer, wor
     keyboard.press("Enter")
     # The form posts to the address on screen, /sign-in#main-content after the skip link, and
     # the browser keeps the fragment through the redirect.
-    arrive(page, "Your contracts", re.compile(re.escape(live_server.url("/supplier/contracts"))))
+    arrive(
+        page, "Overview", re.compile(re.escape(live_server.url("/supplier/")) + "(#main-content)?$")
+    )
 
     # And out again, with the keyboard: the Sign out button is reachable by Tab.
     for _ in range(20):
@@ -294,8 +341,10 @@ def test_sign_in_works_without_javascript(
 ) -> None:
     page = new_page("no javascript", java_script_enabled=False)
     sign_in(page, live_server, "cm@northmoor.example")
-    arrive(page, "Contracts", live_server.url("/council/contracts"))
+    arrive(page, "Dashboard", live_server.url("/council/"))
     assert page.evaluate("document.body.classList.contains('js-enabled')") is False
+    go_to(page, "Contracts")
+    expect(page).to_have_url(live_server.url("/council/contracts"))
     expect(page.get_by_role("link", name="NCC-001")).to_be_visible()
     # The filters are a plain GET form.
     page.get_by_label("All contracts").check()
@@ -335,8 +384,9 @@ def test_every_administrator_page_is_accessible(
 ) -> None:
     sam = world.supplier_user.full_name
     sign_in(page, live_server, "admin@northmoor.example")
-    arrive(page, "Contracts")
+    arrive(page, "Dashboard", live_server.url("/council/"))
 
+    go_to(page, "Contracts")
     page.get_by_role("link", name="NCC-001").click()
     arrive(page, re.compile(r"^NCC-001"))
 
@@ -382,3 +432,7 @@ def test_every_administrator_page_is_accessible(
 
     go_to(page, "Local areas")
     go_to(page, "Emails", "Emails sent")
+    # Sending the reminders due now comes back to the list, saying what was sent.
+    page.get_by_role("button", name="Send the due reminders now").click()
+    arrive(page, "Emails sent", live_server.url("/admin/emails"))
+    expect(success_banner(page)).to_contain_text("Reminders sent. New emails:")

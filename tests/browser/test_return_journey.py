@@ -62,6 +62,10 @@ def heading(page: Page) -> Locator:
     return page.get_by_role("heading", level=1)
 
 
+def navigation(page: Page) -> Locator:
+    return page.get_by_role("navigation", name="Menu")
+
+
 def error_summary(page: Page) -> Locator:
     return page.locator(".govuk-error-summary")
 
@@ -97,6 +101,12 @@ def sign_in(page: Page, server: LiveServer, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+
+
+def go_to(page: Page, item: str, url: str) -> None:
+    """Follow a link in the service navigation to the page with that heading at that address."""
+    navigation(page).get_by_role("link", name=item, exact=True).click()
+    arrive(page, item, url)
 
 
 def body_rows(table: Locator) -> Locator:
@@ -184,7 +194,8 @@ def test_a_return_is_submitted_queried_fixed_and_accepted(
     # 1. Sam, of Acme, starts the Q1 2025/26 return for NCC-001.
     supplier = page
     sign_in(supplier, live_server, "sam@acme.example")
-    arrive(supplier, "Your contracts", live_server.url("/supplier/contracts"))
+    arrive(supplier, "Overview", live_server.url("/supplier/"))
+    go_to(supplier, "Your contracts", live_server.url("/supplier/contracts"))
     supplier.get_by_role("link", name="NCC-001").click()
     supplier_contract = live_server.url(f"/supplier/contracts/{world.contract.id}")
     arrive(supplier, CONTRACT, supplier_contract)
@@ -277,7 +288,8 @@ def test_a_return_is_submitted_queried_fixed_and_accepted(
     # 6. The contract manager queries one line.
     manager = new_page("contract manager")
     sign_in(manager, live_server, "cm@northmoor.example")
-    arrive(manager, "Contracts", live_server.url("/council/contracts"))
+    arrive(manager, "Dashboard", live_server.url("/council/"))
+    go_to(manager, "Contracts", live_server.url("/council/contracts"))
     manager.get_by_role("link", name=re.compile(r"^NCC-001\b")).click()
     council_contract = live_server.url(f"/council/contracts/{world.contract.id}")
     arrive(manager, CONTRACT, council_contract)
