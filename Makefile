@@ -54,3 +54,4 @@ clean:
 bench: install assets
 	$(BIN)/python -m tests.benchmarks.pages
 	$(BIN)/python -m tests.benchmarks.workforce_upload
+	$(BIN)/python -m tests.benchmarks.dashboard

@@ -1,0 +1,120 @@
+"""How many SQL queries, and how long, the council's dashboard and flag pages take at the size
+of a big city council (`flask seed-demo --scale`: manchester, 1,000 contracts with three years
+of returns, and x10, 10,000 contracts).
+
+    python -m tests.benchmarks.dashboard                    # SQLite, manchester and x10
+    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/portal_bench \\
+        python -m tests.benchmarks.dashboard --scales manchester
+
+A benchmark, not a test: it prints figures for the closing note and the README. The database it
+is given is emptied first. A page that does not exist (404) is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, event, select
+
+from portal import create_app
+from portal.calendar import today
+from portal.config import Settings
+from portal.data import users
+from portal.data.base import Base
+from portal.data.models import Contract
+from portal.demo import MANAGERS
+from portal.demo_scale import PUBLIC_SCALES, SCALES, load_scale
+from portal.extensions import db
+from tests.benchmarks.pages import REQUESTS, sign_in
+
+PASSWORD = "benchmark password"  # noqa: S105
+MANAGER_EMAIL = MANAGERS[0][1]
+
+
+def build(scale: str) -> tuple[int, float]:
+    """The scale's council in an emptied database: (a contract of the manager, seconds)."""
+    Base.metadata.drop_all(db.engine)
+    Base.metadata.create_all(db.engine)
+    began = time.perf_counter()
+    load_scale(scale, PASSWORD, today())
+    seconds = time.perf_counter() - began
+    manager = users.get_by_email(MANAGER_EMAIL)
+    assert manager is not None
+    theirs = list(
+        db.session.scalars(
+            select(Contract.id).where(Contract.manager_id == manager.id).order_by(Contract.id)
+        )
+    )
+    return theirs[len(theirs) // 2], seconds
+
+
+def measure(engine: Engine, client: FlaskClient, url: str) -> tuple[int, float] | None:
+    """(queries for the first request, median milliseconds over REQUESTS requests), or None
+    if the page does not exist."""
+    queries = 0
+
+    def count(*_args: object) -> None:
+        nonlocal queries
+        queries += 1
+
+    timings = []
+    for attempt in range(REQUESTS):
+        if attempt == 0:
+            event.listen(engine, "before_cursor_execute", count)
+        began = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - began) * 1000)
+        if attempt == 0:
+            event.remove(engine, "before_cursor_execute", count)
+            if response.status_code == 404:
+                return None
+        assert response.status_code == 200, (url, response.status_code)
+    return queries, statistics.median(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", nargs="+", choices=sorted(SCALES), default=list(PUBLIC_SCALES))
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_DATABASE_URL") or (
+        f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
+    )
+    app = create_app(Settings(env="test", secret_key="b" * 40, database_url=url))
+    rows = []
+    for scale in args.scales:
+        # Requests run outside this block, each in its own app context as in production.
+        with app.app_context():
+            contract_id, seconds = build(scale)
+            engine = db.engine
+            db.session.remove()
+        print(f"{scale}: built in {seconds:.1f} s\n")
+        manager = sign_in(app, MANAGER_EMAIL)
+        pages = [
+            ("dashboard", "/council/"),
+            ("flags", "/council/flags"),
+            ("flags (high, open)", "/council/flags?severity=high&status=open"),
+            ("contract list (all)", "/council/contracts?show=all"),
+            ("contract page", f"/council/contracts/{contract_id}"),
+        ]
+        for label, path in pages:
+            result = measure(engine, manager, path)
+            rows.append((SCALES[scale].contracts, label, result))
+
+    print(f"database: {url.split('@')[-1]}; median of {REQUESTS} requests, as a contract manager\n")
+    print(f"{'contracts':>9}  {'page':<22} {'queries':>7}  {'median ms':>9}")
+    for contracts, label, result in rows:
+        if result is None:
+            print(f"{contracts:>9}  {label:<22} {'(no such page yet: 404, skipped)':>18}")
+        else:
+            queries, median = result
+            print(f"{contracts:>9}  {label:<22} {queries:>7}  {median:>9.1f}")
+
+
+if __name__ == "__main__":
+    main()
