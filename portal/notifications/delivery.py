@@ -23,21 +23,31 @@ def transport() -> Transport:
 
 
 def deliver(message_ids: list[int] | None = None) -> DeliveryReport:
-    """Send these messages (or every pending one). Commits after each message."""
+    """Send these messages, or every pending one (in batches until none is left that this run
+    has not tried). Each message is claimed and marked in its own transaction."""
     settings: Settings = current_app.config["SETTINGS"]
     chosen = transport()
     report = DeliveryReport()
-    for message_id in message_ids if message_ids is not None else outbox.pending_ids():
-        message = outbox.claim(message_id)
-        if message is None:
-            continue
-        try:
-            reference = chosen.send(message)
-        except TransportError as error:
-            current_app.logger.warning("email %s not delivered: %s", message.id, error)
-            outbox.mark_failed(message, str(error), settings.mail_max_attempts)
-            report.failed += 1
-        else:
-            outbox.mark_sent(message, reference)
-            report.sent += 1
-    return report
+    tried: set[int] = set()
+    while True:
+        batch = (
+            message_ids
+            if message_ids is not None
+            else [i for i in outbox.pending_ids() if i not in tried]
+        )
+        for message_id in batch:
+            tried.add(message_id)
+            message = outbox.claim(message_id)
+            if message is None:
+                continue
+            try:
+                reference = chosen.send(message)
+            except TransportError as error:
+                current_app.logger.warning("email %s not delivered: %s", message.id, error)
+                outbox.mark_failed(message, str(error), settings.mail_max_attempts)
+                report.failed += 1
+            else:
+                outbox.mark_sent(message, reference)
+                report.sent += 1
+        if message_ids is not None or not batch:
+            return report
