@@ -84,6 +84,14 @@ def test_seed_demo_at_scale_builds_returns_in_every_state_and_stored_compliance(
     assert set(statuses) == set(ReturnStatus)
     assert statuses[ReturnStatus.ACCEPTED] > sum(statuses.values()) / 2  # mostly accepted
     assert count(ReturnLine) == 3 * count(Return)
+    misplaced = (
+        select(func.count())
+        .select_from(ReturnLine)
+        .join(Return, Return.id == ReturnLine.return_id)
+        .join(Commitment, Commitment.id == ReturnLine.commitment_id)
+        .where(Commitment.contract_id != Return.contract_id)
+    )
+    assert db.session.scalar(misplaced) == 0  # each line is on its own contract's return
     # One submission for every return that was sent, decided for the reviewed ones.
     sent = sum(n for status, n in statuses.items() if status is not ReturnStatus.DRAFT)
     assert count(ReturnSubmission) == sent
