@@ -64,7 +64,7 @@ def _choices() -> dict[str, object]:
     council_id = current_user.organisation_id
     return {
         "managers": users.contract_managers(council_id),
-        "suppliers": organisations.suppliers(),
+        "suppliers": organisations.supplier_names(council_id),
         "measures": contracts.measures_committed(council_id),
         "severities": list(FlagSeverity),
         "statuses": [("open", "Open or acknowledged"), ("all", "Any status")]

@@ -105,7 +105,7 @@ def list_contracts() -> str:
         "council/contracts.html",
         page=page,
         commitment_counts=contracts.count_commitments([c.id for c in page.items]),
-        suppliers=organisations.suppliers(),
+        suppliers=organisations.supplier_names(current_user.organisation_id),
         measures=contracts.measures_committed(current_user.organisation_id),
         filters=filters,
         args=args,
