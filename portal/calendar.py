@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-
-from portal.config import Settings
+from portal.config import Settings, current_settings
 from portal.data.models import Contract
 from portal.domain.periods import ReportingPeriod, reporting_periods
 
@@ -20,7 +18,7 @@ def today() -> date:
 
 
 def periods_of(contract: Contract) -> list[ReportingPeriod]:
-    settings: Settings = current_app.config["SETTINGS"]
+    settings: Settings = current_settings()
     return reporting_periods(
         contract.start_on,
         contract.end_on,

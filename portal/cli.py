@@ -8,6 +8,7 @@ import click
 from flask import Flask
 
 from portal.auth.passwords import MIN_LENGTH
+from portal.config import current_settings
 from portal.data import catalogue, commit, organisations, users
 from portal.data.types import OrganisationKind, Role
 
@@ -76,11 +77,10 @@ def compliance_verify() -> None:
 @click.password_option(help=f"At least {MIN_LENGTH} characters")
 def create_admin(email: str, full_name: str, council_name: str | None, password: str) -> None:
     """Create the first administrator (and the council organisation if it is missing)."""
-    from flask import current_app
 
     if len(password) < MIN_LENGTH:
         raise click.ClickException(f"Password must be {MIN_LENGTH} characters or more")
-    name = council_name or current_app.config["SETTINGS"].council_name
+    name = council_name or current_settings().council_name
     council = next((c for c in organisations.councils() if c.name == name), None)
     if council is None:
         council = organisations.create(

@@ -191,6 +191,13 @@ class Settings:
         return url
 
 
+def current_settings() -> Settings:
+    """The running app's settings (validated at start-up)."""
+    from flask import current_app
+
+    return current_app.config["SETTINGS"]
+
+
 def env_name(setting: str) -> str:
     return "PORTAL_ENV" if setting == "env" else setting.upper()
 

@@ -23,11 +23,10 @@ from decimal import Decimal
 from typing import Any
 
 import click
-from flask import current_app
 from sqlalchemy import insert, null, select, text
 
 from portal.auth.passwords import hash_password
-from portal.config import Settings
+from portal.config import Settings, current_settings
 from portal.data import catalogue, commit, local_areas, organisations
 from portal.data.base import utcnow
 from portal.data.models import (
@@ -137,7 +136,7 @@ class Progress:
 def load_scale(scale: str, password: str, today: date) -> None:
     """Build a council at this scale (see SCALES) into an empty database, and commit."""
     size = SCALES[scale]
-    settings: Settings = current_app.config["SETTINGS"]
+    settings: Settings = current_settings()
     rng = random.Random(2026)  # noqa: S311 (demo data wants a seeded, repeatable generator)
     progress = Progress()
     click.echo(

@@ -7,11 +7,12 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
 from portal import charts
+from portal.config import current_settings
 from portal.data.types import MeasureUnit, Role
 from portal.domain.periods import quarter_label
 
@@ -99,7 +100,7 @@ def error_list(field_errors: dict[str, str]) -> list[dict[str, str]]:
 
 def period_of(ret: Any) -> str:
     """A return's period as people say it: "Q1 2025/26"."""
-    start_month = current_app.config["SETTINGS"].financial_year_start_month
+    start_month = current_settings().financial_year_start_month
     return quarter_label(ret.financial_year, ret.quarter, start_month=start_month)
 
 
@@ -135,4 +136,4 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_settings() -> dict[str, Any]:
-        return {"settings": current_app.config["SETTINGS"], "Role": Role}
+        return {"settings": current_settings(), "Role": Role}

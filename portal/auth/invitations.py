@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
-
+from portal.config import current_settings
 from portal.data import commit, users
 from portal.data.models import Organisation, User
 from portal.data.types import Role, TokenPurpose
@@ -29,7 +28,7 @@ def invite(
 
 def send_link(user: User, invited_by: User) -> None:
     """A new invitation link (earlier ones keep working until they expire or one is used)."""
-    valid_for = timedelta(days=current_app.config["SETTINGS"].invitation_valid_days)
+    valid_for = timedelta(days=current_settings().invitation_valid_days)
     token = users.issue_token(user, TokenPurpose.INVITATION, valid_for, created_by=invited_by)
     message = emails.invitation(user, token=token, invited_by=invited_by)
     commit()

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from portal.auth.forms import ForgotPasswordForm, SetPasswordForm, SignInForm
 from portal.auth.permissions import public
-from portal.config import Settings
+from portal.config import current_settings
 from portal.data import commit, users
 from portal.data.types import Role, TokenPurpose
 from portal.extensions import limiter
@@ -29,16 +28,12 @@ from portal.notifications import delivery, emails
 auth = Blueprint("auth", __name__)
 
 
-def _settings() -> Settings:
-    return current_app.config["SETTINGS"]
-
-
 def _email_limit() -> str:
-    return _settings().sign_in_rate_limit
+    return current_settings().sign_in_rate_limit
 
 
 def _address_limit() -> str:
-    return _settings().sign_in_ip_rate_limit
+    return current_settings().sign_in_ip_rate_limit
 
 
 def _submitted_email() -> str:
@@ -101,7 +96,7 @@ def forgot_password() -> str:
     if form.validate_on_submit():
         user = users.get_by_email(form.email.data or "")
         if user is not None and user.is_active:
-            valid_for = timedelta(minutes=_settings().password_reset_valid_minutes)
+            valid_for = timedelta(minutes=current_settings().password_reset_valid_minutes)
             token = users.issue_token(user, TokenPurpose.PASSWORD_RESET, valid_for)
             message = emails.password_reset(user, token=token)
             commit()

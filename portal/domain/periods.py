@@ -67,6 +67,27 @@ def _check_start_month(start_month: int) -> None:
         raise ValueError("Financial year start month must be between 1 and 12")
 
 
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def long_date(value: date) -> str:
+    """1 April 2025 (GOV.UK style; English month names whatever the locale)."""
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
 def quarter_label(financial_year: int, quarter: int, *, start_month: int) -> str:
     """ "Q1 2025/26", or "Q1 2025" when the financial year is the calendar year."""
     if start_month == 1:

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from portal.domain.counting import AgeBand, WorkforceRecord
+from portal.domain.periods import long_date
 from portal.domain.postcodes import InvalidPostcode, sector_of
 
 COLUMNS = [
@@ -274,27 +275,6 @@ def period_error(
             f"({long_date(period_starts_on)} to {long_date(period_ends_on)})"
         )
     return None
-
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def long_date(value: date) -> str:
-    """1 April 2025 (GOV.UK style; English month names whatever the locale)."""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
 # -- columns ---------------------------------------------------------------------------------

@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template
+from flask import render_template
 
 from portal.calendar import periods_of
-from portal.config import Settings
+from portal.config import current_settings
 from portal.data import commit, flags, outbox
 from portal.data import reminders as facts
 from portal.data.models import Contract, User
 from portal.data.types import EmailKind, FlagKind, FlagSeverity, ReturnStatus
-from portal.domain.periods import ReportingPeriod
+from portal.domain.periods import ReportingPeriod, long_date
 from portal.domain.reminders import Stage, digest_week, nudge_stage, reminder_stage
 from portal.notifications import delivery
 from portal.notifications.links import absolute_url
@@ -69,10 +69,6 @@ class Summary:
         ]
 
 
-def _settings() -> Settings:
-    return current_app.config["SETTINGS"]
-
-
 def london_day(now: datetime) -> date:
     return now.astimezone(LONDON).date()
 
@@ -80,7 +76,7 @@ def london_day(now: datetime) -> date:
 def plan(now: datetime) -> tuple[list[Planned], dict[str, flags.Wanted]]:
     """Every email the schedule calls for today (sent before or not), and the suppliers that
     have nobody to write to, as flags for their contract managers."""
-    settings = _settings()
+    settings = current_settings()
     schedule = settings.schedule
     today = london_day(now)
     horizon = max(schedule.days_before, default=0)
@@ -142,7 +138,7 @@ def _email(
         link = absolute_url("supplier.view_contract", contract_id=contract.id, _anchor="calendar")
     subjects = {
         "reminder": f"{contract.reference}: your {period.label} return is due on "
-        f"{_long(period.due_on)}",
+        f"{long_date(period.due_on)}",
         "overdue": f"{contract.reference}: your {period.label} return is overdue",
         "escalation": f"{contract.reference}: the {period.label} return from "
         f"{contract.supplier.name} is overdue",
@@ -161,14 +157,14 @@ def _email(
             "stage": stage,
             "user": person,
             "link": link,
-            "due": _long(period.due_on),
+            "due": long_date(period.due_on),
             "days_late": (today - period.due_on).days,
         },
     )
 
 
 def _digests(now: datetime, today: date) -> list[Planned]:
-    settings = _settings()
+    settings = current_settings()
     week = digest_week(today, settings.schedule)
     if week is None:
         return []
@@ -195,10 +191,6 @@ def _digests(now: datetime, today: date) -> list[Planned]:
     ]
 
 
-def _long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def send(now: datetime, *, dry_run: bool = False) -> Summary:
     """Write today's new emails to the outbox and deliver everything pending."""
     summary = Summary()
@@ -210,7 +202,7 @@ def send(now: datetime, *, dry_run: bool = False) -> Summary:
     if dry_run:
         summary.written.update(p.kind.value for p in new)
         return summary
-    settings = _settings()
+    settings = current_settings()
     rows = [
         {
             "key": p.key,

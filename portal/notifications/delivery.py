@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from portal.config import Settings
+from portal.config import Settings, current_settings
 from portal.data import outbox
 from portal.notifications.transports import Transport, TransportError, from_settings
 
@@ -18,14 +18,14 @@ class DeliveryReport:
 
 
 def transport() -> Transport:
-    settings: Settings = current_app.config["SETTINGS"]
+    settings: Settings = current_settings()
     return from_settings(settings, current_app.instance_path)
 
 
 def deliver(message_ids: list[int] | None = None) -> DeliveryReport:
     """Send these messages, or every pending one (in batches until none is left that this run
     has not tried). Each message is claimed and marked in its own transaction."""
-    settings: Settings = current_app.config["SETTINGS"]
+    settings: Settings = current_settings()
     chosen = transport()
     report = DeliveryReport()
     tried: set[int] = set()

@@ -8,18 +8,14 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import current_app, render_template
+from flask import render_template
 
-from portal.config import Settings
+from portal.config import current_settings
 from portal.data import outbox
 from portal.data.models import OutboxMessage, Return, User
 from portal.data.types import EmailKind
-from portal.domain.periods import quarter_label
 from portal.notifications.links import absolute_url
-
-
-def _settings() -> Settings:
-    return current_app.config["SETTINGS"]
+from portal.template_helpers import period_of
 
 
 def _absolute(endpoint: str, **values: Any) -> str:
@@ -32,7 +28,7 @@ def _fingerprint(token: str) -> str:
 
 
 def invitation(user: User, *, token: str, invited_by: User) -> OutboxMessage:
-    settings = _settings()
+    settings = current_settings()
     body = render_template(
         "emails/invitation.txt",
         user=user,
@@ -52,7 +48,7 @@ def invitation(user: User, *, token: str, invited_by: User) -> OutboxMessage:
 
 
 def password_reset(user: User, *, token: str) -> OutboxMessage:
-    settings = _settings()
+    settings = current_settings()
     body = render_template(
         "emails/password_reset.txt",
         user=user,
@@ -81,13 +77,13 @@ def _return_email(
     occasion: str,
     **context: Any,
 ) -> OutboxMessage:
-    settings = _settings()
+    settings = current_settings()
     body = render_template(
         template,
         user=recipient,
         ret=ret,
         contract=ret.contract,
-        period=period_label(ret),
+        period=period_of(ret),
         link=link,
         settings=settings,
         **context,
@@ -108,7 +104,7 @@ def return_submitted(ret: Return, manager: User, submission_number: int) -> Outb
         EmailKind.RETURN_SUBMITTED,
         ret,
         manager,
-        subject=f"{ret.contract.reference}: {period_label(ret)} return submitted for review",
+        subject=f"{ret.contract.reference}: {period_of(ret)} return submitted for review",
         template="emails/return_submitted.txt",
         link=_absolute("council.review_return", return_id=ret.id),
         occasion=f"submission-{submission_number}",
@@ -122,7 +118,7 @@ def changes_requested(ret: Return, supplier_user: User, submission_number: int) 
         EmailKind.CHANGES_REQUESTED,
         ret,
         supplier_user,
-        subject=f"{ret.contract.reference}: changes requested to your {period_label(ret)} return",
+        subject=f"{ret.contract.reference}: changes requested to your {period_of(ret)} return",
         template="emails/changes_requested.txt",
         link=_absolute("supplier.view_return", return_id=ret.id),
         occasion=f"submission-{submission_number}",
@@ -135,14 +131,8 @@ def return_accepted(ret: Return, supplier_user: User, submission_number: int) ->
         EmailKind.RETURN_ACCEPTED,
         ret,
         supplier_user,
-        subject=f"{ret.contract.reference}: your {period_label(ret)} return was accepted",
+        subject=f"{ret.contract.reference}: your {period_of(ret)} return was accepted",
         template="emails/return_accepted.txt",
         link=_absolute("supplier.view_return", return_id=ret.id),
         occasion=f"submission-{submission_number}",
-    )
-
-
-def period_label(ret: Return) -> str:
-    return quarter_label(
-        ret.financial_year, ret.quarter, start_month=_settings().financial_year_start_month
     )

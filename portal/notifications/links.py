@@ -7,8 +7,10 @@ from typing import Any
 
 from flask import current_app
 
+from portal.config import current_settings
+
 
 def absolute_url(endpoint: str, _anchor: str | None = None, **values: Any) -> str:
     path = current_app.url_map.bind("localhost").build(endpoint, values)
-    base = current_app.config["SETTINGS"].base_url.rstrip("/")
+    base = current_settings().base_url.rstrip("/")
     return f"{base}{path}" + (f"#{_anchor}" if _anchor else "")

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from portal.auth.permissions import public
 from portal.auth.views import home_for
+from portal.config import current_settings
 from portal.extensions import db
 
 pages = Blueprint("pages", __name__)
@@ -19,7 +20,7 @@ pages = Blueprint("pages", __name__)
 def start() -> str | Response:
     if current_user.is_authenticated:
         return redirect(home_for(current_user.role))
-    return render_template("pages/start.html", title=current_app.config["SETTINGS"].service_name)
+    return render_template("pages/start.html", title=current_settings().service_name)
 
 
 @pages.route("/accessibility")
@@ -44,7 +45,7 @@ def privacy() -> str:
 @public
 def brand_css() -> Response:
     """The council's colour, a setting, served as CSS so no inline style is needed."""
-    colour = current_app.config["SETTINGS"].brand_colour  # validated as #rrggbb at start-up
+    colour = current_settings().brand_colour  # validated as #rrggbb at start-up
     css = f":root {{ --portal-brand-colour: {colour}; }}\n"
     response = current_app.response_class(css, mimetype="text/css")
     response.cache_control.public = True

@@ -7,7 +7,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -21,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import calendar, contract_page, exports, spreadsheets
 from portal.auth.permissions import supplier_users
-from portal.config import Settings
+from portal.config import current_settings
 from portal.data import (
     commit,
     contracts,
@@ -352,7 +351,7 @@ def manage_evidence(return_id: int) -> str | Response:
     if ret.status.is_editable and form.validate_on_submit():
         upload = form.file.data
         content = upload.read()
-        max_bytes = _settings().evidence_max_mb * 1024 * 1024
+        max_bytes = current_settings().evidence_max_mb * 1024 * 1024
         try:
             checked = check_file(upload.filename or "evidence", content, max_bytes=max_bytes)
         except RefusedFile as refused:
@@ -379,7 +378,7 @@ def manage_evidence(return_id: int) -> str | Response:
         ret=ret,
         files=evidence.files_of(ret.id),
         action_form=ActionForm(),
-        max_mb=_settings().evidence_max_mb,
+        max_mb=current_settings().evidence_max_mb,
         title="Evidence",
     )
 
@@ -456,10 +455,6 @@ def return_submitted(return_id: int) -> str:
     if ret.status.is_editable:
         abort(404)
     return render_template("supplier/return_submitted.html", ret=ret, title="Return submitted")
-
-
-def _settings() -> Settings:
-    return current_app.config["SETTINGS"]
 
 
 # The supplier's overview and their flags

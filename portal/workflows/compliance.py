@@ -14,17 +14,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app
-
 from portal.calendar import periods_of
-from portal.config import Settings
+from portal.config import current_settings
 from portal.data import compliance as store
 from portal.data import flags
 from portal.data.base import utcnow
 from portal.data.models import Commitment, CommitmentState, Contract, ContractState, Return
 from portal.data.types import FlagKind, FlagSeverity, MeasureKind, ReturnStatus
 from portal.domain import compliance
-from portal.domain.periods import ReportingPeriod, financial_quarter
+from portal.domain.periods import ReportingPeriod, financial_quarter, long_date
 from portal.extensions import db
 
 KINDS = (FlagKind.SHORTFALL, FlagKind.AT_RISK, FlagKind.OVERDUE_RETURN)
@@ -67,10 +65,6 @@ class Report:
     flags_resolved: int = 0
 
 
-def _settings() -> Settings:
-    return current_app.config["SETTINGS"]
-
-
 def _money(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(CENTS)
 
@@ -78,7 +72,7 @@ def _money(value: Decimal | None) -> Decimal | None:
 def compute(contract: Contract, contract_returns: Sequence[Return], today: date) -> Computed:
     """Every stored figure and wanted flag for one contract, from its raw facts. Pure apart from
     reading the settings."""
-    settings = _settings()
+    settings = current_settings()
     periods = periods_of(contract)
     by_period = {(r.financial_year, r.quarter): r for r in contract_returns}
     year = financial_quarter(today, start_month=settings.financial_year_start_month)[0]
@@ -136,7 +130,7 @@ def compute(contract: Contract, contract_returns: Sequence[Return], today: date)
                 FlagKind.OVERDUE_RETURN,
                 FlagSeverity.HIGH,
                 contract.id,
-                f"The {period.label} return was due on {_long(period.due_on)}",
+                f"The {period.label} return was due on {long_date(period.due_on)}",
             )
         )
     next_due = next(
@@ -182,10 +176,6 @@ def _period_input(
 
 def _not_sent(ret: Return | None) -> bool:
     return ret is None or ret.status is ReturnStatus.DRAFT
-
-
-def _long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _commitment_flags(

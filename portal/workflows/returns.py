@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask import current_app
-
 from portal.calendar import today
+from portal.config import current_settings
 from portal.data import commit, evidence, flags, local_areas, returns, users, workforce
 from portal.data.models import Contract, Return, ReturnLine, User
 from portal.data.types import FlagKind, FlagSeverity, ReturnStatus, Role
@@ -49,7 +48,7 @@ def _area(ret: Return) -> set[str]:
 def figures(ret: Return) -> PeriodFigures:
     """The people measures this return's workforce records give, with who counts for each."""
     records = [workforce.as_record(entry) for entry in workforce.entries_of(ret.id)]
-    full_time = Decimal(current_app.config["SETTINGS"].full_time_hours)
+    full_time = Decimal(current_settings().full_time_hours)
     return derive(
         records,
         period_starts_on=ret.period_starts_on,
