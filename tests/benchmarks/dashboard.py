@@ -5,9 +5,12 @@ of returns, and x10, 10,000 contracts).
     python -m tests.benchmarks.dashboard                    # SQLite, manchester and x10
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/portal_bench \\
         python -m tests.benchmarks.dashboard --scales manchester
+    BENCH_DATABASE_URL=... python -m tests.benchmarks.dashboard --existing
 
 A benchmark, not a test: it prints figures for the closing note and the README. The database it
-is given is emptied first. A page that does not exist (404) is skipped.
+is given is emptied first, unless --existing asks to measure what `flask seed-demo --scale`
+already loaded there (quicker when comparing one change). A page that does not exist (404) is
+skipped.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import time
 from pathlib import Path
 
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event, func, select
 
 from portal import create_app
 from portal.calendar import today
@@ -37,13 +40,16 @@ PASSWORD = "benchmark password"  # noqa: S105
 MANAGER_EMAIL = MANAGERS[0][1]
 
 
-def build(scale: str) -> tuple[int, float]:
-    """The scale's council in an emptied database: (a contract of the manager, seconds)."""
+def build(scale: str) -> float:
+    """The scale's council in an emptied database, in seconds."""
     Base.metadata.drop_all(db.engine)
     Base.metadata.create_all(db.engine)
     began = time.perf_counter()
     load_scale(scale, PASSWORD, today())
-    seconds = time.perf_counter() - began
+    return time.perf_counter() - began
+
+
+def a_contract_of_the_manager() -> int:
     manager = users.get_by_email(MANAGER_EMAIL)
     assert manager is not None
     theirs = list(
@@ -51,7 +57,7 @@ def build(scale: str) -> tuple[int, float]:
             select(Contract.id).where(Contract.manager_id == manager.id).order_by(Contract.id)
         )
     )
-    return theirs[len(theirs) // 2], seconds
+    return theirs[len(theirs) // 2]
 
 
 def measure(engine: Engine, client: FlaskClient, url: str) -> tuple[int, float] | None:
@@ -81,19 +87,28 @@ def measure(engine: Engine, client: FlaskClient, url: str) -> tuple[int, float] 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", nargs="+", choices=sorted(SCALES), default=list(PUBLIC_SCALES))
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="measure the data already in BENCH_DATABASE_URL",
+    )
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL") or (
         f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
     )
+    if args.existing and "BENCH_DATABASE_URL" not in os.environ:
+        parser.error("--existing measures BENCH_DATABASE_URL: set it")
     app = create_app(Settings(env="test", secret_key="b" * 40, database_url=url))
     rows = []
-    for scale in args.scales:
+    for scale in ["existing"] if args.existing else args.scales:
         # Requests run outside this block, each in its own app context as in production.
         with app.app_context():
-            contract_id, seconds = build(scale)
+            if scale != "existing":
+                print(f"{scale}: built in {build(scale):.1f} s\n")
+            contracts = db.session.scalar(select(func.count()).select_from(Contract)) or 0
+            contract_id = a_contract_of_the_manager()
             engine = db.engine
             db.session.remove()
-        print(f"{scale}: built in {seconds:.1f} s\n")
         manager = sign_in(app, MANAGER_EMAIL)
         pages = [
             ("dashboard", "/council/"),
@@ -104,7 +119,7 @@ def main() -> None:
         ]
         for label, path in pages:
             result = measure(engine, manager, path)
-            rows.append((SCALES[scale].contracts, label, result))
+            rows.append((contracts, label, result))
 
     print(f"database: {url.split('@')[-1]}; median of {REQUESTS} requests, as a contract manager\n")
     print(f"{'contracts':>9}  {'page':<22} {'queries':>7}  {'median ms':>9}")
