@@ -10,7 +10,7 @@ from portal import calendar, exports
 from portal.auth.permissions import council_staff
 from portal.council.forms import WaiveFlagForm
 from portal.council.views import council
-from portal.data import commit, contracts, dashboard, flags, organisations, returns, users
+from portal.data import commit, contracts, dashboard, flags, returns, users
 from portal.data import compliance as store
 from portal.data.types import FlagSeverity, FlagStatus, Role
 from portal.workflows import compliance
@@ -28,7 +28,7 @@ def _flag_filters() -> tuple[flags.FlagFilters, dict[str, str]]:
     number = {k: int(v) if v.isdigit() else None for k, v in args.items()}
     filters = flags.FlagFilters(
         manager_id=number["manager"],
-        supplier_id=number["supplier"],
+        supplier_name=args["supplier"].strip(),
         measure_id=number["measure"],
         severity=FlagSeverity(args["severity"]) if args["severity"] in set(FlagSeverity) else None,
         status=args["status"] if args["status"] in {"open", "all", *FlagStatus} else "open",
@@ -64,7 +64,6 @@ def _choices() -> dict[str, object]:
     council_id = current_user.organisation_id
     return {
         "managers": users.contract_managers(council_id),
-        "suppliers": organisations.supplier_names(council_id),
         "measures": contracts.measures_committed(council_id),
         "severities": list(FlagSeverity),
         "statuses": [("open", "Open or acknowledged"), ("all", "Any status")]

@@ -88,7 +88,7 @@ def _filters() -> tuple[contracts.ContractFilters, dict[str, str]]:
     filters = contracts.ContractFilters(
         today=calendar.today(),
         managed_by=current_user.id if scope == "mine" else None,
-        supplier_id=int(args["supplier"]) if args["supplier"].isdigit() else None,
+        supplier_name=args["supplier"].strip(),
         status=ContractStatus(args["status"]) if args["status"] else None,
         measure_id=int(args["measure"]) if args["measure"].isdigit() else None,
         sort=args["sort"],
@@ -105,7 +105,6 @@ def list_contracts() -> str:
         "council/contracts.html",
         page=page,
         commitment_counts=contracts.count_commitments([c.id for c in page.items]),
-        suppliers=organisations.supplier_names(current_user.organisation_id),
         measures=contracts.measures_committed(current_user.organisation_id),
         filters=filters,
         args=args,

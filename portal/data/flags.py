@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.data import audit
 from portal.data.base import utcnow
+from portal.data.contracts import supplier_name_contains
 from portal.data.models import Commitment, Contract, Flag, RecoveryAction, User
 from portal.data.pagination import Page, paginate
 from portal.data.types import FlagKind, FlagSeverity, FlagStatus, Role
@@ -189,7 +190,7 @@ def sync(
 @dataclass(frozen=True)
 class FlagFilters:
     manager_id: int | None = None
-    supplier_id: int | None = None
+    supplier_name: str = ""  # all or part of it, in any case
     measure_id: int | None = None
     severity: FlagSeverity | None = None
     status: str = "open"  # "open" means open or acknowledged; or a FlagStatus value; or "all"
@@ -206,8 +207,8 @@ def _filtered(user: User, filters: FlagFilters) -> Select[Flag]:
     query = _visible_to(user)
     if filters.manager_id is not None:
         query = query.where(Contract.manager_id == filters.manager_id)
-    if filters.supplier_id is not None:
-        query = query.where(Contract.supplier_id == filters.supplier_id)
+    if filters.supplier_name:
+        query = query.where(supplier_name_contains(filters.supplier_name))
     if filters.measure_id is not None:
         query = query.join(Commitment, Commitment.id == Flag.commitment_id).where(
             Commitment.measure_id == filters.measure_id
@@ -231,7 +232,15 @@ def _with_context(query: Select[Flag]) -> Select[Flag]:
 
 
 def list_for(user: User, filters: FlagFilters, *, page: int, per_page: int = 50) -> Page[Flag]:
-    return paginate(_with_context(_filtered(user, filters)), page, per_page)
+    """One page of flags. Only the ids are sorted and cut, then those few flags are loaded
+    with their context: sorting every matching flag with its contract, supplier and measure
+    attached is what made a large council's list slow."""
+    ids = paginate(_filtered(user, filters).with_only_columns(Flag.id), page, per_page)
+    loaded = {
+        flag.id: flag
+        for flag in db.session.scalars(_with_context(select(Flag)).where(Flag.id.in_(ids.items)))
+    }
+    return replace(ids, items=[loaded[flag_id] for flag_id in ids.items])
 
 
 def export_for(user: User, filters: FlagFilters) -> Iterator[Flag]:

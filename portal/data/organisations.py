@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from portal.data import audit
 from portal.data.base import as_dict
-from portal.data.models import Contract, Organisation, User
+from portal.data.models import Organisation, User
 from portal.data.pagination import Page, paginate
 from portal.data.types import OrganisationKind
 from portal.extensions import db
@@ -117,21 +117,6 @@ def suppliers() -> list[Organisation]:
         .order_by(func.lower(Organisation.name))
     )
     return list(db.session.scalars(query))
-
-
-def supplier_names(council_id: int) -> list[tuple[int, str]]:
-    """(id, name) of the suppliers with contracts at this council, for list filters: only two
-    columns, since a large council has thousands."""
-    query = (
-        select(Organisation.id, Organisation.name)
-        .where(
-            Organisation.id.in_(
-                select(Contract.supplier_id).where(Contract.council_id == council_id)
-            )
-        )
-        .order_by(func.lower(Organisation.name))
-    )
-    return [(id_, name) for id_, name in db.session.execute(query)]
 
 
 def councils() -> list[Organisation]:

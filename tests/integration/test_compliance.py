@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from portal import calendar
 from portal.data import commit, contracts, flags, returns
 from portal.data import compliance as store
 from portal.data.models import CommitmentState, Contract, Flag, Return
-from portal.data.types import FlagKind, FlagStatus, Rating, ReturnStatus, Status
+from portal.data.types import FlagKind, FlagSeverity, FlagStatus, Rating, ReturnStatus, Status
 from portal.domain.periods import reporting_periods
 from portal.domain.reviews import LineDecision, LineReview
 from portal.extensions import db
@@ -270,6 +271,37 @@ def test_the_dashboard_makes_the_same_queries_whatever_the_size(
     assert queries_for(as_manager, "/council/flags?manager=") == queries_for(
         as_manager, "/council/flags?manager=&severity=high"
     )
+
+
+def test_the_flags_list_finds_suppliers_by_name_most_severe_and_newest_first(
+    world: World, as_manager: PortalClient
+) -> None:
+    compliance.refresh([world.contract.id, world.other_supplier_contract.id], AS_OF)
+    for severity in (FlagSeverity.LOW, FlagSeverity.MEDIUM):
+        flags.raise_flag(
+            f"test:{severity.value}",
+            kind=FlagKind.QUERIED_EVIDENCE,
+            severity=severity,
+            contract_id=world.contract.id,
+            summary=f"A {severity.value} flag",
+        )
+    commit()
+    rank = {"high": 0, "medium": 1, "low": 2}
+    acme = sorted(
+        db.session.scalars(
+            select(Flag).where(
+                Flag.contract_id == world.contract.id, Flag.status == FlagStatus.OPEN
+            )
+        ),
+        key=lambda flag: (rank[flag.severity.value], -flag.raised_at.timestamp(), -flag.id),
+    )
+    assert len({flag.severity for flag in acme}) == 3  # so that the order is tested
+    html = as_manager.get("/council/flags?manager=&supplier=ACME+gr").get_data(as_text=True)
+    listed = re.findall(r'href="/council/flags/(\d+)"', html)
+    assert listed == [str(flag.id) for flag in acme]
+    assert "NCC-002" not in html
+    nobody = as_manager.get("/council/flags?manager=&supplier=nobody").get_data(as_text=True)
+    assert "No flags match these filters" in nobody
 
 
 def test_the_supplier_overview(world: World, as_supplier: PortalClient) -> None:
