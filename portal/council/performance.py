@@ -49,7 +49,6 @@ def dashboard_page() -> str:
     return render_template(
         "council/dashboard.html",
         portfolio=dashboard.portfolio(council_id, manager_id),
-        totals=dashboard.year_totals(council_id, manager_id),
         mine=mine,
         page=flags.list_for(
             current_user, filters, page=request.args.get("page", 1, type=int), per_page=10

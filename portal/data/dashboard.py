@@ -3,7 +3,7 @@ number of aggregate queries whatever the number of contracts or returns."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,9 +24,19 @@ from portal.extensions import db
 
 
 @dataclass(frozen=True)
+class MeasureTotal:
+    name: str
+    unit: MeasureUnit
+    committed: Decimal
+    delivered: Decimal
+    financial_year: int
+
+
+@dataclass(frozen=True)
 class Portfolio:
     contracts: int
     commitments_by_status: dict[Status, int]
+    year_totals: list[MeasureTotal]  # delivered against committed, this financial year
     open_flags_by_severity: dict[FlagSeverity, int]
     awaiting_review: int
     overdue_returns: int
@@ -44,85 +54,74 @@ class Portfolio:
         return (Decimal(on_track) * 100 / assessed).quantize(Decimal("0.1"))
 
 
-@dataclass(frozen=True)
-class MeasureTotal:
-    name: str
-    unit: MeasureUnit
-    committed: Decimal
-    delivered: Decimal
-    financial_year: int
-
-
-def _contracts(council_id: int, manager_id: int | None) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Contract.council_id == council_id]
-    if manager_id is not None:
-        conditions.append(Contract.manager_id == manager_id)
-    return conditions
-
-
-def _pairs(rows: Iterable[Any]) -> dict[Any, int]:
-    return {key: count for key, count in rows}
-
-
 def portfolio(council_id: int, manager_id: int | None = None) -> Portfolio:
-    where = _contracts(council_id, manager_id)
-    contracts = db.session.scalar(select(func.count()).select_from(Contract).where(*where)) or 0
-    by_status = _pairs(
-        db.session.execute(
-            select(CommitmentState.status, func.count())
-            .join(Contract, Contract.id == CommitmentState.contract_id)
-            .where(*where)
-            .group_by(CommitmentState.status)
-        )
-    )
-    by_severity = _pairs(
-        db.session.execute(
+    """The portfolio in four aggregate queries over the stored states, whatever its size."""
+    where = [Contract.council_id == council_id]
+    if manager_id is not None:
+        where.append(Contract.manager_id == manager_id)
+    contracts, overdue = db.session.execute(
+        select(func.count(Contract.id), func.coalesce(func.sum(ContractState.overdue_returns), 0))
+        .outerjoin(ContractState, ContractState.contract_id == Contract.id)
+        .where(*where)
+    ).one()
+    by_status, year_totals = _commitments(where)
+    by_severity = {
+        severity: count
+        for severity, count in db.session.execute(
             select(Flag.severity, func.count())
             .join(Contract, Contract.id == Flag.contract_id)
             .where(*where, Flag.status.in_([FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED]))
             .group_by(Flag.severity)
         )
+    }
+    awaiting = db.session.scalar(
+        select(func.count())
+        .select_from(Return)
+        .join(Contract, Contract.id == Return.contract_id)
+        .where(*where, Return.status == ReturnStatus.SUBMITTED)
     )
-    awaiting = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Return)
-            .join(Contract, Contract.id == Return.contract_id)
-            .where(*where, Return.status == ReturnStatus.SUBMITTED)
-        )
-        or 0
+    return Portfolio(
+        contracts, by_status, year_totals, by_severity, awaiting or 0, int(overdue or 0)
     )
-    overdue = (
-        db.session.scalar(
-            select(func.coalesce(func.sum(ContractState.overdue_returns), 0))
-            .join(Contract, Contract.id == ContractState.contract_id)
-            .where(*where)
-        )
-        or 0
-    )
-    return Portfolio(contracts, by_status, by_severity, awaiting, int(overdue))
 
 
-def year_totals(council_id: int, manager_id: int | None = None) -> list[MeasureTotal]:
-    """Delivered against committed for each measure in the current financial year."""
+def _commitments(
+    where: list[ColumnElement[bool]],
+) -> tuple[dict[Status, int], list[MeasureTotal]]:
+    """Commitments by status, and each measure's totals this financial year, from one pass
+    over the stored states grouped by both."""
     query = (
         select(
+            Measure.id,
             Measure.name,
             Measure.unit,
+            CommitmentState.status,
+            func.count(),
             func.sum(CommitmentState.year_committed),
             func.sum(CommitmentState.year_delivered),
             func.max(CommitmentState.financial_year),
         )
         .join(Measure, Measure.id == CommitmentState.measure_id)
         .join(Contract, Contract.id == CommitmentState.contract_id)
-        .where(*_contracts(council_id, manager_id))
-        .group_by(Measure.id, Measure.name, Measure.unit)
-        .order_by(Measure.name)
+        .where(*where)
+        .group_by(Measure.id, Measure.name, Measure.unit, CommitmentState.status)
+        .order_by(Measure.name, Measure.id)
     )
-    return [
-        MeasureTotal(name, unit, committed or Decimal(0), delivered or Decimal(0), year)
-        for name, unit, committed, delivered, year in db.session.execute(query)
-    ]
+    by_status: Counter[Status] = Counter()
+    totals: dict[int, MeasureTotal] = {}
+    for measure_id, name, unit, status, count, committed, delivered, year in db.session.execute(
+        query
+    ):
+        by_status[status] += count
+        so_far = totals.get(measure_id, MeasureTotal(name, unit, Decimal(0), Decimal(0), year))
+        totals[measure_id] = MeasureTotal(
+            name,
+            unit,
+            so_far.committed + (committed or 0),
+            so_far.delivered + (delivered or 0),
+            max(so_far.financial_year, year),
+        )
+    return dict(by_status), list(totals.values())
 
 
 def commitment_statuses(council_id: int) -> Result[Any]:

@@ -573,7 +573,10 @@ class Flag(Base):
 
     __tablename__ = "flags"
     __table_args__ = (
-        Index("ix_flags_status_kind", "status", "kind"),
+        # Lists and counts of open flags read everything they need from this index.
+        Index(
+            "ix_flags_status_contract_severity", "status", "contract_id", "severity", "raised_at"
+        ),
         CheckConstraint(
             "status != 'waived' OR waived_reason IS NOT NULL", name="waiver_has_reason"
         ),
