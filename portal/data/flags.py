@@ -49,30 +49,37 @@ def raise_flag(
         )
         db.session.add(flag)
         db.session.flush()
-        audit.record(
-            None,
-            "raised",
-            "flag",
-            flag.id,
-            after={"kind": kind.value, "summary": summary},
-            contract_id=contract_id,
-        )
+        _record_raised(flag)
         return flag
     if flag.status is FlagStatus.RESOLVED:
-        flag.status = FlagStatus.OPEN
-        flag.closed_at = None
-        flag.resolution = None
-        audit.record(
-            None,
-            "reopened",
-            "flag",
-            flag.id,
-            before={"status": "resolved"},
-            after={"status": "open"},
-            contract_id=contract_id,
-        )
+        _reopen(flag)
     flag.summary, flag.details, flag.severity = summary, details, severity
     return flag
+
+
+def _record_raised(flag: Flag) -> None:
+    audit.record(
+        None,
+        "raised",
+        "flag",
+        flag.id,
+        after={"kind": flag.kind.value, "summary": flag.summary},
+        contract_id=flag.contract_id,
+    )
+
+
+def _reopen(flag: Flag) -> None:
+    """A resolved flag whose condition is back."""
+    flag.status, flag.closed_at, flag.resolution = FlagStatus.OPEN, None, None
+    audit.record(
+        None,
+        "reopened",
+        "flag",
+        flag.id,
+        before={"status": "resolved"},
+        after={"status": "open"},
+        contract_id=flag.contract_id,
+    )
 
 
 def resolve(flag: Flag, resolution: str, *, by: User | None = None) -> None:
@@ -129,8 +136,8 @@ def sync(
     resolutions: dict[FlagKind, str],
 ) -> tuple[int, int]:
     """Make the flags of these kinds on these contracts match the conditions that hold: raise
-    the new, reopen the returned, resolve the cleared. Two queries whatever the number of flags.
-    Returns (raised or reopened, resolved)."""
+    the new, reopen the returned, resolve the cleared. A fixed number of queries and one batch
+    of inserts whatever the number of flags. Returns (raised or reopened, resolved)."""
     existing = {
         flag.key: flag
         for flag in db.session.scalars(
@@ -138,45 +145,33 @@ def sync(
         )
     }
     raised = resolved = 0
+    new: list[Flag] = []
     for key, spec in wanted.items():
         flag = existing.get(key)
-        if flag is None or flag.status is FlagStatus.RESOLVED:
-            raised += 1
         if flag is None:
-            flag = Flag(
-                key=key,
-                kind=spec.kind,
-                severity=spec.severity,
-                contract_id=spec.contract_id,
-                commitment_id=spec.commitment_id,
-                summary=spec.summary,
-                details=spec.details,
-                status=FlagStatus.OPEN,
-            )
-            db.session.add(flag)
-            db.session.flush()
-            audit.record(
-                None,
-                "raised",
-                "flag",
-                flag.id,
-                after={"kind": spec.kind.value, "summary": spec.summary},
-                contract_id=spec.contract_id,
+            new.append(
+                Flag(
+                    key=key,
+                    kind=spec.kind,
+                    severity=spec.severity,
+                    contract_id=spec.contract_id,
+                    commitment_id=spec.commitment_id,
+                    summary=spec.summary,
+                    details=spec.details,
+                    status=FlagStatus.OPEN,
+                )
             )
             continue
         if flag.status is FlagStatus.RESOLVED:
-            flag.status, flag.closed_at, flag.resolution = FlagStatus.OPEN, None, None
-            audit.record(
-                None,
-                "reopened",
-                "flag",
-                flag.id,
-                before={"status": "resolved"},
-                after={"status": "open"},
-                contract_id=flag.contract_id,
-            )
+            raised += 1
+            _reopen(flag)
         if (flag.summary, flag.severity) != (spec.summary, spec.severity):
             flag.summary, flag.severity, flag.details = spec.summary, spec.severity, spec.details
+    db.session.add_all(new)
+    db.session.flush()  # one batch: the audit trail needs the new flags' ids
+    for flag in new:
+        _record_raised(flag)
+    raised += len(new)
     for key, flag in existing.items():
         if key not in wanted and flag.status in OPEN_STATUSES:
             resolve(flag, resolutions[flag.kind])

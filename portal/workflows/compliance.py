@@ -105,6 +105,8 @@ def compute(contract: Contract, contract_returns: Sequence[Return], today: date)
         )
         assessments.append(assessment)
         result.commitments[commitment.id] = {
+            "contract_id": contract.id,  # where a new state belongs; never changes
+            "measure_id": commitment.measure_id,
             "expected_to_date": _money(assessment.expected_to_date),
             "delivered": _money(assessment.delivered),
             "pending": _money(assessment.pending),
@@ -245,12 +247,10 @@ def _store(contract_ids: Sequence[int], computed: Computed, today: date) -> int:
     for commitment_id, values in computed.commitments.items():
         state = commitment_states.pop(commitment_id, None)
         if state is None:
-            commitment = db.session.get(Commitment, commitment_id)
-            assert commitment is not None
             state = CommitmentState(
                 commitment_id=commitment_id,
-                contract_id=commitment.contract_id,
-                measure_id=commitment.measure_id,
+                contract_id=values["contract_id"],
+                measure_id=values["measure_id"],
             )
             db.session.add(state)
         changed += _update(state, values, COMMITMENT_FIELDS, today)
