@@ -68,37 +68,36 @@ def _record_raised(flag: Flag) -> None:
     )
 
 
-def _reopen(flag: Flag) -> None:
-    """A resolved flag whose condition is back."""
-    flag.status, flag.closed_at, flag.resolution = FlagStatus.OPEN, None, None
+def _move(
+    flag: Flag, to: FlagStatus, action: str, *, by: User | None = None, reason: str | None = None
+) -> None:
+    """Every change of a flag's status goes through here, so each is in the audit trail."""
+    before = flag.status.value
+    flag.status = to
     audit.record(
-        None,
-        "reopened",
+        by,
+        action,
         "flag",
         flag.id,
-        before={"status": "resolved"},
-        after={"status": "open"},
+        before={"status": before},
+        after={"status": to.value},
         contract_id=flag.contract_id,
+        reason=reason,
     )
+
+
+def _reopen(flag: Flag) -> None:
+    """A resolved flag whose condition is back."""
+    flag.closed_at, flag.resolution = None, None
+    _move(flag, FlagStatus.OPEN, "reopened")
 
 
 def resolve(flag: Flag, resolution: str, *, by: User | None = None) -> None:
     if flag.status not in OPEN_STATUSES:
         return
-    before = flag.status.value
-    flag.status = FlagStatus.RESOLVED
     flag.closed_at = utcnow()
     flag.resolution = resolution
-    audit.record(
-        by,
-        "resolved",
-        "flag",
-        flag.id,
-        before={"status": before},
-        after={"status": "resolved"},
-        contract_id=flag.contract_id,
-        reason=resolution,
-    )
+    _move(flag, FlagStatus.RESOLVED, "resolved", by=by, reason=resolution)
 
 
 def open_with_prefix(prefix: str) -> list[Flag]:
@@ -277,17 +276,8 @@ def add_recovery_action(
     )
     flag.actions.append(step)
     if flag.status is FlagStatus.OPEN:
-        flag.status = FlagStatus.ACKNOWLEDGED
         flag.acknowledged_at = utcnow()
-        audit.record(
-            by,
-            "acknowledged",
-            "flag",
-            flag.id,
-            before={"status": "open"},
-            after={"status": "acknowledged"},
-            contract_id=flag.contract_id,
-        )
+        _move(flag, FlagStatus.ACKNOWLEDGED, "acknowledged", by=by)
     audit.record(
         by,
         "recovery action added",
@@ -300,21 +290,10 @@ def add_recovery_action(
 
 
 def waive(flag: Flag, *, reason: str, by: User) -> None:
-    before = flag.status.value
-    flag.status = FlagStatus.WAIVED
     flag.closed_at = utcnow()
     flag.waived_by_id = by.id
     flag.waived_reason = reason.strip()
-    audit.record(
-        by,
-        "waived",
-        "flag",
-        flag.id,
-        before={"status": before},
-        after={"status": "waived"},
-        contract_id=flag.contract_id,
-        reason=reason.strip(),
-    )
+    _move(flag, FlagStatus.WAIVED, "waived", by=by, reason=flag.waived_reason)
 
 
 def flag_history(flag: Flag) -> list[Any]:
