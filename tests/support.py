@@ -28,16 +28,19 @@ class Mailbox:
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self.peers: list[Any] = []  # the client's (address, port) for each message
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         with self.lock:
             self.messages.append(message_from_bytes(envelope.content))
+            self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
     def clear(self) -> None:
         with self.lock:
             self.messages.clear()
+            self.peers.clear()
 
     def to(self, address: str) -> list[Message]:
         return [m for m in self.messages if m["To"] == address]

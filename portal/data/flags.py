@@ -135,8 +135,8 @@ def sync(
     resolutions: dict[FlagKind, str],
 ) -> tuple[int, int]:
     """Make the flags of these kinds on these contracts match the conditions that hold: raise
-    the new, reopen the returned, resolve the cleared. A fixed number of queries and one batch
-    of inserts whatever the number of flags. Returns (raised or reopened, resolved)."""
+    the new, reopen the returned, resolve the cleared. A fixed number of queries and one flush
+    of the new flags whatever their number. Returns (raised or reopened, resolved)."""
     existing = {
         flag.key: flag
         for flag in db.session.scalars(
@@ -167,7 +167,7 @@ def sync(
         if (flag.summary, flag.severity) != (spec.summary, spec.severity):
             flag.summary, flag.severity, flag.details = spec.summary, spec.severity, spec.details
     db.session.add_all(new)
-    db.session.flush()  # one batch: the audit trail needs the new flags' ids
+    db.session.flush()  # all at once: the audit trail needs the new flags' ids
     for flag in new:
         _record_raised(flag)
     raised += len(new)

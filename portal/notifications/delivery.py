@@ -29,25 +29,28 @@ def deliver(message_ids: list[int] | None = None) -> DeliveryReport:
     chosen = transport()
     report = DeliveryReport()
     tried: set[int] = set()
-    while True:
-        batch = (
-            message_ids
-            if message_ids is not None
-            else [i for i in outbox.pending_ids() if i not in tried]
-        )
-        for message_id in batch:
-            tried.add(message_id)
-            message = outbox.claim(message_id)
-            if message is None:
-                continue
-            try:
-                reference = chosen.send(message)
-            except TransportError as error:
-                current_app.logger.warning("email %s not delivered: %s", message.id, error)
-                outbox.mark_failed(message, str(error), settings.mail_max_attempts)
-                report.failed += 1
-            else:
-                outbox.mark_sent(message, reference)
-                report.sent += 1
-        if message_ids is not None or not batch:
-            return report
+    try:
+        while True:
+            batch = (
+                message_ids
+                if message_ids is not None
+                else [i for i in outbox.pending_ids() if i not in tried]
+            )
+            for message_id in batch:
+                tried.add(message_id)
+                message = outbox.claim(message_id)
+                if message is None:
+                    continue
+                try:
+                    reference = chosen.send(message)
+                except TransportError as error:
+                    current_app.logger.warning("email %s not delivered: %s", message.id, error)
+                    outbox.mark_failed(message, str(error), settings.mail_max_attempts)
+                    report.failed += 1
+                else:
+                    outbox.mark_sent(message, reference)
+                    report.sent += 1
+            if message_ids is not None or not batch:
+                return report
+    finally:
+        chosen.close()

@@ -1,11 +1,12 @@
 """Ways to hand an email over: SMTP, GOV.UK Notify, or the console/a folder for development.
 
 Each transport's send() returns a reference (a Message-ID or a Notify id) or raises
-TransportError with a message worth keeping.
+TransportError with a message worth keeping. close() ends a delivery run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
 import sys
@@ -25,6 +26,13 @@ class TransportError(RuntimeError):
 class Transport(Protocol):
     def send(self, message: OutboxMessage) -> str | None: ...
 
+    def close(self) -> None: ...
+
+
+class _NothingToClose:
+    def close(self) -> None:
+        pass
+
 
 def _as_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email = EmailMessage()
@@ -36,7 +44,7 @@ def _as_email(message: OutboxMessage, sender: str) -> EmailMessage:
     return email
 
 
-class ConsoleTransport:
+class ConsoleTransport(_NothingToClose):
     def __init__(self, sender: str, stream: TextIO | None = None) -> None:
         self.sender = sender
         self.stream = stream or sys.stdout
@@ -48,7 +56,7 @@ class ConsoleTransport:
         return str(email["Message-ID"])
 
 
-class FileTransport:
+class FileTransport(_NothingToClose):
     """Writes each email as an .eml file: handy for development and demos."""
 
     def __init__(self, sender: str, folder: Path) -> None:
@@ -64,35 +72,61 @@ class FileTransport:
 
 
 class SmtpTransport:
+    """One connection for a whole delivery run, opened on the first email and opened again if
+    the server has dropped it: a run of thousands of reminders does not pay for thousands of
+    connections and logins."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.connection: smtplib.SMTP | None = None
 
     def send(self, message: OutboxMessage) -> str | None:
         s = self.settings
         email = _as_email(message, s.mail_from)
         try:
-            smtp: smtplib.SMTP
-            if s.smtp_security == "ssl":
-                smtp = smtplib.SMTP_SSL(
-                    s.smtp_host,
-                    s.smtp_port,
-                    timeout=s.smtp_timeout_seconds,
-                    context=ssl.create_default_context(),
-                )
-            else:
-                smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds)
-            with smtp:
-                if s.smtp_security == "starttls":
-                    smtp.starttls(context=ssl.create_default_context())
-                if s.smtp_username:
-                    smtp.login(s.smtp_username, s.smtp_password)
-                smtp.send_message(email)
+            if self.connection is None:
+                self.connection = self._connect()
+            try:
+                self.connection.send_message(email)
+            except smtplib.SMTPServerDisconnected:  # idle too long: the server hung up
+                self.connection = self._connect()
+                self.connection.send_message(email)
         except (OSError, smtplib.SMTPException) as error:
+            self.close()  # whatever state it is in, the next email starts afresh
             raise TransportError(f"SMTP {s.smtp_host}:{s.smtp_port}: {error}") from error
         return str(email["Message-ID"])
 
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        smtp: smtplib.SMTP
+        if s.smtp_security == "ssl":
+            smtp = smtplib.SMTP_SSL(
+                s.smtp_host,
+                s.smtp_port,
+                timeout=s.smtp_timeout_seconds,
+                context=ssl.create_default_context(),
+            )
+        else:
+            smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds)
+        try:
+            if s.smtp_security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+            if s.smtp_username:
+                smtp.login(s.smtp_username, s.smtp_password)
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
 
-class NotifyTransport:
+    def close(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self.connection.quit()
+            self.connection.close()
+            self.connection = None
+
+
+class NotifyTransport(_NothingToClose):
     """GOV.UK Notify, with one template whose subject is ((subject)) and body ((body))."""
 
     def __init__(self, settings: Settings) -> None:

@@ -17,7 +17,7 @@ from portal.data.models import OutboxMessage
 from portal.data.types import EmailKind, EmailStatus
 from portal.extensions import db
 from portal.notifications import delivery
-from portal.notifications.transports import ConsoleTransport, FileTransport
+from portal.notifications.transports import ConsoleTransport, FileTransport, SmtpTransport
 from tests.support import Mailbox, free_port
 
 
@@ -44,6 +44,27 @@ def test_smtp_delivery_reaches_the_server(app: Flask, mailbox: Mailbox) -> None:
     db.session.refresh(message)
     assert message.status is EmailStatus.SENT and message.attempts == 1
     assert message.transport_reference == received["Message-ID"]
+
+
+def test_a_delivery_run_sends_everything_over_one_connection(app: Flask, mailbox: Mailbox) -> None:
+    for number in range(3):
+        queue(f"key-{number}", f"person{number}@example.org")
+    assert delivery.deliver().sent == 3
+    assert len(mailbox.peers) == 3
+    assert len(set(mailbox.peers)) == 1  # one client port: one connection
+
+
+def test_a_dropped_connection_is_opened_again(
+    app: Flask, settings: Settings, mailbox: Mailbox
+) -> None:
+    transport = SmtpTransport(settings)
+    transport.send(queue("first"))
+    assert transport.connection is not None
+    transport.connection.close()  # as if the server had hung up between two emails
+    transport.send(queue("second"))
+    transport.close()
+    assert transport.connection is None
+    assert len(mailbox.messages) == 2 and len(set(mailbox.peers)) == 2
 
 
 def test_the_same_key_is_queued_once_and_sent_once(app: Flask, mailbox: Mailbox) -> None:
