@@ -6,6 +6,9 @@ the same message.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -101,6 +104,20 @@ def claim(message_id: int) -> OutboxMessage | None:
         return None
     message = db.session.get(OutboxMessage, message_id, populate_existing=True)
     return message
+
+
+@contextmanager
+def delivery_run() -> Iterator[None]:
+    """Delivery commits once per email. Those commits leave the session's other objects as
+    they are: expiring the thousands that a reminder run has loaded, at every one of its
+    thousands of commits, made the run quadratic."""
+    session = db.session()
+    expire_on_commit = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 def mark_sent(message: OutboxMessage, reference: str | None) -> None:

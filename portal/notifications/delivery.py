@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import dataclass
 
 from flask import current_app
@@ -29,7 +30,7 @@ def deliver(message_ids: list[int] | None = None) -> DeliveryReport:
     chosen = transport()
     report = DeliveryReport()
     tried: set[int] = set()
-    try:
+    with outbox.delivery_run(), closing(chosen):
         while True:
             batch = (
                 message_ids
@@ -52,5 +53,3 @@ def deliver(message_ids: list[int] | None = None) -> DeliveryReport:
                     report.sent += 1
             if message_ids is not None or not batch:
                 return report
-    finally:
-        chosen.close()

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import inspect
 
 from portal.config import Settings
 from portal.data import commit, outbox
@@ -65,6 +66,17 @@ def test_a_dropped_connection_is_opened_again(
     transport.close()
     assert transport.connection is None
     assert len(mailbox.messages) == 2 and len(set(mailbox.peers)) == 2
+
+
+def test_a_delivery_run_leaves_the_sessions_other_objects_loaded(
+    app: Flask, mailbox: Mailbox
+) -> None:
+    # Expiring every loaded object at each of a run's commits made a reminder run quadratic.
+    waiting, sent = queue("waiting"), queue("sent")
+    db.session.refresh(waiting)
+    assert delivery.deliver([sent.id]).sent == 1
+    assert not inspect(waiting).expired_attributes
+    assert db.session().expire_on_commit  # as it was, for everything else
 
 
 def test_the_same_key_is_queued_once_and_sent_once(app: Flask, mailbox: Mailbox) -> None:
