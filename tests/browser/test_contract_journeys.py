@@ -15,8 +15,18 @@ from playwright.sync_api import Locator, Page, expect
 
 from portal.domain.contract_import import COLUMNS
 from tests.browser.conftest import LiveServer, allow_console_error, axe_check
+from tests.browser.pages import (
+    arrive,
+    body_rows,
+    error_summary,
+    expect_title_starts,
+    go_to,
+    heading,
+    sign_in,
+    success_banner,
+    visit,
+)
 from tests.conftest import World
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -34,59 +44,7 @@ BAD_CODE = "LOCAL_HIRE"  # a typo for LOCAL_HIRES
 BAD_CONTRACT = 137  # the contract whose second row has the typo
 
 
-# Helpers (the same shape as in test_journeys.py, kept here so this file stands alone)
-
-
-def heading(page: Page) -> Locator:
-    return page.get_by_role("heading", level=1)
-
-
-def navigation(page: Page) -> Locator:
-    return page.get_by_role("navigation", name="Menu")
-
-
-def error_summary(page: Page) -> Locator:
-    return page.locator(".govuk-error-summary")
-
-
-def success_banner(page: Page) -> Locator:
-    return page.locator(".govuk-notification-banner--success")
-
-
-def expect_title_starts(page: Page, start: str) -> None:
-    expect(page).to_have_title(re.compile("^" + re.escape(start)))
-
-
-def visit(page: Page, url: str, *, status: int = 200) -> None:
-    response = page.goto(url)
-    assert response is not None and response.status == status, (
-        f"{url}: {response and response.status}"
-    )
-    axe_check(page)
-
-
-def arrive(page: Page, h1: str | re.Pattern[str], url: str | re.Pattern[str] | None = None) -> None:
-    """After a click: the page with this heading (and address) has loaded, its title begins with
-    the heading ("Error: " first when it shows an error summary), and axe finds nothing."""
-    if url is not None:
-        expect(page).to_have_url(url)
-    expect(heading(page)).to_have_text(h1)
-    shown = " ".join(heading(page).inner_text().split())
-    prefix = "Error: " if error_summary(page).count() else ""
-    expect_title_starts(page, prefix + shown)
-    axe_check(page)
-
-
-def go_to(page: Page, item: str) -> None:
-    navigation(page).get_by_role("link", name=item, exact=True).click()
-    arrive(page, item)
-
-
-def sign_in(page: Page, server: LiveServer, email: str) -> None:
-    visit(page, server.url("/sign-in"))
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+# Helpers
 
 
 def open_council_contracts(page: Page, server: LiveServer) -> None:
@@ -112,10 +70,6 @@ def fill_date(page: Page, legend: str, day: str, month: str, year: str) -> None:
         (boxes.nth(0), boxes.nth(1), boxes.nth(2)), (day, month, year), strict=True
     ):
         box.fill(part)
-
-
-def body_rows(table: Locator) -> Locator:
-    return table.locator("tbody tr")
 
 
 def commitments_table(page: Page) -> Locator:

@@ -27,9 +27,19 @@ from portal.data.types import FlagStatus
 from portal.domain.reviews import LineDecision, LineReview
 from portal.extensions import db
 from portal.workflows import compliance
-from tests.browser.conftest import LiveServer, axe_check
+from tests.browser.conftest import LiveServer
+from tests.browser.pages import (
+    arrive,
+    body_rows,
+    error_summary,
+    expect_title_starts,
+    go_to,
+    navigation,
+    sign_in,
+    success_banner,
+    visit,
+)
 from tests.conftest import World
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -44,62 +54,7 @@ DATE_NAME = "Date the action will be done by"  # how the recovery plan's errors 
 WAIVER = "Agreed variation: the council holds the Q2 figures on paper"
 
 
-# Helpers (the same shape as in test_journeys.py, kept here so this file stands alone)
-
-
-def heading(page: Page) -> Locator:
-    return page.get_by_role("heading", level=1)
-
-
-def navigation(page: Page) -> Locator:
-    return page.get_by_role("navigation", name="Menu")
-
-
-def error_summary(page: Page) -> Locator:
-    return page.locator(".govuk-error-summary")
-
-
-def success_banner(page: Page) -> Locator:
-    return page.locator(".govuk-notification-banner--success")
-
-
-def expect_title_starts(page: Page, start: str) -> None:
-    expect(page).to_have_title(re.compile("^" + re.escape(start)))
-
-
-def visit(page: Page, url: str) -> None:
-    response = page.goto(url)
-    assert response is not None and response.status == 200, f"{url}: {response and response.status}"
-    axe_check(page)
-
-
-def arrive(page: Page, h1: str | re.Pattern[str], url: str | re.Pattern[str] | None = None) -> None:
-    """After a click: the page with this heading (and address) has loaded, its title begins with
-    the heading ("Error: " first when it shows an error summary), and axe finds nothing."""
-    if url is not None:
-        expect(page).to_have_url(url)
-    expect(heading(page)).to_have_text(h1)
-    shown = " ".join(heading(page).inner_text().split())
-    prefix = "Error: " if error_summary(page).count() else ""
-    expect_title_starts(page, prefix + shown)
-    axe_check(page)
-
-
-def go_to(page: Page, item: str, h1: str | None = None) -> None:
-    """Follow a link in the service navigation."""
-    navigation(page).get_by_role("link", name=item, exact=True).click()
-    arrive(page, h1 or item)
-
-
-def sign_in(page: Page, server: LiveServer, email: str) -> None:
-    visit(page, server.url("/sign-in"))
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def body_rows(table: Locator) -> Locator:
-    return table.locator("tbody tr")
+# Helpers
 
 
 def stat(page: Page, name: str) -> Locator:

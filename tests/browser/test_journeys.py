@@ -9,9 +9,20 @@ import time
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer, allow_console_error, axe_check
+from tests.browser.pages import (
+    arrive,
+    error_summary,
+    expect_title_starts,
+    go_to,
+    heading,
+    navigation,
+    sign_in,
+    success_banner,
+    visit,
+)
 from tests.conftest import World
 from tests.factories import PASSWORD
 from tests.support import Mailbox
@@ -39,47 +50,6 @@ NAVIGATION = {
 # Helpers
 
 
-def heading(page: Page) -> Locator:
-    return page.get_by_role("heading", level=1)
-
-
-def navigation(page: Page) -> Locator:
-    return page.get_by_role("navigation", name="Menu")
-
-
-def visit(page: Page, url: str, *, status: int = 200) -> None:
-    response = page.goto(url)
-    assert response is not None and response.status == status, (
-        f"{url}: {response and response.status}"
-    )
-    axe_check(page)
-
-
-def arrive(page: Page, h1: str | re.Pattern[str], url: str | re.Pattern[str] | None = None) -> None:
-    """After a click: the page with this heading (and address) has loaded. Its title begins with
-    the heading ("Error: " first when it shows an error summary); check it with axe."""
-    if url is not None:
-        expect(page).to_have_url(url)
-    expect(heading(page)).to_have_text(h1)
-    shown = " ".join(heading(page).inner_text().split())
-    prefix = "Error: " if error_summary(page).count() else ""
-    expect_title_starts(page, prefix + shown)
-    axe_check(page)
-
-
-def go_to(page: Page, item: str, h1: str | None = None) -> None:
-    """Follow a link in the service navigation."""
-    navigation(page).get_by_role("link", name=item, exact=True).click()
-    arrive(page, h1 or item)
-
-
-def sign_in(page: Page, server: LiveServer, email: str, password: str = PASSWORD) -> None:
-    visit(page, server.url("/sign-in"))
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def sign_out(page: Page, server: LiveServer) -> None:
     navigation(page).get_by_role("button", name="Sign out").click()
     arrive(page, "Sign in", server.url("/sign-in"))
@@ -87,14 +57,6 @@ def sign_out(page: Page, server: LiveServer) -> None:
     header = page.locator("header")
     expect(header.get_by_role("button", name="Sign out")).to_have_count(0)
     expect(header.get_by_role("link", name="Contracts", exact=True)).to_have_count(0)
-
-
-def success_banner(page: Page) -> Locator:
-    return page.locator(".govuk-notification-banner--success")
-
-
-def error_summary(page: Page) -> Locator:
-    return page.locator(".govuk-error-summary")
 
 
 def email_link(mailbox: Mailbox, server: LiveServer, address: str) -> str:
@@ -105,10 +67,6 @@ def email_link(mailbox: Mailbox, server: LiveServer, address: str) -> str:
     messages = mailbox.to(address)
     assert len(messages) == 1, f"{len(messages)} emails to {address}"
     return server.localise(mailbox.link_in(messages[0]))
-
-
-def expect_title_starts(page: Page, start: str) -> None:
-    expect(page).to_have_title(re.compile("^" + re.escape(start)))
 
 
 # Signing in and out

@@ -18,9 +18,18 @@ from playwright.sync_api import Locator, Page, expect
 from portal import data
 from portal.data import local_areas
 from portal.domain.workforce_import import COLUMNS
-from tests.browser.conftest import LiveServer, axe_check
+from tests.browser.conftest import LiveServer
+from tests.browser.pages import (
+    arrive,
+    body_rows,
+    error_summary,
+    expect_title_starts,
+    go_to,
+    sign_in,
+    success_banner,
+    visit,
+)
 from tests.conftest import World
-from tests.factories import PASSWORD
 from tests.support import Mailbox
 
 pytestmark = pytest.mark.browser
@@ -55,62 +64,7 @@ def narrative(measure: str) -> str:
     return f"Delivered {measure}"
 
 
-# Helpers (the same shape as in test_journeys.py, kept here so this file stands alone)
-
-
-def heading(page: Page) -> Locator:
-    return page.get_by_role("heading", level=1)
-
-
-def navigation(page: Page) -> Locator:
-    return page.get_by_role("navigation", name="Menu")
-
-
-def error_summary(page: Page) -> Locator:
-    return page.locator(".govuk-error-summary")
-
-
-def success_banner(page: Page) -> Locator:
-    return page.locator(".govuk-notification-banner--success")
-
-
-def expect_title_starts(page: Page, start: str) -> None:
-    expect(page).to_have_title(re.compile("^" + re.escape(start)))
-
-
-def visit(page: Page, url: str) -> None:
-    response = page.goto(url)
-    assert response is not None and response.status == 200, f"{url}: {response and response.status}"
-    axe_check(page)
-
-
-def arrive(page: Page, h1: str | re.Pattern[str], url: str | re.Pattern[str] | None = None) -> None:
-    """After a click: the page with this heading (and address) has loaded, its title begins with
-    the heading ("Error: " first when it shows an error summary), and axe finds nothing."""
-    if url is not None:
-        expect(page).to_have_url(url)
-    expect(heading(page)).to_have_text(h1)
-    shown = " ".join(heading(page).inner_text().split())
-    prefix = "Error: " if error_summary(page).count() else ""
-    expect_title_starts(page, prefix + shown)
-    axe_check(page)
-
-
-def sign_in(page: Page, server: LiveServer, email: str) -> None:
-    visit(page, server.url("/sign-in"))
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def go_to(page: Page, item: str, url: str) -> None:
-    """Follow a link in the service navigation to the page with that heading at that address."""
-    navigation(page).get_by_role("link", name=item, exact=True).click()
-    arrive(page, item, url)
-
-
-def body_rows(table: Locator) -> Locator:
-    return table.locator("tbody tr")
+# Helpers
 
 
 def period_row(page: Page) -> Locator:
@@ -195,7 +149,7 @@ def test_a_return_is_submitted_queried_fixed_and_accepted(
     supplier = page
     sign_in(supplier, live_server, "sam@acme.example")
     arrive(supplier, "Overview", live_server.url("/supplier/"))
-    go_to(supplier, "Your contracts", live_server.url("/supplier/contracts"))
+    go_to(supplier, "Your contracts", url=live_server.url("/supplier/contracts"))
     supplier.get_by_role("link", name="NCC-001").click()
     supplier_contract = live_server.url(f"/supplier/contracts/{world.contract.id}")
     arrive(supplier, CONTRACT, supplier_contract)
@@ -289,7 +243,7 @@ def test_a_return_is_submitted_queried_fixed_and_accepted(
     manager = new_page("contract manager")
     sign_in(manager, live_server, "cm@northmoor.example")
     arrive(manager, "Dashboard", live_server.url("/council/"))
-    go_to(manager, "Contracts", live_server.url("/council/contracts"))
+    go_to(manager, "Contracts", url=live_server.url("/council/contracts"))
     manager.get_by_role("link", name=re.compile(r"^NCC-001\b")).click()
     council_contract = live_server.url(f"/council/contracts/{world.contract.id}")
     arrive(manager, CONTRACT, council_contract)
