@@ -28,7 +28,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import StopValidation
+from wtforms.validators import InputRequired, Length, StopValidation
 
 __all__ = [
     "DateField",
@@ -51,8 +51,11 @@ __all__ = [
     "GovSubmitInput",
     "GovTextArea",
     "GovTextInput",
+    "max_length",
     "optional_int",
     "strip",
+    "text_area",
+    "text_input",
 ]
 
 
@@ -65,6 +68,50 @@ def optional_int(value: Any) -> int | None:
 
 def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def max_length(limit: int, name_in_errors: str) -> Length:
+    return Length(max=limit, message=f"{name_in_errors} must be {limit} characters or fewer")
+
+
+def text_input(
+    label: str,
+    *,
+    max_length: int,
+    name_in_errors: str,
+    required: str | None = None,
+    **kwargs: Any,
+) -> StringField:
+    """A one-line text box whose answer is stripped, with GOV.UK's messages: `required` is the
+    one shown when it is left empty, like "Enter the contract title"."""
+    return StringField(
+        label, widget=GovTextInput(), **_text(max_length, name_in_errors, required, kwargs)
+    )
+
+
+def text_area(
+    label: str,
+    *,
+    max_length: int,
+    name_in_errors: str,
+    required: str | None = None,
+    **kwargs: Any,
+) -> TextAreaField:
+    """The same as text_input, for a longer answer."""
+    return TextAreaField(
+        label, widget=GovTextArea(), **_text(max_length, name_in_errors, required, kwargs)
+    )
+
+
+def _text(
+    limit: int, name_in_errors: str, required: str | None, kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    validators = [InputRequired(required)] if required else []
+    return {
+        "filters": [strip],
+        "validators": [*validators, max_length(limit, name_in_errors)],
+        **kwargs,
+    }
 
 
 class EmailField(StringField):

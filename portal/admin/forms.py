@@ -5,7 +5,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, NumberRange, Optional, ValidationError
 
 from portal.auth.forms import EMAIL_MESSAGE
 from portal.data.types import MeasureKind, MeasureUnit, Role
@@ -23,31 +23,29 @@ from portal.forms import (
     IntegerField,
     RadioField,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
+    max_length,
     optional_int,
     strip,
+    text_input,
 )
 
 
 class InviteForm(FlaskForm):
     """Invite a person; the view narrows the role and organisation choices to what the user may."""
 
-    full_name = StringField(
+    full_name = text_input(
         "Full name",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            InputRequired("Enter the person's full name"),
-            Length(max=200, message="Full name must be 200 characters or fewer"),
-        ],
+        required="Enter the person's full name",
+        max_length=200,
+        name_in_errors="Full name",
     )
     email = EmailField(
         validators=[
             InputRequired("Enter the person's email address"),
             Email(EMAIL_MESSAGE),
-            Length(max=320, message="Email address must be 320 characters or fewer"),
+            max_length(320, "Email address"),
         ]
     )
     role = RadioField(
@@ -73,14 +71,11 @@ class SupplierInviteForm(FlaskForm):
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField(
+    name = text_input(
         "Name",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            InputRequired("Enter the organisation's name"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
-        ],
+        required="Enter the organisation's name",
+        max_length=200,
+        name_in_errors="Name",
     )
     is_sme = BooleanField("Small or medium-sized enterprise (SME)", widget=GovCheckboxInput())
     is_vcse = BooleanField(
@@ -90,24 +85,18 @@ class OrganisationForm(FlaskForm):
 
 
 class MeasureForm(FlaskForm):
-    code = StringField(
+    code = text_input(
         "Code",
-        widget=GovTextInput(),
-        filters=[strip],
+        required="Enter a code",
+        max_length=40,
+        name_in_errors="Code",
         description="A short identifier used in imports and exports, like LOCAL_HIRES",
-        validators=[
-            InputRequired("Enter a code"),
-            Length(max=40, message="Code must be 40 characters or fewer"),
-        ],
     )
-    name = StringField(
+    name = text_input(
         "Name",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            InputRequired("Enter a name"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
-        ],
+        required="Enter a name",
+        max_length=200,
+        name_in_errors="Name",
     )
     unit = RadioField(
         "Unit",
@@ -169,14 +158,11 @@ class MeasureForm(FlaskForm):
 
 
 class LocalAreaForm(FlaskForm):
-    name = StringField(
+    name = text_input(
         "Name of the area",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            InputRequired("Enter a name for the area"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
-        ],
+        required="Enter a name for the area",
+        max_length=200,
+        name_in_errors="Name",
     )
     codes = TextAreaField(
         "Postcode districts and sectors",

@@ -11,6 +11,7 @@ from portal.forms import (
     NewPasswordField,
     PasswordField,
     SubmitField,
+    max_length,
 )
 
 EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.com"
@@ -35,7 +36,7 @@ class SetPasswordForm(FlaskForm):
         validators=[
             InputRequired("Enter a password"),
             Length(min=MIN_LENGTH, message=f"Password must be {MIN_LENGTH} characters or more"),
-            Length(max=MAX_LENGTH, message=f"Password must be {MAX_LENGTH} characters or fewer"),
+            max_length(MAX_LENGTH, "Password"),
         ],
     )
     confirm = NewPasswordField(

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, NumberRange
 
 from portal.forms import (
     DateField,
@@ -14,16 +14,14 @@ from portal.forms import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
     MoneyField,
     RadioField,
     SelectField,
-    StringField,
     SubmitField,
-    TextAreaField,
     optional_int,
-    strip,
+    text_area,
+    text_input,
 )
 
 KPI_CHOICES = [
@@ -34,33 +32,26 @@ KPI_CHOICES = [
 
 
 class ContractForm(FlaskForm):
-    reference = StringField(
+    reference = text_input(
         "Contract reference",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            InputRequired("Enter the contract reference"),
-            Length(max=50, message="Contract reference must be 50 characters or fewer"),
-        ],
+        required="Enter the contract reference",
+        max_length=50,
+        name_in_errors="Contract reference",
     )
-    title = StringField(
+    title = text_input(
         "Title",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            InputRequired("Enter the contract title"),
-            Length(max=300, message="Title must be 300 characters or fewer"),
-        ],
+        required="Enter the contract title",
+        max_length=300,
+        name_in_errors="Title",
     )
     supplier = SelectField(
         "Supplier", widget=GovSelect(), coerce=optional_int, validate_choice=False
     )
-    new_supplier = StringField(
+    new_supplier = text_input(
         "Or add a new supplier",
-        widget=GovTextInput(),
-        filters=[strip],
+        max_length=200,
+        name_in_errors="Supplier name",
         description="The supplier's full name, if it is not in the list yet",
-        validators=[Length(max=200, message="Supplier name must be 200 characters or fewer")],
     )
     manager = SelectField(
         "Contract manager",
@@ -139,11 +130,10 @@ class CommitmentForm(FlaskForm):
             NumberRange(min=0.01, message="Target must be more than 0"),
         ],
     )
-    note = TextAreaField(
+    note = text_area(
         "Note (optional)",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[Length(max=2000, message="Note must be 2000 characters or fewer")],
+        max_length=2000,
+        name_in_errors="Note",
     )
     submit = SubmitField("Add commitment", widget=GovSubmitInput())
 
@@ -151,25 +141,21 @@ class CommitmentForm(FlaskForm):
 class CommitmentChangeForm(FlaskForm):
     target = CommitmentForm.target
     note = CommitmentForm.note
-    reason = TextAreaField(
+    reason = text_area(
         "Reason for the change",
-        widget=GovTextArea(),
-        filters=[strip],
+        max_length=2000,
+        name_in_errors="Reason",
         description="Needed once the contract has started: it goes in the contract's history",
-        validators=[Length(max=2000, message="Reason must be 2000 characters or fewer")],
     )
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
 class RetireCommitmentForm(FlaskForm):
-    reason = TextAreaField(
+    reason = text_area(
         "Why is this commitment being retired?",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[
-            InputRequired("Enter why the commitment is being retired"),
-            Length(max=2000, message="Reason must be 2000 characters or fewer"),
-        ],
+        required="Enter why the commitment is being retired",
+        max_length=2000,
+        name_in_errors="Reason",
     )
     submit = SubmitField("Retire commitment", widget=GovSubmitInput())
 
@@ -189,14 +175,11 @@ class ConfirmImportForm(FlaskForm):
 
 
 class WaiveFlagForm(FlaskForm):
-    reason = TextAreaField(
+    reason = text_area(
         "Why are you waiving this flag?",
-        widget=GovTextArea(),
-        filters=[strip],
+        required="Enter why you are waiving this flag",
+        max_length=2000,
+        name_in_errors="Reason",
         description="For example, an agreed variation to the contract. It is kept in the history.",
-        validators=[
-            InputRequired("Enter why you are waiving this flag"),
-            Length(max=2000, message="Reason must be 2000 characters or fewer"),
-        ],
     )
     submit = SubmitField("Waive flag", widget=GovSubmitInput())

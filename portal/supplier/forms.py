@@ -5,7 +5,7 @@ from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
 from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from portal import calendar
 from portal.domain.counting import AgeBand
@@ -17,14 +17,14 @@ from portal.forms import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
     RadioField,
     SelectField,
     StringField,
     SubmitField,
-    TextAreaField,
     strip,
+    text_area,
+    text_input,
 )
 
 CONFLICT = (
@@ -52,21 +52,17 @@ class LineForm(VersionedForm):
             NumberRange(min=0, message="The figure must be 0 or more"),
         ],
     )
-    narrative = TextAreaField(
+    narrative = text_area(
         "What was delivered",
-        widget=GovTextArea(),
-        filters=[strip],
+        required="Describe what was delivered",
+        max_length=2000,
+        name_in_errors="Description",
         description="A short description the council can check against the evidence",
-        validators=[
-            InputRequired("Describe what was delivered"),
-            Length(max=2000, message="Description must be 2000 characters or fewer"),
-        ],
     )
-    nil_reason = TextAreaField(
+    nil_reason = text_area(
         "If nothing was delivered, why not?",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[Length(max=2000, message="Reason must be 2000 characters or fewer")],
+        max_length=2000,
+        name_in_errors="Reason",
     )
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
@@ -150,24 +146,18 @@ class ActionForm(VersionedForm):
 
 
 class RecoveryActionForm(FlaskForm):
-    action = TextAreaField(
+    action = text_area(
         "What will you do?",
-        widget=GovTextArea(),
-        filters=[strip],
-        validators=[
-            InputRequired("Enter the action you will take"),
-            Length(max=2000, message="Action must be 2000 characters or fewer"),
-        ],
+        required="Enter the action you will take",
+        max_length=2000,
+        name_in_errors="Action",
     )
-    owner = StringField(
+    owner = text_input(
         "Who is responsible?",
-        widget=GovTextInput(),
-        filters=[strip],
+        required="Enter who is responsible for the action",
+        max_length=200,
+        name_in_errors="Owner",
         description="A name or a role, like Site manager",
-        validators=[
-            InputRequired("Enter who is responsible for the action"),
-            Length(max=200, message="Owner must be 200 characters or fewer"),
-        ],
     )
     due_on = DateField(
         "By when?",
