@@ -9,21 +9,18 @@ of returns, and x10, 10,000 contracts).
 
 A benchmark, not a test: it prints figures for the closing note and the README. The database it
 is given is emptied first, unless --existing asks to measure what `flask seed-demo --scale`
-already loaded there (quicker when comparing one change). A page that does not exist (404) is
-skipped.
+already loaded there (quicker when comparing one change).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from flask.testing import FlaskClient
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import func, select
 
 from portal import create_app
 from portal.calendar import today
@@ -34,7 +31,7 @@ from portal.data.models import Contract
 from portal.demo import MANAGERS
 from portal.demo_scale import PUBLIC_SCALES, SCALES, load_scale
 from portal.extensions import db
-from tests.benchmarks.pages import REQUESTS, sign_in
+from tests.benchmarks.pages import REQUESTS, measure, sign_in
 
 PASSWORD = "benchmark password"  # noqa: S105
 MANAGER_EMAIL = MANAGERS[0][1]
@@ -58,30 +55,6 @@ def a_contract_of_the_manager() -> int:
         )
     )
     return theirs[len(theirs) // 2]
-
-
-def measure(engine: Engine, client: FlaskClient, url: str) -> tuple[int, float] | None:
-    """(queries for the first request, median milliseconds over REQUESTS requests), or None
-    if the page does not exist."""
-    queries = 0
-
-    def count(*_args: object) -> None:
-        nonlocal queries
-        queries += 1
-
-    timings = []
-    for attempt in range(REQUESTS):
-        if attempt == 0:
-            event.listen(engine, "before_cursor_execute", count)
-        began = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - began) * 1000)
-        if attempt == 0:
-            event.remove(engine, "before_cursor_execute", count)
-            if response.status_code == 404:
-                return None
-        assert response.status_code == 200, (url, response.status_code)
-    return queries, statistics.median(timings)
 
 
 def main() -> None:
@@ -118,17 +91,12 @@ def main() -> None:
             ("contract page", f"/council/contracts/{contract_id}"),
         ]
         for label, path in pages:
-            result = measure(engine, manager, path)
-            rows.append((contracts, label, result))
+            rows.append((contracts, label, *measure(engine, manager, path)))
 
     print(f"database: {url.split('@')[-1]}; median of {REQUESTS} requests, as a contract manager\n")
     print(f"{'contracts':>9}  {'page':<22} {'queries':>7}  {'median ms':>9}")
-    for contracts, label, result in rows:
-        if result is None:
-            print(f"{contracts:>9}  {label:<22} {'(no such page yet: 404, skipped)':>18}")
-        else:
-            queries, median = result
-            print(f"{contracts:>9}  {label:<22} {queries:>7}  {median:>9.1f}")
+    for contracts, label, queries, median in rows:
+        print(f"{contracts:>9}  {label:<22} {queries:>7}  {median:>9.1f}")
 
 
 if __name__ == "__main__":
