@@ -19,6 +19,7 @@ from portal.data.models import (
     Return,
     WorkforceEntry,
 )
+from portal.domain import workforce_import
 from portal.domain.contracts import contract_status
 from portal.domain.evidence import FileKind
 
@@ -82,17 +83,10 @@ def contract_rows(contracts: Iterable[Contract], today: date) -> Iterable[list[s
         ]
 
 
+# The upload's columns, except that only the sector of a home postcode is ever kept.
 WORKFORCE_COLUMNS = [
-    "Worker reference",
-    "Postcode sector",
-    "Age band",
-    "Start date",
-    "End date",
-    "Weekly hours",
-    "Share of time on this contract (%)",
-    "New hire or retained",
-    "Apprenticeship level",
-    "Apprenticeship standard",
+    "Postcode sector" if column == "Home postcode" else column
+    for column in workforce_import.COLUMNS
 ]
 
 
