@@ -16,7 +16,7 @@ from flask import render_template
 
 from portal.calendar import periods_of
 from portal.config import current_settings
-from portal.data import commit, flags, outbox
+from portal.data import commit, compliance, flags, outbox
 from portal.data import reminders as facts
 from portal.data.models import Contract, User
 from portal.data.types import EmailKind, FlagKind, FlagSeverity, ReturnStatus
@@ -215,10 +215,9 @@ def send(now: datetime, *, dry_run: bool = False) -> Summary:
         for p in new
     ]
     outbox.enqueue_many(rows)
-    contract_ids = [c.id for c in facts.contracts()]
     flags.sync(
         nobody,
-        contract_ids=contract_ids,
+        contract_ids=compliance.all_contract_ids(),
         kinds=[FlagKind.NO_SUPPLIER_USERS],
         resolutions={FlagKind.NO_SUPPLIER_USERS: NOBODY_RESOLVED},
     )
