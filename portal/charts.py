@@ -19,11 +19,14 @@ def trajectory(
     expected: Sequence[Decimal],
     delivered: Sequence[Decimal | None],
     *,
+    notes: Sequence[str | None] = (),
     chart_id: str,
     title: str,
     description: str,
 ) -> Markup:
-    """Expected (dashed) against delivered (solid, as far as figures are accepted), by quarter."""
+    """Expected (dashed) against delivered (solid, as far as figures are accepted), by quarter.
+    A quarter with a note ("Awaiting review", "No return") says so under its point; the solid
+    line breaks where a quarter has no figure, rather than drawing one that does not exist."""
     if not labels:
         return Markup("")
     top = max([*expected, *(d for d in delivered if d is not None), Decimal(1)])
@@ -66,15 +69,22 @@ def trajectory(
         + " ".join(point(i, v) for i, v in enumerate(expected))
         + '"/>'
     )
-    known = [(i, v) for i, v in enumerate(delivered) if v is not None]
-    if known:
-        parts.append(
-            f'<polyline fill="none" stroke="{DELIVERED_COLOUR}" stroke-width="4" '
-            'points="' + " ".join(point(i, v) for i, v in known) + '"/>'
-        )
-        for i, v in known:
+    for run in _runs(delivered):
+        if len(run) > 1:
+            parts.append(
+                f'<polyline fill="none" stroke="{DELIVERED_COLOUR}" stroke-width="4" '
+                'points="' + " ".join(point(i, v) for i, v in run) + '"/>'
+            )
+        for i, v in run:
             cx, cy = point(i, v).split(",")
             parts.append(f'<circle cx="{cx}" cy="{cy}" r="4" fill="{DELIVERED_COLOUR}"/>')
+    for index, note in enumerate(notes):
+        if note:  # written upwards from the axis, so that neighbouring notes never overlap
+            x, y = LEFT + index * step + 4, TOP + plot_h - 6
+            parts.append(
+                f'<text x="{x:.1f}" y="{y:.1f}" transform="rotate(-90 {x:.1f} {y:.1f})" '
+                f'font-size="11" fill="#0b0c0c">{escape(note)}</text>'
+            )
     legend_y = HEIGHT - 14
     parts += [
         f'<line x1="{LEFT}" y1="{legend_y - 4}" x2="{LEFT + 28}" y2="{legend_y - 4}" '
@@ -87,6 +97,17 @@ def trajectory(
         "</svg>",
     ]
     return Markup("".join(parts))  # noqa: S704 (every text in it is escaped above)
+
+
+def _runs(values: Sequence[Decimal | None]) -> list[list[tuple[int, Decimal]]]:
+    """Consecutive quarters that have a figure, each run drawn as one line."""
+    runs: list[list[tuple[int, Decimal]]] = [[]]
+    for index, value in enumerate(values):
+        if value is None:
+            runs.append([])
+        else:
+            runs[-1].append((index, value))
+    return [run for run in runs if run]
 
 
 def _short(value: Decimal) -> str:

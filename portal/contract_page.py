@@ -8,19 +8,26 @@ from portal import calendar
 from portal.data import compliance as store
 from portal.data import flags, local_areas, returns
 from portal.data.models import Contract
+from portal.domain.social_value import by_price_year
 from portal.workflows import compliance
 
 
 def context(contract: Contract, *, flag_endpoint: str) -> dict[str, Any]:
     today = calendar.today()
+    trajectories = compliance.trajectories(contract, today)
     return {
         "contract": contract,
         "local_area": contract.local_area or local_areas.default_for(contract.council_id),
-        "periods": calendar.periods_of(contract),
+        "periods": calendar.reporting_periods_of(contract),
+        "needs_returns": any(not c.is_retired for c in contract.commitments),
         "returns_by_period": returns.for_contract(contract.id),
         "today": today,
         "state": store.contract_state(contract.id),
-        "trajectories": compliance.trajectories(contract, today),
+        "trajectories": trajectories,
+        "social_value": by_price_year(
+            (line.commitment.proxy_price_year, line.state.social_value if line.state else None)
+            for line in trajectories
+        ),
         "open_flags": flags.for_contract(contract.id),
         "flag_endpoint": flag_endpoint,
         "title": f"{contract.reference}: {contract.title}",

@@ -499,6 +499,8 @@ def _lines(
                 "nil_reason": "No starters in this category this quarter." if figure == 0 else None,
                 "review": review,
                 "review_comment": comment,
+                "submitted_figure": figure if status is not ReturnStatus.DRAFT else None,
+                "accepted_figure": figure if review is LineReview.ACCEPTED else None,
             }
         )
     return rows

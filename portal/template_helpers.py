@@ -14,6 +14,7 @@ from markupsafe import Markup
 from portal import charts
 from portal.config import current_settings
 from portal.data.types import MeasureUnit, Role
+from portal.domain.compliance import Standing
 from portal.domain.periods import quarter_label
 
 LONDON = ZoneInfo("Europe/London")
@@ -104,22 +105,36 @@ def period_of(ret: Any) -> str:
     return quarter_label(ret.financial_year, ret.quarter, start_month=start_month)
 
 
+# What a quarter's figure needs saying beside it, in the chart and the table beside it.
+QUARTER_NOTES = {Standing.AWAITING_REVIEW, Standing.DUE_TODAY, Standing.NO_RETURN}
+
+
+def quarter_note(row: Any) -> str | None:
+    return row.standing.label if row.standing in QUARTER_NOTES else None
+
+
 def chart(line: Any, index: int) -> Markup:
     """The trajectory chart of one commitment (see portal/charts.py)."""
     name = line.commitment.measure.name
-    last = next((d for _, _, d in reversed(line.rows) if d is not None), None)
+    unit = line.commitment.measure.unit
+    last = next((row for row in reversed(line.rows) if row.delivered is not None), None)
+    awaiting = [row.label for row in line.rows if row.standing is Standing.AWAITING_REVIEW]
+    if last is None:
+        description = "Nothing has been accepted for a quarter that has fallen due yet"
+    elif line.cumulative:
+        description = f"Delivered {format_quantity(last.delivered, unit)} by {last.label}"
+    else:
+        description = f"Held {format_quantity(last.delivered, unit)} in {last.label}"
+    if awaiting:
+        description += f"; {', '.join(awaiting)} awaiting review"
     return charts.trajectory(
-        [label for label, _, _ in line.rows],
-        [expected for _, expected, _ in line.rows],
-        [delivered for _, _, delivered in line.rows],
+        [row.label for row in line.rows],
+        [row.expected for row in line.rows],
+        [row.delivered for row in line.rows],
+        notes=[quarter_note(row) for row in line.rows],
         chart_id=f"chart-{index}",
         title=f"{name}: expected and delivered by quarter",
-        description=(
-            f"Delivered {format_number(last)} so far; the table beside it has every "
-            "quarter's figures"
-        )
-        if last is not None
-        else "Nothing has fallen due yet",
+        description=description + ". The table beside it has every quarter's figures.",
     )
 
 
@@ -132,7 +147,9 @@ def init_app(app: Flask) -> None:
         error_list=error_list,
         period=period_of,
     )
-    app.jinja_env.globals.update(navigation_items=navigation_items, chart=chart)
+    app.jinja_env.globals.update(
+        navigation_items=navigation_items, chart=chart, quarter_note=quarter_note
+    )
 
     @app.context_processor
     def inject_settings() -> dict[str, Any]:

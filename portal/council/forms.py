@@ -77,6 +77,14 @@ class ContractForm(FlaskForm):
         name_in_errors="End date",
         description="The last day of the contract, for example, 31 3 2028",
     )
+    reporting_starts_on = DateField(
+        "Reporting starts (optional)",
+        name_in_errors="Reporting start date",
+        required=False,
+        description="For a contract entered part-way through its life: the first day the "
+        "supplier reports on, for example, 1 10 2026. Earlier quarters need no return and "
+        "expected figures are measured from this day. Leave it empty to report from the start.",
+    )
     local_area = SelectField(
         "Area that counts as local", widget=GovSelect(), coerce=optional_int, validate_choice=False
     )
@@ -109,6 +117,20 @@ class ContractForm(FlaskForm):
                 "End date must be the same as or after the start date",
             ]
             valid = False
+        reporting = self.reporting_starts_on.data
+        if reporting and self.start_on.data and self.end_on.data:
+            if reporting < self.start_on.data:
+                self.reporting_starts_on.errors = [
+                    *self.reporting_starts_on.errors,
+                    "Reporting start date must be the same as or after the start date",
+                ]
+                valid = False
+            elif reporting > self.end_on.data:
+                self.reporting_starts_on.errors = [
+                    *self.reporting_starts_on.errors,
+                    "Reporting start date must be the same as or before the end date",
+                ]
+                valid = False
         return valid
 
 

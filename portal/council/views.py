@@ -47,6 +47,7 @@ from portal.domain.contract_import import (
     references_in,
 )
 from portal.domain.contracts import ContractStatus, is_kpi_by_default
+from portal.domain.periods import long_date
 from portal.domain.profiles import field_name, parse_plan
 from portal.domain.reviews import review_decisions
 from portal.security import sandboxed_download
@@ -184,7 +185,14 @@ def _save_contract(form: ContractForm, contract: Contract | None) -> Contract | 
         form.supplier.errors.append("Select a supplier")
     if manager is None:
         form.manager.errors.append("Select the contract manager")
-    if supplier is None or manager is None:
+    if contract is not None and form.reporting_starts_on.data:
+        sent = contracts.first_sent_period(contract.id)
+        if sent is not None and form.reporting_starts_on.data > sent.period_ends_on:
+            form.reporting_starts_on.errors.append(
+                f"Reporting start date must be on or before {long_date(sent.period_ends_on)}: "
+                f"the supplier has already sent the {period_of(sent)} return"
+            )
+    if supplier is None or manager is None or form.reporting_starts_on.errors:
         return None
     value = form.value.data or Decimal(0)
     fields: dict[str, Any] = {
@@ -193,6 +201,7 @@ def _save_contract(form: ContractForm, contract: Contract | None) -> Contract | 
         "value": value,
         "start_on": form.start_on.data,
         "end_on": form.end_on.data,
+        "reporting_starts_on": form.reporting_starts_on.data,
         "is_kpi_contract": {"yes": True, "no": False}.get(
             form.kpi.data or "", is_kpi_by_default(value)
         ),
@@ -248,6 +257,7 @@ def edit_contract(contract_id: int) -> str | Response:
             "value": contract.value,
             "start_on": contract.start_on,
             "end_on": contract.end_on,
+            "reporting_starts_on": contract.reporting_starts_on,
             "local_area": contract.local_area_id,
             "kpi": "yes" if contract.is_kpi_contract else "no",
         }
@@ -552,16 +562,17 @@ def review_return(return_id: int) -> str | Response:
     ret = _council_return(return_id)
     if ret.status is ReturnStatus.DRAFT:
         abort(404)  # a draft is the supplier's own until they submit it
-    typed = {f"review-{line.id}": request.form.get(f"review-{line.id}", "") for line in ret.lines}
+    undecided = returns.awaiting_decision(ret)
+    typed = {f"review-{line.id}": request.form.get(f"review-{line.id}", "") for line in undecided}
     typed |= {
         f"comment-{line.id}": request.form.get(f"comment-{line.id}", "").strip()
-        for line in ret.lines
+        for line in undecided
     }
     errors: dict[str, str] = {}
     form = ConfirmForm()
     reviewing = ret.status is ReturnStatus.SUBMITTED
     if reviewing and form.validate_on_submit():
-        decisions, errors = review_decisions(ret.lines, typed)
+        decisions, errors = review_decisions(undecided, typed)
         version = request.form.get("version", "")
         if not errors:
             try:

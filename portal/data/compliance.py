@@ -37,7 +37,11 @@ def contracts_with_facts(contract_ids: Sequence[int]) -> list[tuple[Contract, li
     for ret in db.session.scalars(
         select(Return)
         .where(Return.contract_id.in_(contract_ids))
-        .options(selectinload(Return.lines).load_only(ReturnLine.commitment_id, ReturnLine.figure))
+        .options(
+            selectinload(Return.lines).load_only(
+                ReturnLine.commitment_id, ReturnLine.submitted_figure, ReturnLine.accepted_figure
+            )
+        )
     ):
         by_contract[ret.contract_id].append(ret)
     return [(contract, by_contract[contract.id]) for contract in contracts]

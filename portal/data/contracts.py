@@ -38,6 +38,7 @@ AUDITED = (
     "value",
     "start_on",
     "end_on",
+    "reporting_starts_on",
     "local_area_id",
     "is_kpi_contract",
 )
@@ -183,6 +184,7 @@ def create(
     start_on: date,
     end_on: date,
     is_kpi_contract: bool,
+    reporting_starts_on: date | None = None,
     local_area: LocalArea | None = None,
     by: User | None,
 ) -> Contract:
@@ -197,6 +199,7 @@ def create(
         value=value,
         start_on=start_on,
         end_on=end_on,
+        reporting_starts_on=reporting_starts_on,
         local_area_id=local_area.id if local_area else None,
         is_kpi_contract=is_kpi_contract,
     )
@@ -361,6 +364,17 @@ def _plan_as_dict(commitment: Commitment) -> dict[str, str]:
     return {f"{p.financial_year} Q{p.quarter}": str(p.planned) for p in commitment.plan}
 
 
+def first_sent_period(contract_id: int) -> Return | None:
+    """The earliest return the supplier has sent: reporting cannot start after its period."""
+    query = (
+        select(Return)
+        .where(Return.contract_id == contract_id, Return.status != ReturnStatus.DRAFT)
+        .order_by(Return.period_starts_on)
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
 def measures_committed(council_id: int) -> list[Measure]:
     """Measures used by at least one of the council's contracts, for the list filter."""
     query = (
@@ -422,6 +436,7 @@ def save_import(council_id: int, plan: ImportPlan, *, by: User) -> list[int]:
             value=row.value,
             start_on=row.start_on,
             end_on=row.end_on,
+            reporting_starts_on=row.reporting_starts_on,
             local_area_id=row.local_area_id,
             is_kpi_contract=row.is_kpi_contract,
         )

@@ -255,6 +255,11 @@ class Contract(Base):
         CheckConstraint("supplier_kind = 'supplier'", name="supplier_is_supplier"),
         CheckConstraint("value >= 0", name="value_not_negative"),
         CheckConstraint("end_on >= start_on", name="ends_after_start"),
+        CheckConstraint(
+            "reporting_starts_on IS NULL"
+            " OR (reporting_starts_on >= start_on AND reporting_starts_on <= end_on)",
+            name="reporting_starts_within_contract",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -272,6 +277,8 @@ class Contract(Base):
     value: Mapped[Decimal] = mapped_column(Money)
     start_on: Mapped[date] = mapped_column(Date)
     end_on: Mapped[date] = mapped_column(Date)
+    # Entered part-way through its life: periods ending before this day need no return.
+    reporting_starts_on: Mapped[date | None] = mapped_column(Date)
     local_area_id: Mapped[int | None] = mapped_column(ForeignKey("local_areas.id"))
     is_kpi_contract: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -453,12 +460,24 @@ class Return(Base):
 
 
 class ReturnLine(Base):
-    """The figure delivered this period for one commitment, with a narrative."""
+    """The figure delivered this period for one commitment, with a narrative.
+
+    `figure` is the supplier's working copy. `submitted_figure` is what was last submitted, and
+    `accepted_figure` what the reviewer accepted: it counts as delivered, whatever happens to
+    the other lines, until a resubmission changes this line."""
 
     __tablename__ = "return_lines"
     __table_args__ = (
         UniqueConstraint("return_id", "commitment_id"),
         CheckConstraint("figure IS NULL OR figure >= 0", name="figure_not_negative"),
+        CheckConstraint(
+            "submitted_figure IS NULL OR submitted_figure >= 0", name="submitted_not_negative"
+        ),
+        CheckConstraint(
+            "CASE WHEN review = 'accepted' THEN accepted_figure IS NOT NULL"
+            " ELSE accepted_figure IS NULL END",
+            name="accepted_figure_iff_accepted",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -469,6 +488,8 @@ class ReturnLine(Base):
     nil_reason: Mapped[str | None] = mapped_column(Text)
     review: Mapped[LineReview | None] = mapped_column(enum_column(LineReview, "review"))
     review_comment: Mapped[str | None] = mapped_column(Text)
+    submitted_figure: Mapped[Decimal | None] = mapped_column(Quantity)
+    accepted_figure: Mapped[Decimal | None] = mapped_column(Quantity)
 
     return_: Mapped[Return] = relationship(back_populates="lines")
     commitment: Mapped[Commitment] = relationship()
@@ -643,9 +664,13 @@ class CommitmentState(Base):
     forecast: Mapped[Decimal] = mapped_column(Money)
     at_risk: Mapped[bool] = mapped_column(Boolean)
     periods_due: Mapped[int] = mapped_column(Integer)
+    periods_awaiting_review: Mapped[int] = mapped_column(Integer, default=0)
     financial_year: Mapped[int] = mapped_column(Integer)
     year_committed: Mapped[Decimal] = mapped_column(Money)
     year_delivered: Mapped[Decimal] = mapped_column(Money)
+    # Delivered x the commitment's frozen proxy value, in its price-base year's pounds.
+    social_value: Mapped[Decimal | None] = mapped_column(Money)
+    year_social_value: Mapped[Decimal | None] = mapped_column(Money)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     commitment: Mapped[Commitment] = relationship()
@@ -665,3 +690,24 @@ class ContractState(Base):
     overdue_returns: Mapped[int] = mapped_column(Integer, default=0)
     next_due_on: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AssessmentExplanation(Base):
+    """The contract manager's explanation of a contract's performance over an assessment
+    period, published with the KPI ratings in a contract performance notice."""
+
+    __tablename__ = "assessment_explanations"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "period_starts_on", "period_ends_on"),
+        CheckConstraint("period_ends_on >= period_starts_on", name="period_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    period_starts_on: Mapped[date] = mapped_column(Date)
+    period_ends_on: Mapped[date] = mapped_column(Date)
+    explanation: Mapped[str] = mapped_column(Text)
+    written_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    written_by: Mapped[User] = relationship()

@@ -6,10 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
-from portal.data.models import Contract, Flag, Return, User
+from portal.data.models import Commitment, Contract, Flag, Return, User
 from portal.data.types import ReturnStatus, Role
 from portal.extensions import db
 
@@ -24,7 +24,15 @@ class ReturnFacts:
 
 
 def contracts() -> list[Contract]:
-    query = select(Contract).options(joinedload(Contract.supplier), joinedload(Contract.manager))
+    """Contracts with something to report on: one with no active commitment has no returns."""
+    monitored = exists().where(
+        Commitment.contract_id == Contract.id, Commitment.retired_at.is_(None)
+    )
+    query = (
+        select(Contract)
+        .where(monitored)
+        .options(joinedload(Contract.supplier), joinedload(Contract.manager))
+    )
     return list(db.session.scalars(query.order_by(Contract.id)))
 
 

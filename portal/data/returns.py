@@ -138,6 +138,20 @@ def set_derived_figures(ret: Return, figures: dict[int, Decimal]) -> None:
     touch(ret)
 
 
+def _as_submitted(line: ReturnLine) -> dict[str, Any]:
+    return {
+        "commitment_id": line.commitment_id,
+        "measure": line.commitment.measure.name,
+        "unit": line.commitment.measure.unit.value,
+        "figure": str(line.figure) if line.figure is not None else None,
+        "narrative": line.narrative,
+        "nil_reason": line.nil_reason,
+    }
+
+
+_CONTENT = ("figure", "narrative", "nil_reason")
+
+
 def submit(
     ret: Return,
     *,
@@ -146,24 +160,28 @@ def submit(
     workforce_records: int,
     evidence: list[dict[str, Any]],
 ) -> ReturnSubmission:
-    """Freeze what is being sent; the working copy is locked until changes are requested."""
+    """Freeze what is being sent; the working copy is locked until changes are requested.
+
+    A line accepted before and sent again unchanged stays accepted (its figure keeps counting);
+    every other line, changed or new or queried, waits for the reviewer's decision."""
     check_editable(ret, None)
+    last = ret.submissions[-1].lines if ret.submissions else []
+    sent_before = {line["commitment_id"]: line for line in last}
+    lines = []
+    for line in ret.lines:
+        sent = _as_submitted(line)
+        before = sent_before.get(line.commitment_id)
+        unchanged = before is not None and all(before[k] == sent[k] for k in _CONTENT)
+        if not (line.review is LineReview.ACCEPTED and unchanged):
+            line.review, line.review_comment, line.accepted_figure = None, None, None
+        line.submitted_figure = line.figure
+        lines.append(sent | {"accepted_before": line.review is LineReview.ACCEPTED})
     submission = ReturnSubmission(
         number=ret.submission_count + 1,
         submitted_by_id=by.id,
         submitted_by_name=by.full_name,
         declaration=declaration,
-        lines=[
-            {
-                "commitment_id": line.commitment_id,
-                "measure": line.commitment.measure.name,
-                "unit": line.commitment.measure.unit.value,
-                "figure": str(line.figure) if line.figure is not None else None,
-                "narrative": line.narrative,
-                "nil_reason": line.nil_reason,
-            }
-            for line in ret.lines
-        ],
+        lines=lines,
         workforce_records=workforce_records,
         evidence=evidence,
     )
@@ -171,9 +189,6 @@ def submit(
     ret.submission_count += 1
     ret.status = ReturnStatus.SUBMITTED
     ret.submitted_at = submission.submitted_at = utcnow()
-    for line in ret.lines:
-        line.review = None
-        line.review_comment = None
     touch(ret)
     db.session.flush()
     audit.record(
@@ -188,20 +203,27 @@ def submit(
     return submission
 
 
+def awaiting_decision(ret: Return) -> list[ReturnLine]:
+    """The lines of a submitted return the reviewer has still to accept or query."""
+    return [line for line in ret.lines if line.review is None]
+
+
 def review(
     ret: Return, decisions: list[LineDecision], *, by: User, expected_version: int
 ) -> ReturnStatus:
-    """Accept the return, or send it back if any line is queried. Returns the outcome."""
+    """Decide each line awaiting a decision. The return is accepted when every line is, and
+    goes back to the supplier if any is queried; either way an accepted line counts from now."""
     if ret.status is not ReturnStatus.SUBMITTED:
         raise NotEditable()
     if expected_version != ret.version:
         raise Conflict()
     by_id = {decision.line_id: decision for decision in decisions}
-    for line in ret.lines:
+    for line in awaiting_decision(ret):
         decision = by_id[line.id]
         line.review = decision.review
         line.review_comment = decision.comment.strip() or None
-    queried = any(d.review is LineReview.QUERIED for d in decisions)
+        line.accepted_figure = line.figure if decision.review is LineReview.ACCEPTED else None
+    queried = any(line.review is LineReview.QUERIED for line in ret.lines)
     outcome = ReturnStatus.CHANGES_REQUESTED if queried else ReturnStatus.ACCEPTED
     submission = ret.submissions[-1]
     submission.outcome = outcome
@@ -224,7 +246,16 @@ def review(
         "return",
         ret.id,
         before={"status": "submitted"},
-        after={"status": outcome.value},
+        after={
+            "status": outcome.value,
+            **{
+                f"lines {decision.value}": ", ".join(
+                    line.commitment.measure.name for line in ret.lines if line.review is decision
+                )
+                or "none"
+                for decision in LineReview
+            },
+        },
         contract_id=ret.contract_id,
     )
     return outcome

@@ -24,6 +24,7 @@ COLUMNS = [
     "Value (£)",
     "Start date",
     "End date",
+    "Reporting starts",
     "KPI contract",
     "Local area",
     "Measure code",
@@ -41,6 +42,7 @@ EXAMPLE_ROWS = [
         "31/03/2028",
         "",
         "",
+        "",
         "LOCAL_HIRES",
         "12",
         "Hires from the north estates",
@@ -55,12 +57,14 @@ EXAMPLE_ROWS = [
         "31/03/2028",
         "",
         "",
+        "",
         "APPRENTICE_STARTS",
         "3",
         "",
     ],
 ]
-CONTRACT_COLUMNS = COLUMNS[:9]
+CONTRACT_COLUMNS = COLUMNS[: COLUMNS.index("Measure code")]
+OPTIONAL_COLUMNS = ("Reporting starts", "KPI contract", "Local area", "Note")
 MAX_TEXT = {"Contract reference": 50, "Title": 300, "Note": 2000}
 
 
@@ -94,6 +98,7 @@ class ContractRow:
     is_kpi_contract: bool
     local_area_id: int | None
     first_row: int
+    reporting_starts_on: date | None = None
     commitments: list[CommitmentRow] = field(default_factory=list)
 
 
@@ -142,11 +147,7 @@ def plan_import(table: list[list[Any]], lookups: Lookups) -> ImportPlan:
     if not table:
         return ImportPlan([], [RowError(1, "The file has no header row")], 0)
     index = _column_index(table[0])
-    missing = [
-        column
-        for column in COLUMNS
-        if column not in index and column not in ("KPI contract", "Local area", "Note")
-    ]
+    missing = [c for c in COLUMNS if c not in index and c not in OPTIONAL_COLUMNS]
     if missing:
         return ImportPlan(
             [],
@@ -230,6 +231,13 @@ def _contract_from(
         errors.append(f"{manager_email} is not a contract manager at this council")
     if start_on and end_on and end_on < start_on:
         errors.append("End date must be the same as or after the start date")
+    reporting_starts_on = None
+    if cells.get("Reporting starts") not in (None, ""):
+        reporting_starts_on = _date(cells["Reporting starts"], "Reporting starts", errors)
+    if reporting_starts_on and start_on and end_on and not (
+        start_on <= reporting_starts_on <= end_on
+    ):
+        errors.append("Reporting starts must be between the contract's start and end dates")
     kpi = _kpi(cells.get("KPI contract"), value, errors)
     area_name = str(cells.get("Local area") or "").strip()
     local_area_id = lookups.local_areas.get(area_name.lower()) if area_name else None
@@ -250,6 +258,7 @@ def _contract_from(
         kpi,
         local_area_id,
         number,
+        reporting_starts_on,
     )
 
 

@@ -16,6 +16,13 @@ class MeasureUnit(StrEnum):
             self.value
         ]
 
+    @property
+    def singular(self) -> str:
+        """One of the unit, as in "£250 per week"."""
+        return {"people": "person", "fte": "FTE", "weeks": "week", "hours": "hour", "gbp": "£1"}[
+            self.value
+        ]
+
 
 class MeasureKind(StrEnum):
     CUMULATIVE = "cumulative"  # a total over the contract life

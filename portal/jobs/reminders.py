@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import render_template
 
-from portal.calendar import periods_of
+from portal.calendar import reporting_periods_of
 from portal.config import current_settings
 from portal.data import commit, compliance, flags, outbox
 from portal.data import reminders as facts
@@ -85,7 +85,7 @@ def plan(now: datetime) -> tuple[list[Planned], dict[str, flags.Wanted]]:
     planned: list[Planned] = []
     nobody: dict[str, flags.Wanted] = {}
     for contract in facts.contracts():
-        for period in periods_of(contract):
+        for period in reporting_periods_of(contract):
             if period.due_on > today + timedelta(days=horizon):
                 break
             ret = by_period.get((contract.id, period.financial_year, period.quarter))

@@ -84,12 +84,13 @@ def start_return(contract_id: int, year: int, quarter: int) -> Response:
     period = next(
         (
             p
-            for p in calendar.periods_of(contract)
+            for p in calendar.reporting_periods_of(contract)
             if (p.financial_year, p.quarter) == (year, quarter)
         ),
         None,
     )
-    if period is None or period.status(calendar.today()) is PeriodStatus.FUTURE:
+    monitored = any(not c.is_retired for c in contract.commitments)
+    if period is None or not monitored or period.status(calendar.today()) is PeriodStatus.FUTURE:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from portal.calendar import periods_of
+from portal.calendar import reporting_periods_of
 from portal.config import current_settings
 from portal.data import compliance as store
 from portal.data import flags
@@ -23,7 +23,9 @@ from portal.data.models import Commitment, CommitmentState, Contract, ContractSt
 from portal.data.types import FlagKind, FlagSeverity, MeasureKind, ReturnStatus
 from portal.domain import compliance
 from portal.domain.periods import ReportingPeriod, financial_quarter, long_date
+from portal.domain.social_value import social_value
 from portal.extensions import db
+from portal.template_helpers import format_quantity
 
 KINDS = (FlagKind.SHORTFALL, FlagKind.AT_RISK, FlagKind.OVERDUE_RETURN)
 RESOLUTIONS = {
@@ -42,12 +44,16 @@ COMMITMENT_FIELDS = (
     "forecast",
     "at_risk",
     "periods_due",
+    "periods_awaiting_review",
     "financial_year",
     "year_committed",
     "year_delivered",
+    "social_value",
+    "year_social_value",
 )
 CONTRACT_FIELDS = ("rating", "mean_pct", "overdue_returns", "next_due_on")
 CENTS = Decimal("0.01")
+ZERO = Decimal(0)
 
 
 @dataclass
@@ -73,19 +79,15 @@ def compute(contract: Contract, contract_returns: Sequence[Return], today: date)
     """Every stored figure and wanted flag for one contract, from its raw facts. Pure apart from
     reading the settings."""
     settings = current_settings()
-    periods = periods_of(contract)
+    periods = reporting_periods_of(contract)
     by_period = {(r.financial_year, r.quarter): r for r in contract_returns}
     year = financial_quarter(today, start_month=settings.financial_year_start_month)[0]
     in_year = [p.financial_year == year for p in periods]
     result = Computed()
     assessments = []
-    for commitment in contract.commitments:
-        if commitment.is_retired:
-            continue
-        inputs = [
-            _period_input(p, commitment, by_period.get((p.financial_year, p.quarter)))
-            for p in periods
-        ]
+    active = [c for c in contract.commitments if not c.is_retired]
+    for commitment in active:
+        inputs = period_inputs(periods, commitment, by_period)
         assessment = compliance.assess(
             commitment.measure.kind,
             commitment.target,
@@ -102,6 +104,7 @@ def compute(contract: Contract, contract_returns: Sequence[Return], today: date)
             in_year,
             contract_starts_on=contract.start_on,
             contract_ends_on=contract.end_on,
+            as_of=today,
         )
         assessments.append(assessment)
         result.commitments[commitment.id] = {
@@ -116,16 +119,22 @@ def compute(contract: Contract, contract_returns: Sequence[Return], today: date)
             "forecast": _money(assessment.forecast),
             "at_risk": assessment.at_risk,
             "periods_due": assessment.periods_due,
+            "periods_awaiting_review": assessment.periods_awaiting_review,
             "financial_year": year,
             "year_committed": _money(committed),
             "year_delivered": _money(delivered),
+            # From the rounded figures, so that the pounds agree with what people read.
+            "social_value": _money(
+                social_value(_money(assessment.delivered) or ZERO, commitment.proxy_value)
+            ),
+            "year_social_value": _money(
+                social_value(_money(delivered) or ZERO, commitment.proxy_value)
+            ),
         }
         result.flags.update(_commitment_flags(contract, commitment, assessment))
-    overdue = [
-        p
-        for p in periods
-        if p.due_on < today and _not_sent(by_period.get((p.financial_year, p.quarter)))
-    ]
+    # A contract with nothing monitored has no returns to send.
+    unsent = [p for p in periods if _not_sent(by_period.get((p.financial_year, p.quarter)))]
+    overdue = [p for p in unsent if p.due_on < today] if active else []
     for period in overdue:
         result.flags[f"overdue:{contract.id}:{period.financial_year}-{period.quarter}"] = (
             flags.Wanted(
@@ -135,14 +144,7 @@ def compute(contract: Contract, contract_returns: Sequence[Return], today: date)
                 f"The {period.label} return was due on {long_date(period.due_on)}",
             )
         )
-    next_due = next(
-        (
-            p.due_on
-            for p in periods
-            if p.due_on >= today and _not_sent(by_period.get((p.financial_year, p.quarter)))
-        ),
-        None,
-    )
+    next_due = next((p.due_on for p in unsent if p.due_on >= today), None) if active else None
     mean = compliance.mean_capped_pct(assessments)
     result.contracts[contract.id] = {
         "rating": compliance.rate(assessments, settings.thresholds),
@@ -153,27 +155,36 @@ def compute(contract: Contract, contract_returns: Sequence[Return], today: date)
     return result
 
 
-def _period_input(
-    period: ReportingPeriod, commitment: Commitment, ret: Return | None
-) -> compliance.PeriodInput:
-    planned = next(
-        (
-            p.planned
-            for p in commitment.plan
-            if (p.financial_year, p.quarter) == (period.financial_year, period.quarter)
-        ),
-        None,
-    )
-    figure = None
-    if ret is not None:
-        figure = next(
-            (line.figure for line in ret.lines if line.commitment_id == commitment.id), None
+def period_inputs(
+    periods: Sequence[ReportingPeriod],
+    commitment: Commitment,
+    by_period: dict[tuple[int, int], Return],
+) -> list[compliance.PeriodInput]:
+    """The commitment's facts in each period: planned, accepted and pending, line by line."""
+    # A profiled commitment plans nothing in a quarter its profile leaves out.
+    plan = {(p.financial_year, p.quarter): p.planned for p in commitment.plan}
+    inputs = []
+    for period in periods:
+        key = (period.financial_year, period.quarter)
+        ret = by_period.get(key)
+        line = (
+            next((li for li in ret.lines if li.commitment_id == commitment.id), None)
+            if ret is not None
+            else None
         )
-    accepted = figure if ret is not None and ret.status is ReturnStatus.ACCEPTED else None
-    pending = figure if ret is not None and ret.status is ReturnStatus.SUBMITTED else None
-    return compliance.PeriodInput(
-        period.starts_on, period.ends_on, period.due_on, planned, accepted, pending
-    )
+        accepted = line.accepted_figure if line is not None else None
+        pending = line.submitted_figure if line is not None and accepted is None else None
+        inputs.append(
+            compliance.PeriodInput(
+                period.starts_on,
+                period.ends_on,
+                period.due_on,
+                plan.get(key, ZERO) if plan else None,
+                accepted,
+                pending,
+            )
+        )
+    return inputs
 
 
 def _not_sent(ret: Return | None) -> bool:
@@ -184,8 +195,21 @@ def _commitment_flags(
     contract: Contract, commitment: Commitment, assessment: compliance.Assessment
 ) -> Iterator[tuple[str, flags.Wanted]]:
     name = commitment.measure.name
+    unit = commitment.measure.unit
+    level = commitment.measure.kind is MeasureKind.LEVEL
     if assessment.status in (compliance.Status.BEHIND, compliance.Status.OFF_TRACK):
-        pct = compliance.display_pct(assessment.delivery_pct or Decimal(0))
+        pct = compliance.display_pct(assessment.delivery_pct or ZERO)
+        delivered = format_quantity(assessment.delivered, unit)
+        expected = format_quantity(assessment.expected_to_date, unit)
+        summary = (
+            f"{name}: {delivered} on average against {expected} expected ({pct}%)"
+            if level
+            else f"{name}: {delivered} delivered against {expected} expected to date ({pct}%)"
+        )
+        awaiting = assessment.periods_awaiting_review
+        if level and awaiting:
+            summary += f"; {awaiting} {'quarter' if awaiting == 1 else 'quarters'} awaiting review"
+            summary += " left out"
         yield (
             f"shortfall:{commitment.id}",
             flags.Wanted(
@@ -194,28 +218,28 @@ def _commitment_flags(
                 if assessment.status is compliance.Status.OFF_TRACK
                 else FlagSeverity.MEDIUM,
                 contract.id,
-                f"{name}: {_number(assessment.delivered)} delivered against "
-                f"{_number(assessment.expected_to_date)} expected to date ({pct}%)",
+                summary,
                 commitment.id,
             ),
         )
     elif assessment.at_risk:
+        whole = assessment.expected_by_end == assessment.target
         yield (
             f"at_risk:{commitment.id}",
             flags.Wanted(
                 FlagKind.AT_RISK,
                 FlagSeverity.LOW,
                 contract.id,
-                f"{name}: on the current pace {_number(assessment.forecast)} by the end, against a "
-                f"target of {_number(assessment.target)}",
+                f"{name}: on the current pace {format_quantity(assessment.forecast, unit)} by the "
+                + (
+                    f"end, against a target of {format_quantity(assessment.target, unit)}"
+                    if whole
+                    else f"end, against {format_quantity(assessment.expected_by_end, unit)} "
+                    "expected from the start of reporting to the end"
+                ),
                 commitment.id,
             ),
         )
-
-
-def _number(value: Decimal) -> str:
-    rounded = value.quantize(Decimal("0.1"))
-    return f"{rounded.normalize():f}" if rounded != rounded.to_integral() else f"{int(rounded)}"
 
 
 def refresh(contract_ids: Sequence[int], today: date) -> Report:
@@ -324,30 +348,36 @@ def _differences(
 
 
 @dataclass(frozen=True)
+class QuarterRow:
+    label: str
+    expected: Decimal
+    delivered: Decimal | None  # None: not due, or (for a level) left out awaiting review
+    standing: compliance.Standing
+
+
+@dataclass(frozen=True)
 class Trajectory:
     """One commitment's quarters for the chart and its table: expected against delivered."""
 
     commitment: Commitment
     state: CommitmentState | None
-    rows: list[tuple[str, Decimal, Decimal | None]]  # (quarter, expected, delivered so far)
+    rows: list[QuarterRow]
     cumulative: bool
 
 
 def trajectories(contract: Contract, today: date) -> list[Trajectory]:
-    """Cumulative measures: the running totals; level measures: the level in each quarter.
-    Delivered counts accepted figures only, up to the last quarter that has fallen due."""
+    """Cumulative measures: the running totals of accepted figures, to the last quarter that
+    has fallen due; level measures: the level accepted in each quarter, 0 where the return is
+    overdue, and nothing where it is awaiting review."""
     [(loaded, contract_returns)] = store.contracts_with_facts([contract.id])
-    periods = periods_of(loaded)
+    periods = reporting_periods_of(loaded)
     by_period = {(r.financial_year, r.quarter): r for r in contract_returns}
     states = store.commitment_states(contract.id)
     result = []
     for commitment in loaded.commitments:
         if commitment.is_retired:
             continue
-        inputs = [
-            _period_input(p, commitment, by_period.get((p.financial_year, p.quarter)))
-            for p in periods
-        ]
+        inputs = period_inputs(periods, commitment, by_period)
         cumulative = commitment.measure.kind is MeasureKind.CUMULATIVE
         if cumulative:
             expected = compliance.cumulative_trajectory(
@@ -355,19 +385,17 @@ def trajectories(contract: Contract, today: date) -> list[Trajectory]:
             )
         else:
             expected = [i.planned if i.planned is not None else commitment.target for i in inputs]
-        delivered: list[Decimal | None] = []
-        running = Decimal(0)
-        for item in inputs:
+        rows = []
+        running = ZERO
+        for period, item, expect in zip(periods, inputs, expected, strict=True):
             running += item.accepted or 0
-            if item.due_on > today:
-                delivered.append(None)
+            standing = compliance.standing(item, today)
+            if standing is compliance.Standing.NOT_DUE:
+                delivered = None
             elif cumulative:
-                delivered.append(running)
+                delivered = running
             else:
-                delivered.append(item.accepted if item.accepted is not None else Decimal(0))
-        rows = [
-            (p.label, e.quantize(CENTS), d)
-            for p, e, d in zip(periods, expected, delivered, strict=True)
-        ]
+                delivered = compliance.level_delivered(item, today)
+            rows.append(QuarterRow(period.label, expect.quantize(CENTS), delivered, standing))
         result.append(Trajectory(commitment, states.get(commitment.id), rows, cumulative))
     return result

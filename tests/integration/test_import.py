@@ -28,7 +28,9 @@ ROW = [
     "",
     "",
     "",
+    "",
 ]
+END, MEASURE, TARGET = (COLUMNS.index(c) for c in ("End date", "Measure code", "Target"))
 
 
 def rows_for(contracts: int) -> list[list[str]]:
@@ -37,7 +39,7 @@ def rows_for(contracts: int) -> list[list[str]]:
     for number in range(contracts):
         for code, target in (("LOCAL_HIRES", "10"), ("APPRENTICE_STARTS", "2")):
             row = list(ROW)
-            row[0], row[9], row[10] = f"IMP-{number:04d}", code, target
+            row[0], row[MEASURE], row[TARGET] = f"IMP-{number:04d}", code, target
             rows.append(row)
     return rows
 
@@ -79,7 +81,7 @@ def test_one_bad_row_in_500_refuses_everything_then_the_fixed_file_imports(
     as_manager: PortalClient, world: World
 ) -> None:
     rows = rows_for(250)
-    rows[321][6] = "01/01/2024"  # row 323 in the spreadsheet: ends before it starts
+    rows[321][END] = "01/01/2024"  # row 323 in the spreadsheet: ends before it starts
     contracts_before, commitments_before = count(Contract), count(Commitment)
     preview = as_manager.get(upload(as_manager, as_csv(rows))).get_data(as_text=True)
     assert "We checked 500 rows and found 1 problem" in preview
@@ -89,7 +91,7 @@ def test_one_bad_row_in_500_refuses_everything_then_the_fixed_file_imports(
     assert "Import 250 contracts" not in preview
     assert (count(Contract), count(Commitment)) == (contracts_before, commitments_before)
 
-    rows[321][6] = "31/03/2028"
+    rows[321][END] = "31/03/2028"
     location = upload(as_manager, as_csv(rows))
     preview = as_manager.get(location).get_data(as_text=True)
     assert "500 rows make 250 contracts with 500 commitments" in preview
@@ -104,7 +106,7 @@ def test_one_bad_row_in_500_refuses_everything_then_the_fixed_file_imports(
 
 def test_every_kind_of_row_error_is_named(as_manager: PortalClient, world: World) -> None:
     rows = rows_for(6)
-    rows[0][9] = "MADE_UP"  # unknown measure
+    rows[0][MEASURE] = "MADE_UP"  # unknown measure
     rows[2][5] = "31/02/2025"  # not a real date
     rows[4][2] = "Nobody Ltd"  # unknown supplier
     rows[6][0] = "NCC-001"  # reference already in the portal

@@ -16,6 +16,7 @@ from portal.domain.compliance import (
     Assessment,
     PeriodInput,
     Rating,
+    Standing,
     Status,
     Thresholds,
     assess,
@@ -23,6 +24,9 @@ from portal.domain.compliance import (
     display_pct,
     mean_capped_pct,
     rate,
+    rate_kpi,
+    standing,
+    year_totals,
 )
 from portal.domain.measures import MeasureKind
 
@@ -101,7 +105,9 @@ def with_pct(pct: Decimal | None) -> Assessment:
         forecast=D(0),
         at_risk=False,
         target=D(100),
+        expected_by_end=D(100),
         periods_due=0,
+        periods_awaiting_review=0,
     )
 
 
@@ -277,21 +283,67 @@ def test_trajectory_with_a_profile_is_the_running_sum() -> None:
 # --- Level measures ---------------------------------------------------------------------------
 
 
-def test_level_measure_a_missing_period_counts_as_zero() -> None:
-    # Target 10 FTE. As of 15 Feb 2026 Q1-Q3 are due: accepted 12, nothing, 9 -> (12 + 0 + 9) / 3
-    # = 7: 70%, off track. Q4's accepted 20 is not due yet, so not counted. Pending is the mean of
-    # the periods that have one: (8 + 6) / 2 = 7.
+def test_level_measure_a_quarter_awaiting_review_is_left_out_never_a_false_0() -> None:
+    # Target 10 FTE. As of 15 Feb 2026 Q1-Q3 are due: accepted 12; Q2's 8 submitted but not yet
+    # accepted; accepted 9. Q2 is left out of the mean: (12 + 9) / 2 = 10.5, 105%, not
+    # (12 + 0 + 9) / 3 = 7. Q4's accepted 20 is not due yet, so not counted. Pending is the mean
+    # of the periods that have one: (8 + 6) / 2 = 7.
     ps = periods(accepted=[D(12), None, D(9), D(20)], pending=[None, D(8), None, D(6)])
     a = level(ps, as_of=date(2026, 2, 15))
     assert a.periods_due == 3
+    assert a.periods_awaiting_review == 1
     assert a.expected_to_date == D(10)
-    assert a.delivered == D(7)
+    assert a.delivered == D("10.5")
     assert a.pending == D(7)
+    assert a.delivery_pct == D(105)
+    assert a.status is Status.ON_TRACK
+    assert a.shortfall == 0
+    assert not a.at_risk
+
+
+def test_level_measure_an_overdue_quarter_with_no_return_counts_as_0() -> None:
+    # Q2 has nothing submitted and was due 30 Oct 2025: (12 + 0 + 9) / 3 = 7: 70%, off track.
+    ps = periods(accepted=[D(12), None, D(9)])
+    a = level(ps, as_of=date(2026, 2, 15))
+    assert a.periods_awaiting_review == 0
+    assert a.delivered == D(7)
     assert a.delivery_pct == D(70)
     assert a.status is Status.OFF_TRACK
     assert a.shortfall == D(3)
     assert a.forecast == D(7)
     assert a.at_risk
+    assert [standing(p, date(2026, 2, 15)) for p in ps[:4]] == [
+        Standing.ACCEPTED,
+        Standing.NO_RETURN,
+        Standing.ACCEPTED,
+        Standing.NOT_DUE,
+    ]
+
+
+def test_level_measure_on_its_due_day_a_quarter_with_nothing_sent_is_not_yet_late() -> None:
+    # Q1 is due 30 Jul 2025: that day it is due but not late, so it is not counted as 0.
+    ps = periods()
+    assert standing(ps[0], date(2025, 7, 30)) is Standing.DUE_TODAY
+    assert level(ps, as_of=date(2025, 7, 30)).delivery_pct is None
+    assert standing(ps[0], date(2025, 7, 31)) is Standing.NO_RETURN
+    assert level(ps, as_of=date(2025, 7, 31)).delivered == 0
+
+
+def test_level_measure_with_every_due_quarter_awaiting_review_says_so() -> None:
+    a = level(periods(pending=[D(9), D(11)]), as_of=AFTER_Q2_DUE)
+    assert a.periods_due == 2 and a.periods_awaiting_review == 2
+    assert a.delivery_pct is None and a.expected_to_date == 0
+    assert a.status is Status.AWAITING_REVIEW
+    assert not a.at_risk
+    assert rate([a]) is Rating.NOT_YET_RATED  # nothing to rate yet, rather than Inadequate
+
+
+def test_a_line_accepted_while_another_was_queried_counts() -> None:
+    # Q1's FTE line was accepted although the return's other lines were queried: the caller
+    # passes it as accepted, so 30.48 FTE counts; with the old whole-return rule it was 0.
+    a = level(periods(accepted=[D("30.48")]), as_of=date(2025, 8, 1), target=D(30))
+    assert a.delivered == D("30.48")
+    assert a.status is Status.ON_TRACK
 
 
 def test_level_measure_held_is_on_track_and_not_at_risk() -> None:
@@ -378,7 +430,13 @@ def test_custom_thresholds() -> None:
 
 
 def test_labels() -> None:
-    assert [s.label for s in Status] == ["Not yet due", "On track", "Behind", "Off track"]
+    assert [s.label for s in Status] == [
+        "Not yet due",
+        "Awaiting review",
+        "On track",
+        "Behind",
+        "Off track",
+    ]
     assert [r.label for r in Rating] == [
         "Good",
         "Approaching target",
@@ -471,13 +529,17 @@ def test_delivering_the_whole_target_by_the_end_is_never_a_shortfall(contract, d
 def test_more_delivery_never_lowers_the_status(scenario, data) -> None:
     ps: list[PeriodInput] = scenario["periods"]
     i = data.draw(st.integers(0, len(ps) - 1))
+    # A level period awaiting review (or due today) is left out of the mean; accepting it
+    # adds a period to the mean rather than more to a period, which the next property covers.
+    left_out = (Standing.AWAITING_REVIEW, Standing.DUE_TODAY)
+    assume(scenario["kind"] is CUMULATIVE or standing(ps[i], scenario["as_of"]) not in left_out)
     more = (ps[i].accepted or D(0)) + data.draw(figures)
     bumped = {**scenario, "periods": [*ps[:i], _replace_accepted(ps[i], more), *ps[i + 1 :]]}
     before, after = assess(**scenario), assess(**bumped)
     assert after.expected_to_date == before.expected_to_date
     assert after.delivered >= before.delivered
-    if before.status is Status.NOT_YET_DUE:
-        assert after.status is Status.NOT_YET_DUE
+    if before.status in (Status.NOT_YET_DUE, Status.AWAITING_REVIEW):
+        assert after.status is before.status
     else:
         assert STATUS_RANK[after.status] >= STATUS_RANK[before.status]
         assert not (before.at_risk is False and after.at_risk is True)
@@ -493,7 +555,8 @@ def _replace_accepted(period: PeriodInput, accepted: Decimal) -> PeriodInput:
 def test_delivery_pct_is_none_exactly_when_nothing_is_expected(scenario) -> None:
     a = assess(**scenario)
     assert (a.delivery_pct is None) == (a.expected_to_date == 0)
-    assert (a.status is Status.NOT_YET_DUE) == (a.expected_to_date == 0)
+    unrated = (Status.NOT_YET_DUE, Status.AWAITING_REVIEW)
+    assert (a.status in unrated) == (a.expected_to_date == 0)
     assert a.shortfall >= 0
     assert a.periods_due == sum(p.due_on <= scenario["as_of"] for p in scenario["periods"])
 
@@ -508,3 +571,157 @@ def test_rating_is_monotonic_in_delivery(values, nones, data) -> None:
     before = rate([with_pct(v) for v in values] + [with_pct(None)] * nones)
     after = rate([with_pct(v) for v in better] + [with_pct(None)] * nones)
     assert RATING_RANK[after] >= RATING_RANK[before]
+
+
+@given(scenarios(), st.data())
+def test_accepting_a_pending_figure_never_lowers_delivered(scenario, data) -> None:
+    """Cumulative: accepting adds to the total. Level: accepting a figure at least the mean so
+    far never lowers the mean (a lower figure may: that is what the quarter held)."""
+    ps: list[PeriodInput] = scenario["periods"]
+    pending = [i for i, p in enumerate(ps) if p.pending is not None and p.accepted is None]
+    assume(pending)
+    i = data.draw(st.sampled_from(pending))
+    before = assess(**scenario)
+    figure = ps[i].pending
+    assert figure is not None
+    if scenario["kind"] is LEVEL:
+        figure = max(figure, before.delivered)
+    accepted = PeriodInput(
+        ps[i].starts_on, ps[i].ends_on, ps[i].due_on, ps[i].planned, figure, None
+    )
+    after = assess(**{**scenario, "periods": [*ps[:i], accepted, *ps[i + 1 :]]})
+    assert after.delivered >= before.delivered - D("1e-20")  # a mean's last decimal place
+    assert after.periods_awaiting_review <= before.periods_awaiting_review
+
+
+# --- Reporting that starts part-way through a contract ------------------------------------------
+
+
+def test_reporting_that_starts_part_way_expects_the_share_of_the_target_from_that_day() -> None:
+    # NCC's 3-year contract entered on 1 Oct 2026 (day 549 of 1096): quarters before it need no
+    # return, so the periods given start there. As of 15 Feb 2027 only Q3 2026/27 (1 Oct - 31 Dec,
+    # 92 days) is due: 30 x 92 / 1096 = 2.518... expected, not 30 x 640 / 1096 from the start.
+    reported = periods(accepted=[D(3)], start=date(2026, 10, 1))
+    a = assess(
+        CUMULATIVE,
+        TARGET,
+        reported,
+        contract_starts_on=START,
+        contract_ends_on=END,
+        as_of=date(2027, 2, 15),
+    )
+    assert a.periods_due == 1
+    assert a.expected_to_date == TARGET * 92 / 1096
+    assert a.status is Status.ON_TRACK
+    # What is left of the target over the rest of the contract: 548 of 1096 days.
+    assert a.expected_by_end == TARGET * 548 / 1096 == D(15)
+    # 3 in 92 days -> 3 x 548 / 92 = 17.9 by the end, more than the 15 expected: not at risk.
+    assert a.forecast == D(3) * 548 / 92 and not a.at_risk
+    assert cumulative_trajectory(TARGET, reported, START, END)[-1] == D(15)
+
+
+def test_reporting_that_starts_mid_quarter_clips_the_first_period_like_a_contract_start() -> None:
+    # Reporting from 15 Nov 2026: the first period is 15 Nov - 31 Dec (47 days), due 30 Jan 2027.
+    reported = periods(start=date(2026, 11, 15), accepted=[D(1)])
+    assert (reported[0].starts_on, reported[0].days) == (date(2026, 11, 15), 47)
+    a = assess(
+        CUMULATIVE,
+        TARGET,
+        reported,
+        contract_starts_on=START,
+        contract_ends_on=END,
+        as_of=date(2027, 1, 30),
+    )
+    assert a.expected_to_date == TARGET * 47 / 1096
+
+
+@given(contracts(), st.data())
+def test_a_reporting_start_never_makes_anything_due_before_it(contract, data) -> None:
+    from portal.domain.periods import reporting_periods
+
+    start, end, _ = contract
+    reporting_start = start + timedelta(days=data.draw(st.integers(0, (end - start).days)))
+    reported = reporting_periods(reporting_start, end)
+    assert reported[0].starts_on == reporting_start
+    assert all(p.starts_on >= reporting_start for p in reported)
+    target = data.draw(figures)
+    assume(target > 0)
+    inputs = [PeriodInput(p.starts_on, p.ends_on, p.due_on, None, None, None) for p in reported]
+    as_of = start + timedelta(days=data.draw(st.integers(0, (end - start).days + 400)))
+    a = assess(
+        CUMULATIVE, target, inputs, contract_starts_on=start, contract_ends_on=end, as_of=as_of
+    )
+    share_left = target * ((end - reporting_start).days + 1) / ((end - start).days + 1)
+    assert a.expected_to_date <= share_left
+    if as_of < reported[0].due_on:
+        assert a.periods_due == 0 and a.expected_to_date == 0
+
+
+# --- Procurement Act ratings per KPI, over an assessment period ------------------------------------
+
+
+def test_a_kpi_is_rated_over_the_periods_of_the_assessment_period() -> None:
+    # The 2025/26 financial year: Q1-Q4 2025/26, 365 days: 30 x 365 / 1096 = 9.99 expected.
+    # 9 accepted in the year: 90.1%: Approaching target. The next year's figures do not count.
+    ps = periods(accepted=[D(2), D(2), D(2), D(3), D(10)])
+    year = [p for p in ps if date(2025, 4, 1) <= p.ends_on <= date(2026, 3, 31)]
+    a = cumulative(year, as_of=date(2026, 6, 1))
+    assert a.expected_to_date == TARGET * 365 / 1096
+    assert a.delivered == D(9)
+    assert display_pct(a.delivery_pct or D(0)) == D("90.1")
+    assert rate_kpi(a) is Rating.APPROACHING
+    # A level KPI: the mean over the year's quarters; one left out awaiting review.
+    fte = periods(accepted=[D(10), None, D(8), D(9)], pending=[None, D(3)])
+    b = level(fte[:4], as_of=date(2026, 6, 1))
+    assert b.delivered == D(9) and rate_kpi(b) is Rating.APPROACHING  # 90%
+    assert rate_kpi(with_pct(None)) is Rating.NOT_YET_RATED
+    assert rate_kpi(with_pct(D(250))) is Rating.GOOD
+
+
+@given(contracts(), st.data())
+def test_the_assessment_periods_of_a_finished_contract_add_up_to_the_whole(contract, data) -> None:
+    start, end, spans = contract
+    accepted = data.draw(st.lists(maybe_figures, min_size=len(spans), max_size=len(spans)))
+    ps = [
+        PeriodInput(s, e, e + timedelta(days=30), None, accepted[i], None)
+        for i, (s, e) in enumerate(spans)
+    ]
+    target = data.draw(figures)
+    as_of = ps[-1].due_on
+    whole = assess(
+        CUMULATIVE, target, ps, contract_starts_on=start, contract_ends_on=end, as_of=as_of
+    )
+    years = sorted({p.ends_on.year if p.ends_on.month > 3 else p.ends_on.year - 1 for p in ps})
+    parts = [
+        assess(
+            CUMULATIVE,
+            target,
+            [p for p in ps if date(y, 4, 1) <= p.ends_on <= date(y + 1, 3, 31)],
+            contract_starts_on=start,
+            contract_ends_on=end,
+            as_of=as_of,
+        )
+        for y in years
+    ]
+    assert sum(p.delivered for p in parts) == whole.delivered
+    assert abs(sum(p.expected_to_date for p in parts) - whole.expected_to_date) < D("1e-20")
+
+
+# --- A financial year's totals ------------------------------------------------------------------
+
+
+def test_a_level_years_totals_leave_out_a_quarter_awaiting_review_on_both_sides() -> None:
+    # 2025/26 as of 15 Feb 2026: Q1 accepted 12, Q2 awaiting review, Q3 accepted 9, Q4 not due.
+    ps = periods(accepted=[D(12), None, D(9)], pending=[None, D(8)])
+    in_year = [date(2025, 4, 1) <= p.ends_on <= date(2026, 3, 31) for p in ps]
+    window = {"contract_starts_on": START, "contract_ends_on": END}
+    totals = year_totals(LEVEL, FTE, ps, in_year, **window, as_of=date(2026, 2, 15))
+    assert totals == (FTE, D("10.5"))
+    # As of 15 Nov 2025: Q1 awaiting review is left out; Q2, overdue with no return, counts 0.
+    late = year_totals(LEVEL, FTE, periods(pending=[D(8)]), in_year, **window, as_of=AFTER_Q2_DUE)
+    assert late == (FTE, D(0))
+    # Only Q1 due, and awaiting review: nothing to compare yet on either side.
+    early = year_totals(
+        LEVEL, FTE, periods(pending=[D(8)]), in_year, **window, as_of=date(2025, 8, 1)
+    )
+    assert early == (D(0), D(0))

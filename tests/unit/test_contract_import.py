@@ -27,6 +27,7 @@ def row(**changes: object) -> list[object]:
         "Value (£)": "£6,000,000",
         "Start date": "01/04/2025",
         "End date": "2028-03-31",
+        "Reporting starts": None,
         "KPI contract": None,
         "Local area": None,
         "Measure code": "local_hires",
@@ -97,7 +98,9 @@ def test_each_problem_is_reported_against_its_row() -> None:
 
 
 def test_missing_cells_say_what_to_enter() -> None:
-    plan = plan_import([COLUMNS, [None] * 9 + ["LOCAL_HIRES", None, None]], LOOKUPS)
+    empty = [None] * len(COLUMNS)
+    empty[COLUMNS.index("Measure code")] = "LOCAL_HIRES"
+    plan = plan_import([COLUMNS, empty], LOOKUPS)
     messages = {error.message for error in plan.errors}
     assert {
         "Enter the contract reference",
@@ -127,3 +130,29 @@ def test_columns_are_found_by_name_in_any_order_and_case() -> None:
 
 def test_references_in_finds_the_column() -> None:
     assert references_in([COLUMNS, row(), row(Contract_reference="C-2")]) == ["C-1", "C-2"]
+
+
+def test_a_contract_entered_part_way_through_names_the_day_reporting_starts() -> None:
+    plan = plan_import([COLUMNS, row(Reporting_starts="01/10/2026")], LOOKUPS)
+    assert plan.errors == []
+    assert plan.contracts[0].reporting_starts_on == date(2026, 10, 1)
+    assert plan_import([COLUMNS, row()], LOOKUPS).contracts[0].reporting_starts_on is None
+
+
+def test_reporting_must_start_within_the_contract() -> None:
+    for outside in ("31/03/2025", "01/04/2028"):
+        plan = plan_import([COLUMNS, row(Reporting_starts=outside)], LOOKUPS)
+        assert [e.message for e in plan.errors] == [
+            "Reporting starts must be between the contract's start and end dates"
+        ]
+    plan = plan_import([COLUMNS, row(Reporting_starts="next year")], LOOKUPS)
+    assert [e.message for e in plan.errors] == [
+        "Reporting starts must be a real date, like 01/04/2025"
+    ]
+
+
+def test_the_reporting_start_column_is_optional() -> None:
+    columns = [c for c in COLUMNS if c != "Reporting starts"]
+    cells = row()
+    del cells[COLUMNS.index("Reporting starts")]
+    assert plan_import([columns, cells], LOOKUPS).errors == []
