@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal import calendar
+from flask import Response
+
+from portal import calendar, exports
 from portal.data import compliance as store
 from portal.data import flags, local_areas, returns
 from portal.data.models import Contract
@@ -12,7 +14,8 @@ from portal.domain.social_value import by_price_year
 from portal.workflows import compliance
 
 
-def context(contract: Contract, *, flag_endpoint: str) -> dict[str, Any]:
+def context(contract: Contract, *, audience: str) -> dict[str, Any]:
+    """`audience` is the blueprint whose links the page uses: "council" or "supplier"."""
     today = calendar.today()
     trajectories = compliance.trajectories(contract, today)
     return {
@@ -29,6 +32,15 @@ def context(contract: Contract, *, flag_endpoint: str) -> dict[str, Any]:
             for line in trajectories
         ),
         "open_flags": flags.for_contract(contract.id),
-        "flag_endpoint": flag_endpoint,
+        "flag_endpoint": f"{audience}.view_flag",
+        "quarters_endpoint": f"{audience}.export_quarters",
         "title": f"{contract.reference}: {contract.title}",
     }
+
+
+def quarters_download(contract: Contract, file_format: str) -> Response:
+    """Every commitment's quarters, as in the tables beside the charts."""
+    rows = exports.quarter_rows(contract, compliance.trajectories(contract, calendar.today()))
+    return exports.download(
+        exports.QUARTER_COLUMNS, rows, f"{contract.reference}-quarters", file_format
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -12,8 +13,8 @@ from flask import Response
 from portal import spreadsheets
 from portal.data import evidence
 from portal.data.models import (
+    AssessmentExplanation,
     Contract,
-    ContractState,
     EvidenceFile,
     Flag,
     Return,
@@ -22,6 +23,8 @@ from portal.data.models import (
 from portal.domain import workforce_import
 from portal.domain.contracts import contract_status
 from portal.domain.evidence import FileKind
+from portal.template_helpers import quarter_note
+from portal.workflows.compliance import PeriodAssessment, Trajectory
 
 MIME_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -146,34 +149,46 @@ COMMITMENT_COLUMNS = [
     "Contract reference",
     "Title",
     "Measure",
+    "Unit",
     "Target",
     "Expected to date",
     "Delivered",
     "Pending review",
+    "Quarters awaiting review",
     "Shortfall",
     "Delivery %",
     "Status",
     "At risk",
     "Forecast at the end",
+    "Proxy value per unit (£)",
+    "Price base year",
+    "Social value to date (£)",
+    "Social value this financial year (£)",
     "As of",
 ]
 
 
 def commitment_rows(rows: Iterable[Any]) -> Iterable[list[spreadsheets.Cell]]:
-    for reference, title, target, measure, state in rows:
+    for reference, title, target, measure, unit, proxy, price_year, state in rows:
         yield [
             reference,
             title,
             measure,
+            unit.label,
             target,
             state.expected_to_date,
             state.delivered,
             state.pending,
+            state.periods_awaiting_review,
             state.shortfall,
             state.delivery_pct,
             state.status.label,
             "Yes" if state.at_risk else "No",
             state.forecast,
+            proxy,
+            price_year,
+            state.social_value,
+            state.year_social_value,
             state.as_of,
         ]
 
@@ -210,37 +225,86 @@ def return_rows(found: Iterable[Return]) -> Iterable[list[spreadsheets.Cell]]:
         ]
 
 
+QUARTER_COLUMNS = [
+    "Contract reference",
+    "Measure",
+    "Unit",
+    "How the target works",
+    "Quarter",
+    "Expected",
+    "Delivered (accepted)",
+    "Note",
+]
+
+
+def quarter_rows(
+    contract: Contract, trajectories: Iterable[Trajectory]
+) -> Iterable[list[spreadsheets.Cell]]:
+    """The table beside each chart: a running total for totals, the level for levels. A
+    level's quarter awaiting review has no figure and says so, rather than a 0."""
+    for line in trajectories:
+        measure = line.commitment.measure
+        for row in line.rows:
+            yield [
+                contract.reference,
+                measure.name,
+                measure.unit.label,
+                measure.kind.label,
+                row.label,
+                row.expected,
+                row.delivered,
+                quarter_note(row) or ("Not due" if row.delivered is None else None),
+            ]
+
+
 ASSESSMENT_COLUMNS = [
     "Contract reference",
     "Contract title",
     "Supplier",
-    "Rating",
+    "Assessment period from",
+    "Assessment period to",
+    "Quarters assessed",
     "KPI",
+    "Unit",
     "Target over the contract",
-    "Expected to date",
-    "Delivered",
+    "Expected in the period",
+    "Delivered in the period",
     "Delivery %",
-    "Status",
-    "Assessed as of",
+    "KPI rating",
+    "Contract rating",
+    "Social value in the period (£)",
+    "Price base year",
+    "Explanation",
 ]
 
 
 def assessment_rows(
-    contract: Contract, state: ContractState | None, lines: Iterable[Any]
+    contract: Contract, result: PeriodAssessment, explained: AssessmentExplanation | None
 ) -> Iterable[list[spreadsheets.Cell]]:
-    rating = state.rating.label if state else "Not yet rated"
-    for line in lines:
-        commitment_state = line.state
+    """One row per KPI: what a contract performance notice publishes."""
+    for kpi in result.kpis:
+        measure = kpi.commitment.measure
+        assessment = kpi.assessment
         yield [
             contract.reference,
             contract.title,
             contract.supplier.name,
-            rating,
-            line.commitment.measure.name,
-            line.commitment.target,
-            commitment_state.expected_to_date if commitment_state else None,
-            commitment_state.delivered if commitment_state else None,
-            commitment_state.delivery_pct if commitment_state else None,
-            commitment_state.status.label if commitment_state else "Not yet due",
-            state.as_of if state else None,
+            result.span[0],
+            result.span[1],
+            ", ".join(result.quarters),
+            measure.name,
+            measure.unit.label,
+            kpi.commitment.target,
+            _cents(assessment.expected_to_date),
+            _cents(assessment.delivered),
+            _cents(assessment.delivery_pct),
+            kpi.rating.label,
+            result.rating.label,
+            kpi.social_value,
+            kpi.commitment.proxy_price_year,
+            explained.explanation if explained else None,
         ]
+
+
+def _cents(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.01"))

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from portal import charts
 from portal.config import current_settings
 from portal.data.types import MeasureUnit, Role
-from portal.domain.compliance import Standing
+from portal.domain.compliance import Standing, display_pct
 from portal.domain.periods import quarter_label
 
 LONDON = ZoneInfo("Europe/London")
@@ -94,6 +94,11 @@ def format_quantity(value: Decimal, unit: MeasureUnit) -> str:
     return f"{format_number(value)} {unit.label}"
 
 
+def format_percent(value: Decimal | None) -> str:
+    """90.1%: one decimal place, halves rounded up, as the ratings compare them."""
+    return "" if value is None else f"{display_pct(value)}%"
+
+
 def error_list(field_errors: dict[str, str]) -> list[dict[str, str]]:
     """{field id: message} as the GOV.UK error summary's list of links."""
     return [{"text": message, "href": f"#{field_id}"} for field_id, message in field_errors.items()]
@@ -144,6 +149,7 @@ def init_app(app: Flask) -> None:
         money=format_money,
         number=format_number,
         quantity=format_quantity,
+        percent=format_percent,
         error_list=error_list,
         period=period_of,
     )

@@ -205,3 +205,43 @@ class WaiveFlagForm(FlaskForm):
         description="For example, an agreed variation to the contract. It is kept in the history.",
     )
     submit = SubmitField("Waive flag", widget=GovSubmitInput())
+
+
+class AssessmentPeriodForm(FlaskForm):
+    """Which period to assess: a financial year, or the 12 months ending a day. Read from the
+    query string, so the page and its downloads share one address."""
+
+    class Meta:
+        csrf = False
+
+    period = RadioField(
+        "Assessment period", widget=GovRadioInput(), choices=[], validate_choice=False
+    )
+    ending = DateField(
+        "Last day of the 12 months",
+        name_in_errors="Last day of the 12 months",
+        required=False,
+        description="For example, 30 6 2026",
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.period.data not in {choice.value for choice in self.period.choices}:
+            self.period.errors = [*self.period.errors, "Select the period to assess"]
+            valid = False
+        if self.period.data == "12m" and self.ending.data is None and not self.ending.errors:
+            self.ending.errors = [*self.ending.errors, "Enter the last day of the 12 months"]
+            valid = False
+        return valid
+
+
+class ExplanationForm(FlaskForm):
+    explanation = text_area(
+        "Explanation",
+        required="Enter the explanation of the supplier's performance",
+        max_length=5000,
+        name_in_errors="Explanation",
+        description="Published with the ratings in the contract performance notice: what "
+        "happened, what the supplier is doing about any shortfall, and any agreed changes.",
+    )
+    submit = SubmitField("Save explanation", widget=GovSubmitInput())

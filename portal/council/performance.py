@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from portal import calendar, exports
 from portal.auth.permissions import council_staff
-from portal.council.forms import WaiveFlagForm
+from portal.config import current_settings
+from portal.council.forms import AssessmentPeriodForm, ExplanationForm, WaiveFlagForm
 from portal.council.views import council
-from portal.data import commit, contracts, dashboard, flags, returns, users
-from portal.data import compliance as store
+from portal.data import assessments, commit, contracts, dashboard, flags, returns, users
+from portal.data.models import Contract
 from portal.data.types import FlagSeverity, FlagStatus, Role
+from portal.domain.periods import (
+    Span,
+    financial_quarter,
+    financial_year_label,
+    financial_year_span,
+    long_date,
+    twelve_months_ending,
+)
 from portal.workflows import compliance
 
 
@@ -124,27 +136,71 @@ def export_returns(file_format: str) -> Response:
     return exports.download(exports.RETURN_COLUMNS, rows, "returns", file_format)
 
 
-@council.route("/contracts/<int:contract_id>/assessment")
+def _assessment_span(
+    contract: Contract, form: AssessmentPeriodForm, today: date
+) -> tuple[Span, str] | None:
+    """The period the form asks for, and its name; None if it asks for nothing valid."""
+    start_month = current_settings().financial_year_start_month
+    years = sorted(
+        {p.financial_year for p in calendar.reporting_periods_of(contract) if p.starts_on <= today}
+    ) or [calendar.reporting_periods_of(contract)[0].financial_year]
+    form.period.choices = [
+        SelectChoice(
+            f"fy-{year}",
+            f"The {financial_year_label(year, start_month=start_month)} financial year",
+        )
+        for year in reversed(years)
+    ] + [SelectChoice("12m", "The 12 months ending a day you choose")]
+    if not form.period.data:
+        this_year = financial_quarter(today, start_month=start_month)[0]
+        form.period.data = f"fy-{this_year}" if this_year in years else f"fy-{years[-1]}"
+    if not form.validate():
+        return None
+    if form.period.data == "12m" and form.ending.data:
+        span = twelve_months_ending(form.ending.data)
+        return span, f"the 12 months ending {long_date(span[1])}"
+    year = int(str(form.period.data).removeprefix("fy-"))
+    label = next(c.label for c in form.period.choices if c.value == form.period.data)
+    return financial_year_span(year, start_month=start_month), label[0].lower() + label[1:]
+
+
+@council.route("/contracts/<int:contract_id>/assessment", methods=["GET", "POST"])
 @council.route("/contracts/<int:contract_id>/assessment.<any(csv, xlsx):file_format>")
 @council_staff
 def performance_assessment(contract_id: int, file_format: str | None = None) -> str | Response:
-    """The contract's rating and each KPI line, ready for a contract performance notice."""
+    """Each KPI and the contract rated over a period the manager chooses, with the manager's
+    explanation: what a Procurement Act 2023 contract performance notice needs."""
     contract = contracts.get_for(current_user, contract_id) or abort(404)
-    state = store.contract_state(contract.id)
-    lines = compliance.trajectories(contract, calendar.today())
-    if file_format:
-        rows = exports.assessment_rows(contract, state, lines)
+    today = calendar.today()
+    period_form = AssessmentPeriodForm(formdata=request.args or None)
+    chosen = _assessment_span(contract, period_form, today)
+    result = compliance.assess_period(contract, chosen[0], today) if chosen else None
+    explained = assessments.explanation_for(contract, chosen[0]) if chosen else None
+    form = ExplanationForm(data={"explanation": explained.explanation if explained else ""})
+    if chosen and form.validate_on_submit():
+        assessments.explain(contract, chosen[0], form.explanation.data or "", by=current_user)
+        commit()
+        flash("Explanation saved", "success")
+        return redirect(request.full_path)
+    if file_format and chosen and result:
+        rows = exports.assessment_rows(contract, result, explained)
         return exports.download(
             exports.ASSESSMENT_COLUMNS,
             rows,
-            f"{contract.reference}-performance-assessment",
+            f"{contract.reference}-performance-assessment-{chosen[0][0]}-to-{chosen[0][1]}",
             file_format,
         )
+    if file_format:
+        abort(404)
     return render_template(
         "council/assessment.html",
+        field_errors={name: messages[0] for name, messages in period_form.errors.items()},
         contract=contract,
-        state=state,
-        lines=lines,
-        today=calendar.today(),
+        period_form=period_form,
+        chosen=chosen,
+        result=result,
+        form=form,
+        explained=explained,
+        today=today,
         title=f"Performance assessment: {contract.reference}",
     )

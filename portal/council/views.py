@@ -37,6 +37,7 @@ from portal.data import (
     users,
     workforce,
 )
+from portal.data import dashboard as overview
 from portal.data.models import Commitment, Contract, ContractImport, Return
 from portal.data.types import OrganisationKind, ReturnStatus, Role
 from portal.domain.contract_import import (
@@ -135,9 +136,16 @@ def view_contract(contract_id: int) -> str:
     contract = _contract(contract_id)
     return render_template(
         "council/contract.html",
-        **contract_page.context(contract, flag_endpoint="council.view_flag"),
+        **contract_page.context(contract, audience="council"),
         history=audit.contract_history(contract.id),
     )
+
+
+@council.route("/contracts/<int:contract_id>/quarters.<any(csv, xlsx):file_format>")
+@council_staff
+def export_quarters(contract_id: int, file_format: str) -> Response:
+    contract = _contract(contract_id)
+    return contract_page.quarters_download(contract, file_format)
 
 
 def _contract_form_choices(form: ContractForm) -> None:
@@ -516,6 +524,7 @@ def view_supplier(supplier_id: int) -> str:
         "council/supplier.html",
         supplier=supplier,
         people=users.users_of(supplier.id),
+        social_value=overview.supplier_social_value(supplier.id, current_user.organisation_id),
         contract_page=contract_page,
         commitment_counts=contracts.count_commitments([c.id for c in contract_page.items]),
         title=supplier.name,

@@ -33,17 +33,28 @@ class MeasureTotal:
 
 
 @dataclass(frozen=True)
+class SocialValue:
+    """Pounds of social value in one price-base year's prices: never added across years."""
+
+    price_year: int
+    to_date: Decimal
+    this_year: Decimal
+
+
+@dataclass(frozen=True)
 class Portfolio:
     contracts: int
     commitments_by_status: dict[Status, int]
     year_totals: list[MeasureTotal]  # delivered against committed, this financial year
+    social_value: list[SocialValue]  # oldest price-base year first
     open_flags_by_severity: dict[FlagSeverity, int]
     awaiting_review: int
     overdue_returns: int
 
     @property
     def commitments_assessed(self) -> int:
-        return sum(n for s, n in self.commitments_by_status.items() if s is not Status.NOT_YET_DUE)
+        unrated = (Status.NOT_YET_DUE, Status.AWAITING_REVIEW)
+        return sum(n for s, n in self.commitments_by_status.items() if s not in unrated)
 
     @property
     def on_track_pct(self) -> Decimal | None:
@@ -64,7 +75,7 @@ def portfolio(council_id: int, manager_id: int | None = None) -> Portfolio:
         .outerjoin(ContractState, ContractState.contract_id == Contract.id)
         .where(*where)
     ).one()
-    by_status, year_totals = _commitments(where)
+    by_status, year_totals, social_value = _commitments(where)
     by_severity = {
         severity: count
         for severity, count in db.session.execute(
@@ -81,37 +92,64 @@ def portfolio(council_id: int, manager_id: int | None = None) -> Portfolio:
         .where(*where, Return.status == ReturnStatus.SUBMITTED)
     )
     return Portfolio(
-        contracts, by_status, year_totals, by_severity, awaiting or 0, int(overdue or 0)
+        contracts,
+        by_status,
+        year_totals,
+        social_value,
+        by_severity,
+        awaiting or 0,
+        int(overdue or 0),
     )
 
 
 def _commitments(
     where: list[ColumnElement[bool]],
-) -> tuple[dict[Status, int], list[MeasureTotal]]:
-    """Commitments by status, and each measure's totals this financial year, from one pass
-    over the stored states grouped by both."""
+) -> tuple[dict[Status, int], list[MeasureTotal], list[SocialValue]]:
+    """Commitments by status, each measure's totals this financial year, and social value by
+    price-base year, from one pass over the stored states grouped by all three."""
     query = (
         select(
             Measure.id,
             Measure.name,
             Measure.unit,
             CommitmentState.status,
+            Commitment.proxy_price_year,
             func.count(),
             func.sum(CommitmentState.year_committed),
             func.sum(CommitmentState.year_delivered),
             func.max(CommitmentState.financial_year),
+            func.sum(CommitmentState.social_value),
+            func.sum(CommitmentState.year_social_value),
         )
         .join(Measure, Measure.id == CommitmentState.measure_id)
+        .join(Commitment, Commitment.id == CommitmentState.commitment_id)
         .join(Contract, Contract.id == CommitmentState.contract_id)
         .where(*where)
-        .group_by(Measure.id, Measure.name, Measure.unit, CommitmentState.status)
+        .group_by(
+            Measure.id,
+            Measure.name,
+            Measure.unit,
+            CommitmentState.status,
+            Commitment.proxy_price_year,
+        )
         .order_by(Measure.name, Measure.id)
     )
     by_status: Counter[Status] = Counter()
     totals: dict[int, MeasureTotal] = {}
-    for measure_id, name, unit, status, count, committed, delivered, year in db.session.execute(
-        query
-    ):
+    pounds: dict[int, SocialValue] = {}
+    for (
+        measure_id,
+        name,
+        unit,
+        status,
+        price_year,
+        count,
+        committed,
+        delivered,
+        year,
+        to_date,
+        this_year,
+    ) in db.session.execute(query):
         by_status[status] += count
         so_far = totals.get(measure_id, MeasureTotal(name, unit, Decimal(0), Decimal(0), year))
         totals[measure_id] = MeasureTotal(
@@ -121,13 +159,27 @@ def _commitments(
             so_far.delivered + (delivered or 0),
             max(so_far.financial_year, year),
         )
-    return dict(by_status), list(totals.values())
+        if price_year is not None:
+            value = pounds.get(price_year, SocialValue(price_year, Decimal(0), Decimal(0)))
+            pounds[price_year] = SocialValue(
+                price_year, value.to_date + (to_date or 0), value.this_year + (this_year or 0)
+            )
+    return dict(by_status), list(totals.values()), [pounds[y] for y in sorted(pounds)]
 
 
 def commitment_statuses(council_id: int) -> Result[Any]:
     """Every monitored commitment with its stored compliance, for the status export."""
     query = (
-        select(Contract.reference, Contract.title, Commitment.target, Measure.name, CommitmentState)
+        select(
+            Contract.reference,
+            Contract.title,
+            Commitment.target,
+            Measure.name,
+            Measure.unit,
+            Commitment.proxy_value,
+            Commitment.proxy_price_year,
+            CommitmentState,
+        )
         .join(Commitment, Commitment.id == CommitmentState.commitment_id)
         .join(Contract, Contract.id == CommitmentState.contract_id)
         .join(Measure, Measure.id == CommitmentState.measure_id)
@@ -136,6 +188,30 @@ def commitment_statuses(council_id: int) -> Result[Any]:
         .execution_options(yield_per=1000)
     )
     return db.session.execute(query)
+
+
+def supplier_social_value(supplier_id: int, council_id: int | None = None) -> list[SocialValue]:
+    """A supplier's social value by price-base year, over all its contracts (or one council's)."""
+    where = [Contract.supplier_id == supplier_id]
+    if council_id is not None:
+        where.append(Contract.council_id == council_id)
+    query = (
+        select(
+            Commitment.proxy_price_year,
+            func.sum(CommitmentState.social_value),
+            func.sum(CommitmentState.year_social_value),
+        )
+        .join(Commitment, Commitment.id == CommitmentState.commitment_id)
+        .join(Contract, Contract.id == CommitmentState.contract_id)
+        .where(*where, Commitment.proxy_price_year.is_not(None))
+        .group_by(Commitment.proxy_price_year)
+        .order_by(Commitment.proxy_price_year)
+    )
+    return [
+        SocialValue(year, to_date or Decimal(0), this_year or Decimal(0))
+        for year, to_date, this_year in db.session.execute(query)
+        if year is not None
+    ]
 
 
 def supplier_contracts(supplier_id: int) -> list[tuple[Contract, ContractState | None]]:

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 DEFAULT_START_MONTH = 4  # April: the UK public sector financial year
 DEFAULT_DUE_DAYS = 30
+Span = tuple[date, date]  # first and last day, both included
 
 
 class PeriodStatus(StrEnum):
@@ -90,9 +91,14 @@ def long_date(value: date) -> str:
 
 def quarter_label(financial_year: int, quarter: int, *, start_month: int) -> str:
     """ "Q1 2025/26", or "Q1 2025" when the financial year is the calendar year."""
+    return f"Q{quarter} {financial_year_label(financial_year, start_month=start_month)}"
+
+
+def financial_year_label(financial_year: int, *, start_month: int) -> str:
+    """ "2025/26", or "2025" when the financial year is the calendar year."""
     if start_month == 1:
-        return f"Q{quarter} {financial_year}"
-    return f"Q{quarter} {financial_year}/{(financial_year + 1) % 100:02d}"
+        return str(financial_year)
+    return f"{financial_year}/{(financial_year + 1) % 100:02d}"
 
 
 def financial_quarter(
@@ -163,3 +169,26 @@ def contract_days(starts_on: date, ends_on: date) -> int:
     if ends_on < starts_on:
         raise ValueError("End date must be the same as or after the start date")
     return (ends_on - starts_on).days + 1
+
+
+def financial_year_span(financial_year: int, *, start_month: int = DEFAULT_START_MONTH) -> Span:
+    """The first and last day of a financial year."""
+    _check_start_month(start_month)
+    starts_on = date(financial_year, start_month, 1)
+    next_year = date(financial_year + 1, start_month, 1)
+    return starts_on, next_year - timedelta(days=1)
+
+
+def twelve_months_ending(ends_on: date) -> Span:
+    """The 12 months up to and including a day: 1 July 2025 to 30 June 2026 for 30 June 2026."""
+    try:
+        year_before = ends_on.replace(year=ends_on.year - 1)
+    except ValueError:  # 29 February: a year before is 28 February
+        year_before = ends_on.replace(year=ends_on.year - 1, day=28)
+    return year_before + timedelta(days=1), ends_on
+
+
+def within(periods: list[ReportingPeriod], span: Span) -> list[ReportingPeriod]:
+    """The periods an assessment period covers: those that end inside it."""
+    starts_on, ends_on = span
+    return [p for p in periods if starts_on <= p.ends_on <= ends_on]

@@ -73,8 +73,15 @@ def view_contract(contract_id: int) -> str:
     contract = contracts.get_for(current_user, contract_id) or abort(404)
     return render_template(
         "supplier/contract.html",
-        **contract_page.context(contract, flag_endpoint="supplier.view_flag"),
+        **contract_page.context(contract, audience="supplier"),
     )
+
+
+@supplier.route("/contracts/<int:contract_id>/quarters.<any(csv, xlsx):file_format>")
+@supplier_users
+def export_quarters(contract_id: int, file_format: str) -> Response:
+    contract = contracts.get_for(current_user, contract_id) or abort(404)
+    return contract_page.quarters_download(contract, file_format)
 
 
 @supplier.route("/contracts/<int:contract_id>/returns/<int:year>/<int:quarter>", methods=["POST"])
@@ -469,6 +476,7 @@ def dashboard() -> str:
         "supplier/dashboard.html",
         contracts=overview.supplier_contracts(organisation_id),
         to_fix=overview.returns_to_fix(organisation_id),
+        social_value=overview.supplier_social_value(organisation_id),
         flags=flags.list_for(current_user, flags.FlagFilters(), page=1),
         today=calendar.today(),
         title="Overview",

@@ -22,7 +22,7 @@ from portal.data.base import utcnow
 from portal.data.models import Commitment, CommitmentState, Contract, ContractState, Return
 from portal.data.types import FlagKind, FlagSeverity, MeasureKind, ReturnStatus
 from portal.domain import compliance
-from portal.domain.periods import ReportingPeriod, financial_quarter, long_date
+from portal.domain.periods import ReportingPeriod, Span, financial_quarter, long_date, within
 from portal.domain.social_value import social_value
 from portal.extensions import db
 from portal.template_helpers import format_quantity
@@ -399,3 +399,61 @@ def trajectories(contract: Contract, today: date) -> list[Trajectory]:
             rows.append(QuarterRow(period.label, expect.quantize(CENTS), delivered, standing))
         result.append(Trajectory(commitment, states.get(commitment.id), rows, cumulative))
     return result
+
+
+@dataclass(frozen=True)
+class KpiAssessment:
+    """One commitment over an assessment period, rated as a Procurement Act 2023 KPI."""
+
+    commitment: Commitment
+    assessment: compliance.Assessment
+    rating: compliance.Rating
+    social_value: Decimal | None
+
+
+@dataclass(frozen=True)
+class PeriodAssessment:
+    span: Span
+    quarters: list[str]  # the reporting periods it covers
+    kpis: list[KpiAssessment]
+    rating: compliance.Rating
+    mean_pct: Decimal | None
+
+
+def assess_period(contract: Contract, span: Span, today: date) -> PeriodAssessment:
+    """Each KPI and the contract rated over the reporting periods that end in `span`, with
+    what is known today: a quarter not yet due is not expected yet."""
+    settings = current_settings()
+    [(loaded, contract_returns)] = store.contracts_with_facts([contract.id])
+    periods = within(reporting_periods_of(loaded), span)
+    by_period = {(r.financial_year, r.quarter): r for r in contract_returns}
+    kpis = []
+    for commitment in loaded.commitments:
+        if commitment.is_retired:
+            continue
+        assessment = compliance.assess(
+            commitment.measure.kind,
+            commitment.target,
+            period_inputs(periods, commitment, by_period),
+            contract_starts_on=loaded.start_on,
+            contract_ends_on=loaded.end_on,
+            as_of=today,
+            thresholds=settings.thresholds,
+        )
+        delivered = _money(assessment.delivered) or ZERO
+        kpis.append(
+            KpiAssessment(
+                commitment,
+                assessment,
+                compliance.rate_kpi(assessment, settings.thresholds),
+                _money(social_value(delivered, commitment.proxy_value)),
+            )
+        )
+    assessments = [kpi.assessment for kpi in kpis]
+    return PeriodAssessment(
+        span,
+        [p.label for p in periods],
+        kpis,
+        compliance.rate(assessments, settings.thresholds),
+        compliance.mean_capped_pct(assessments),
+    )

@@ -247,6 +247,7 @@ def write_import(path: Path, *, bad: bool) -> int | None:
                     "Value (£)": str(100_000 + number * 1_000),
                     "Start date": "01/04/2025",
                     "End date": "31/03/2028",
+                    "Reporting starts": "",
                     "KPI contract": "",
                     "Local area": "",
                     "Measure code": code,

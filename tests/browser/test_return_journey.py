@@ -297,13 +297,20 @@ def test_a_return_is_submitted_queried_fixed_and_accepted(
     arrive(supplier, RETURN, task_list)
     check_and_submit(supplier)
 
-    # 8. The manager accepts every line; both versions stay in the history.
+    # 8. The lines accepted before, sent again unchanged, stay accepted: the manager decides
+    # only the changed line. Both versions stay in the history.
     visit(manager, council_contract)
     expect(period_row(manager)).to_contain_text("Submitted")
     open_review(manager, "Review")
     expect(decision_card(manager, QUERIED)).to_contain_text(FIXED)
     for measure in MEASURES:
-        decide(manager, measure, "Accept")
+        card = decision_card(manager, measure)
+        if measure == QUERIED:
+            expect(card.get_by_role("group", name=f"Your decision on {measure}")).to_be_visible()
+        else:
+            expect(card).to_contain_text("Accepted on an earlier submission")
+            expect(card.get_by_role("radio")).to_have_count(0)
+    decide(manager, QUERIED, "Accept")
     manager.get_by_role("button", name="Save review").click()
     arrive(manager, CONTRACT, council_contract)
     expect(success_banner(manager)).to_contain_text(

@@ -594,7 +594,7 @@ def test_accepting_a_pending_figure_never_lowers_delivered(scenario, data) -> No
     assert after.periods_awaiting_review <= before.periods_awaiting_review
 
 
-# --- Reporting that starts part-way through a contract ------------------------------------------
+# --- Reporting that starts part-way through a contract ---------------------------------------
 
 
 def test_reporting_that_starts_part_way_expects_the_share_of_the_target_from_that_day() -> None:
@@ -657,7 +657,7 @@ def test_a_reporting_start_never_makes_anything_due_before_it(contract, data) ->
         assert a.periods_due == 0 and a.expected_to_date == 0
 
 
-# --- Procurement Act ratings per KPI, over an assessment period ------------------------------------
+# --- Procurement Act ratings per KPI, over an assessment period -------------------------------
 
 
 def test_a_kpi_is_rated_over_the_periods_of_the_assessment_period() -> None:

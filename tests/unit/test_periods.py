@@ -11,8 +11,11 @@ from portal.domain.periods import (
     ReportingPeriod,
     contract_days,
     financial_quarter,
+    financial_year_span,
     periods_due_by,
     reporting_periods,
+    twelve_months_ending,
+    within,
 )
 
 D = date
@@ -475,3 +478,25 @@ def test_status_agrees_with_the_dates(contract: tuple[date, date, int, int], tod
         assert (p in due) == (p.due_on <= today)
     # What is due by a day is always a leading run of the periods.
     assert due == periods[: len(due)]
+
+
+# --- Assessment periods -------------------------------------------------------------------------
+
+
+def test_a_financial_year_runs_from_its_start_month_to_the_day_before_the_next() -> None:
+    assert financial_year_span(2025) == (date(2025, 4, 1), date(2026, 3, 31))
+    assert financial_year_span(2025, start_month=1) == (date(2025, 1, 1), date(2025, 12, 31))
+    assert financial_year_span(2023, start_month=3) == (date(2023, 3, 1), date(2024, 2, 29))
+
+
+def test_twelve_months_ending_a_day() -> None:
+    assert twelve_months_ending(date(2026, 6, 30)) == (date(2025, 7, 1), date(2026, 6, 30))
+    assert twelve_months_ending(date(2026, 3, 31)) == (date(2025, 4, 1), date(2026, 3, 31))
+    assert twelve_months_ending(date(2028, 2, 29)) == (date(2027, 3, 1), date(2028, 2, 29))
+
+
+def test_an_assessment_period_covers_the_periods_that_end_inside_it() -> None:
+    periods = reporting_periods(date(2025, 5, 15), date(2027, 3, 31))
+    covered = within(periods, financial_year_span(2025))
+    assert [p.label for p in covered] == ["Q1 2025/26", "Q2 2025/26", "Q3 2025/26", "Q4 2025/26"]
+    assert within(periods, (date(2025, 7, 1), date(2026, 6, 30)))[0].label == "Q2 2025/26"
