@@ -28,7 +28,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, StopValidation
+from wtforms.validators import DataRequired, Length, StopValidation
 
 __all__ = [
     "DateField",
@@ -106,7 +106,8 @@ def text_area(
 def _text(
     limit: int, name_in_errors: str, required: str | None, kwargs: dict[str, Any]
 ) -> dict[str, Any]:
-    validators = [InputRequired(required)] if required else []
+    # DataRequired checks the stripped answer: spaces alone are not an answer.
+    validators = [DataRequired(required)] if required else []
     return {
         "filters": [strip],
         "validators": [*validators, max_length(limit, name_in_errors)],

@@ -79,8 +79,8 @@ def format_money(value: Decimal | None) -> str:
 def format_number(value: Decimal | int | None) -> str:
     if value is None:
         return ""
-    if isinstance(value, Decimal):
-        value = value.normalize()
+    if isinstance(value, Decimal):  # to the penny or hundredth people read, never more
+        value = value.quantize(Decimal("0.01")).normalize()
         return f"{value:,f}" if value != value.to_integral() else f"{int(value):,}"
     return f"{value:,}"
 

@@ -254,14 +254,14 @@ def add_commitment(
 ) -> Commitment:
     # The proxy value is copied when the promise is made and never follows later catalogue edits.
     commitment = Commitment(
-        contract_id=contract.id,
         measure_id=measure.id,
         target=target,
         note=note.strip(),
         proxy_value=measure.proxy_value,
         proxy_price_year=measure.proxy_price_year,
     )
-    db.session.add(commitment)
+    # Through the loaded contract, so that what is computed next in this request sees it.
+    contract.commitments.append(commitment)
     db.session.flush()
     # Returns still being written gain a line for the new promise; sent ones are history.
     for open_return in db.session.scalars(
