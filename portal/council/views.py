@@ -47,7 +47,7 @@ from portal.domain.contract_import import (
     references_in,
 )
 from portal.domain.contracts import ContractStatus, is_kpi_by_default
-from portal.domain.profiles import field_name, parse_plan
+from portal.domain.profiles import CHOICE, ProfileChoice, parse_plan, replan, typed_from
 from portal.domain.reviews import review_decisions
 from portal.security import sandboxed_download
 from portal.supplier.forms import CONFLICT
@@ -310,28 +310,61 @@ def add_commitment(contract_id: int) -> str | Response:
     )
 
 
+# How the success message ends when saving a commitment changed its quarterly profile.
+PROFILE_CHANGED = {
+    ProfileChoice.RESCALE: ": its quarterly profile was rescaled to the target",
+    ProfileChoice.ENTER: ", with its new quarterly profile",
+    ProfileChoice.EVEN: ": it now uses an even spread over the contract",
+}
+
+
 @council.route(
     "/contracts/<int:contract_id>/commitments/<int:commitment_id>/edit", methods=["GET", "POST"]
 )
 @council_staff
 def edit_commitment(contract_id: int, commitment_id: int) -> str | Response:
+    """The target and note; with a quarterly profile, what happens to it, saved together."""
     contract = _contract(contract_id)
     commitment = _commitment(contract, commitment_id)
     form = CommitmentChangeForm(obj=commitment)
     needs_reason = contract.start_on <= calendar.today()
-    if form.validate_on_submit():
-        if needs_reason and form.target.data != commitment.target and not form.reason.data:
+    saved = contracts.profile_of(commitment)
+    periods = calendar.periods_of(contract) if saved else []
+    typed = typed_from(saved, periods) | {CHOICE: ProfileChoice.RESCALE}
+    errors: dict[str, str] = {}
+    if form.is_submitted():
+        typed = {name: request.form.get(name, "").strip() for name in typed}
+        valid = form.validate()
+        target = None if form.target.errors else form.target.data
+        plan, errors = replan(
+            typed,
+            saved,
+            periods,
+            kind=commitment.measure.kind,
+            old_target=commitment.target,
+            new_target=target,
+        )
+        changed = target is not None and target != commitment.target
+        if needs_reason and changed and not form.reason.data:
             form.reason.errors.append("Enter the reason for changing the target")
-        else:
+            valid = False
+        if valid and not errors:
             contracts.change_commitment(
                 commitment,
-                target=form.target.data or commitment.target,
+                target=target or commitment.target,
                 note=form.note.data or "",
                 by=current_user,
                 reason=form.reason.data,
             )
+            profile_changed = contracts.save_plan(
+                commitment, plan, by=current_user, reason=form.reason.data
+            )
             commit_contract(contract.id)
-            flash(f"{commitment.measure.name} updated", "success")
+            flash(
+                f"{commitment.measure.name} updated"
+                + (PROFILE_CHANGED[ProfileChoice(typed[CHOICE])] if profile_changed else ""),
+                "success",
+            )
             return redirect(url_for("council.view_contract", contract_id=contract.id))
     return render_template(
         "council/commitment_change.html",
@@ -339,6 +372,9 @@ def edit_commitment(contract_id: int, commitment_id: int) -> str | Response:
         contract=contract,
         commitment=commitment,
         needs_reason=needs_reason,
+        periods=periods,
+        typed=typed,
+        field_errors=errors,
         title=f"Change {commitment.measure.name}",
     )
 
@@ -390,8 +426,7 @@ def edit_profile(contract_id: int, commitment_id: int) -> str | Response:
     contract = _contract(contract_id)
     commitment = _commitment(contract, commitment_id)
     periods = calendar.periods_of(contract)
-    saved = {(p.financial_year, p.quarter): p.planned for p in commitment.plan}
-    typed = {field_name(p): str(saved.get((p.financial_year, p.quarter), "")) for p in periods}
+    typed = typed_from(contracts.profile_of(commitment), periods)
     errors: dict[str, str] = {}
     form = ConfirmForm()
     if form.validate_on_submit():

@@ -28,6 +28,7 @@ from portal.data.pagination import Page, paginate
 from portal.data.types import OrganisationKind, ReturnStatus, Role
 from portal.domain.contract_import import ImportPlan, Lookups
 from portal.domain.contracts import ContractStatus
+from portal.domain.profiles import Plan
 from portal.extensions import db
 
 AUDITED = (
@@ -329,14 +330,21 @@ def reinstate_commitment(commitment: Commitment, *, by: User) -> None:
     )
 
 
+def profile_of(commitment: Commitment) -> Plan:
+    """The commitment's profile: figure per (financial year, quarter); empty for the even
+    spread."""
+    return {(p.financial_year, p.quarter): p.planned for p in commitment.plan}
+
+
 def save_plan(
     commitment: Commitment,
-    planned: dict[tuple[int, int], Decimal] | None,
+    planned: Plan | None,
     *,
     by: User,
     reason: str | None = None,
-) -> None:
-    """Replace the commitment's per-period profile; None goes back to the even spread."""
+) -> bool:
+    """Replace the commitment's per-period profile; None goes back to the even spread.
+    Records before and after, and says whether anything changed."""
     before = _plan_as_dict(commitment)
     commitment.plan = [
         PlannedFigure(financial_year=year, quarter=quarter, planned=figure)
@@ -344,21 +352,26 @@ def save_plan(
     ]
     db.session.flush()
     after = _plan_as_dict(commitment)
-    if before != after:
-        audit.record(
-            by,
-            "profile changed",
-            "commitment",
-            commitment.id,
-            before=before or None,
-            after=after or None,
-            contract_id=commitment.contract_id,
-            reason=reason or None,
-        )
+    if before == after:
+        return False
+    audit.record(
+        by,
+        "profile changed",
+        "commitment",
+        commitment.id,
+        before=before or None,
+        after=after or None,
+        contract_id=commitment.contract_id,
+        reason=reason or None,
+    )
+    return True
 
 
 def _plan_as_dict(commitment: Commitment) -> dict[str, str]:
-    return {f"{p.financial_year} Q{p.quarter}": str(p.planned) for p in commitment.plan}
+    return {
+        f"{p.financial_year} Q{p.quarter}": str(p.planned.quantize(Decimal("0.01")))
+        for p in commitment.plan
+    }
 
 
 def measures_committed(council_id: int) -> list[Measure]:

@@ -1,5 +1,5 @@
-"""An explicit per-quarter profile for a commitment: as typed into a form, and rescaled with
-its target.
+"""An explicit per-quarter profile for a commitment: as typed into a form, rescaled with its
+target, or replaced when the manager changes the target.
 
 A profile of a total over the contract always adds up to its commitment's target (design brief
 section 5), so it only moves the promise in time. A profile of a level may differ quarter by
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import TypeVar
 
 from portal.domain.measures import MeasureKind
@@ -21,6 +22,13 @@ K = TypeVar("K")
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
+CHOICE = "profile"  # the field saying what happens to a profile when its commitment changes
+
+
+class ProfileChoice(StrEnum):
+    RESCALE = "rescale"  # every quarter in proportion to the new target
+    ENTER = "enter"  # the manager types new quarterly figures
+    EVEN = "even"  # back to the even spread over the contract
 
 
 class NothingToRescale(ValueError):
@@ -40,17 +48,29 @@ def as_text(figure: Decimal) -> str:
     return f"{figure.normalize():f}"
 
 
+def typed_from(
+    saved: Mapping[Quarter, Decimal], periods: Sequence[ReportingPeriod]
+) -> dict[str, str]:
+    """The quarter boxes of a form, filled in with a saved profile (empty where it has none)."""
+    return {
+        field_name(p): as_text(saved[quarter_of(p)]) if quarter_of(p) in saved else ""
+        for p in periods
+    }
+
+
 def parse_plan(
     typed: Mapping[str, str],
     periods: Sequence[ReportingPeriod],
     *,
     kind: MeasureKind,
-    target: Decimal,
+    target: Decimal | None,
 ) -> tuple[Plan, dict[str, str]]:
     """(figure per quarter, error per field name). Errors mean: save nothing.
 
     Every quarter needs a figure of 0 or more, to no more than 2 decimal places as it is stored.
     A total over the contract must add up to its target; a level may differ quarter by quarter.
+    With no target (the one typed beside the quarters is not valid yet), only the figures are
+    checked.
     """
     planned: Plan = {}
     errors: dict[str, str] = {}
@@ -73,7 +93,7 @@ def parse_plan(
             continue
         planned[quarter_of(period)] = figure
     total = sum(planned.values(), ZERO)
-    if not errors and kind is MeasureKind.CUMULATIVE and total != target:
+    if not errors and target is not None and kind is MeasureKind.CUMULATIVE and total != target:
         errors[field_name(periods[0])] = (
             f"The quarters must add up to the target of {as_text(target)}; "
             f"they add up to {as_text(total)}"
@@ -124,3 +144,38 @@ def rescale(
         for quarter in sorted(cents, key=lambda q: -lost[q])[:missing]:
             scaled[quarter] += 1
     return {q: Decimal(c).scaleb(-2) for q, c in scaled.items()}
+
+
+def replan(
+    typed: Mapping[str, str],
+    saved: Mapping[Quarter, Decimal],
+    periods: Sequence[ReportingPeriod],
+    *,
+    kind: MeasureKind,
+    old_target: Decimal,
+    new_target: Decimal | None,
+) -> tuple[Plan | None, dict[str, str]]:
+    """What a saved profile becomes when its commitment is saved with a new (or the same)
+    target, as the manager chose in typed[CHOICE]: (the profile, or None for the even spread;
+    error per field name). new_target is None while the target typed is not valid. A
+    commitment without a profile keeps the even spread."""
+    if not saved:
+        return None, {}
+    choice = typed.get(CHOICE, "")
+    if choice == ProfileChoice.EVEN:
+        return None, {}
+    if choice == ProfileChoice.ENTER:
+        return parse_plan(typed, periods, kind=kind, target=new_target)
+    if choice != ProfileChoice.RESCALE:
+        return None, {CHOICE: "Select what should happen to the quarterly profile"}
+    current = {quarter_of(p): saved[quarter_of(p)] for p in periods if quarter_of(p) in saved}
+    if new_target is None:
+        return current, {}
+    try:
+        rescaled = rescale(current, kind=kind, old_target=old_target, new_target=new_target)
+    except NothingToRescale:
+        return None, {
+            CHOICE: "The profile plans nothing to rescale: enter new quarterly figures or use "
+            "an even spread"
+        }
+    return rescaled, {}

@@ -11,7 +11,15 @@ from hypothesis import strategies as st
 
 from portal.domain.measures import MeasureKind
 from portal.domain.periods import reporting_periods
-from portal.domain.profiles import NothingToRescale, field_name, parse_plan, rescale
+from portal.domain.profiles import (
+    CHOICE,
+    NothingToRescale,
+    field_name,
+    parse_plan,
+    replan,
+    rescale,
+    typed_from,
+)
 
 PERIODS = reporting_periods(date(2025, 4, 1), date(2026, 3, 31))  # four quarters
 CUMULATIVE, LEVEL = MeasureKind.CUMULATIVE, MeasureKind.LEVEL
@@ -63,6 +71,21 @@ def test_figures_are_kept_to_the_penny() -> None:
     assert errors == {
         "q-2025-3": "Q3 2025/26 must have no more than 2 decimal places",
         "q-2025-4": "Q4 2025/26 must have no more than 2 decimal places",
+    }
+
+
+def test_without_a_valid_target_only_the_figures_are_checked() -> None:
+    planned, errors = parse_plan(typed("1", "1", "1", "1"), PERIODS, kind=CUMULATIVE, target=None)
+    assert errors == {} and sum(planned.values()) == 4
+
+
+def test_typed_from_a_saved_profile_fills_in_the_boxes() -> None:
+    saved = {(2025, 1): D("5.00"), (2025, 2): D("3.30"), (2025, 4): D("0.00")}
+    assert typed_from(saved, PERIODS) == {
+        "q-2025-1": "5",
+        "q-2025-2": "3.3",
+        "q-2025-3": "",
+        "q-2025-4": "0",
     }
 
 
@@ -153,3 +176,56 @@ def test_rescaling_a_total_that_adds_up_to_the_same_target_changes_nothing(
     assume(total > 0)
     planned = dict(enumerate(figures))
     assert rescale(planned, kind=CUMULATIVE, old_target=old_target, new_target=total) == planned
+
+
+# What a profile becomes when its commitment is saved
+
+
+SAVED = {(2025, 1): D(5), (2025, 2): D(5), (2025, 3): D(5), (2025, 4): D(15)}
+
+
+def test_replan_rescales_by_default_and_can_start_again_or_go_even() -> None:
+    def replanned(choice: str, *figures: str, target: Decimal | None = D(36)) -> tuple:
+        boxes = typed(*figures) if figures else {}
+        return replan(
+            boxes | {CHOICE: choice},
+            SAVED,
+            PERIODS,
+            kind=CUMULATIVE,
+            old_target=D(30),
+            new_target=target,
+        )
+
+    assert replanned("rescale") == (
+        {(2025, 1): D(6), (2025, 2): D(6), (2025, 3): D(6), (2025, 4): D(18)},
+        {},
+    )
+    assert replanned("even") == (None, {})
+    assert replanned("enter", "9", "9", "9", "9") == (
+        {(2025, 1): D(9), (2025, 2): D(9), (2025, 3): D(9), (2025, 4): D(9)},
+        {},
+    )
+    assert replanned("enter", "5", "5", "5", "15")[1] == {
+        "q-2025-1": "The quarters must add up to the target of 36; they add up to 30"
+    }
+    assert replanned("enter", "5", "", "5", "15", target=None)[1] == {
+        "q-2025-2": "Enter a figure for Q2 2025/26"
+    }
+    assert replanned("")[1] == {CHOICE: "Select what should happen to the quarterly profile"}
+
+
+def test_replan_leaves_an_even_spread_alone() -> None:
+    assert replan(
+        {CHOICE: "enter"}, {}, PERIODS, kind=CUMULATIVE, old_target=D(30), new_target=D(36)
+    ) == (None, {})
+
+
+def test_replan_cannot_rescale_a_profile_that_plans_nothing_in_the_contract() -> None:
+    outside = {(2024, 4): D(30)}  # a quarter the contract no longer has
+    _, errors = replan(
+        {CHOICE: "rescale"}, outside, PERIODS, kind=CUMULATIVE, old_target=D(30), new_target=D(36)
+    )
+    assert errors == {
+        CHOICE: "The profile plans nothing to rescale: enter new quarterly figures or use an "
+        "even spread"
+    }
