@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal.data import audit
 from portal.data.base import as_dict, utcnow
@@ -25,7 +25,7 @@ from portal.data.models import (
     User,
 )
 from portal.data.pagination import Page, paginate
-from portal.data.types import OrganisationKind, ReturnStatus, Role
+from portal.data.types import MeasureKind, OrganisationKind, ReturnStatus, Role
 from portal.domain.contract_import import ImportPlan, Lookups
 from portal.domain.contracts import ContractStatus
 from portal.domain.profiles import Plan
@@ -372,6 +372,34 @@ def _plan_as_dict(commitment: Commitment) -> dict[str, str]:
         f"{p.financial_year} Q{p.quarter}": str(p.planned.quantize(Decimal("0.01")))
         for p in commitment.plan
     }
+
+
+def profiled_commitments(kind: MeasureKind, *, batch: int = 500) -> Iterator[Commitment]:
+    """Every commitment of this kind that has a profile, with its contract, measure and
+    profile: two queries for each batch, whatever the number of commitments."""
+    after = 0
+    while True:
+        query = (
+            select(Commitment)
+            .join(Commitment.measure)
+            .where(
+                Measure.kind == kind,
+                Commitment.id > after,
+                exists().where(PlannedFigure.commitment_id == Commitment.id),
+            )
+            .options(
+                contains_eager(Commitment.measure),
+                joinedload(Commitment.contract),
+                selectinload(Commitment.plan),
+            )
+            .order_by(Commitment.id)
+            .limit(batch)
+        )
+        found = list(db.session.scalars(query))
+        yield from found
+        if len(found) < batch:
+            return
+        after = found[-1].id
 
 
 def measures_committed(council_id: int) -> list[Measure]:

@@ -1,5 +1,5 @@
 """An explicit per-quarter profile for a commitment: as typed into a form, rescaled with its
-target, or replaced when the manager changes the target.
+target, replaced when the manager changes the target, and added up over the contract's quarters.
 
 A profile of a total over the contract always adds up to its commitment's target (design brief
 section 5), so it only moves the promise in time. A profile of a level may differ quarter by
@@ -179,3 +179,8 @@ def replan(
             "an even spread"
         }
     return rescaled, {}
+
+
+def planned_total(saved: Mapping[Quarter, Decimal], periods: Sequence[ReportingPeriod]) -> Decimal:
+    """What a profile plans over these quarters (a figure for another quarter does not count)."""
+    return sum((saved.get(quarter_of(p), ZERO) for p in periods), ZERO)

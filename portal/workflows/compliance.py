@@ -24,6 +24,7 @@ from portal.data.types import FlagKind, FlagSeverity, MeasureKind, ReturnStatus
 from portal.domain import compliance
 from portal.domain.periods import ReportingPeriod, financial_quarter, long_date
 from portal.extensions import db
+from portal.workflows import profiles
 
 KINDS = (FlagKind.SHORTFALL, FlagKind.AT_RISK, FlagKind.OVERDUE_RETURN)
 RESOLUTIONS = {
@@ -283,7 +284,8 @@ def refresh_contract(contract_id: int, today: date) -> None:
 
 def verify(today: date) -> list[str]:
     """Differences between the stored states and a recomputation from the raw facts (as of
-    the day each contract was last refreshed; `today` for contracts never refreshed)."""
+    the day each contract was last refreshed; `today` for contracts never refreshed), and any
+    quarterly profile that does not add up to its target."""
     differences = []
     ids = store.all_contract_ids()
     for start in range(0, len(ids), BATCH):
@@ -308,7 +310,7 @@ def verify(today: date) -> list[str]:
                 computed.contracts[contract.id],
                 CONTRACT_FIELDS,
             )
-    return differences
+    return differences + profiles.differences()
 
 
 def _differences(

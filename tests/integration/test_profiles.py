@@ -1,5 +1,5 @@
 """Profiles always add up (issue 10, item 3): a change of target changes the profile in the same
-step."""
+step, and `flask compliance verify` reports any profile that does not add up."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from decimal import Decimal
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal import calendar
 from portal.data import audit, commit, contracts
 from portal.data import compliance as store
 from portal.data.models import AuditEvent, Commitment
+from portal.data.types import MeasureKind
 from portal.extensions import db
 from portal.workflows import compliance
 from tests import factories
@@ -125,7 +126,10 @@ def test_a_new_target_rescales_the_profile_by_default(
     assert updated.reason == profile.reason == "Scope extended"
     assert updated.before == {"target": "30.00", "note": ""}
     assert profile.before["2025 Q1"] == "5.00" and profile.after["2025 Q1"] == "6.00"
-    assert verify(app)[0] == 0
+    assert verify(app) == (
+        0,
+        "Stored compliance matches the returns, and every quarterly profile adds up.\n",
+    )
 
 
 def test_new_figures_that_do_not_add_up_save_nothing(
@@ -227,6 +231,56 @@ def test_a_target_is_kept_to_the_penny(as_manager: PortalClient, hires: Commitme
         change_url(hires), {"target": "36.125", "note": "", "reason": "x", "profile": "rescale"}
     ).get_data(as_text=True)
     assert "Target must have no more than 2 decimal places" in html
+
+
+# Verifying
+
+
+def test_verify_reports_a_profile_that_does_not_add_up(app: Flask, world: World) -> None:
+    hires = with_profile(world, "LOCAL_HIRES", Decimal(36), PROFILE)  # as the old edit left it
+    fte = contracts.add_commitment(
+        world.contract,
+        factories.measure(world.council, "LOCAL_FTE"),
+        target=Decimal(3),
+        by=world.manager,
+    )
+    contracts.save_plan(fte, {q: Decimal(1) for q in QUARTERS}, by=world.manager)  # a level
+    compliance.refresh_contract(world.contract.id, AS_OF)
+    commit()
+    assert verify(app) == (
+        1,
+        "NCC-001: the quarterly profile of Local people hired adds up to 30, not its target "
+        "of 36\n",
+    )
+    hires.target = Decimal(30)
+    commit()
+    assert verify(app)[0] == 0
+
+
+def test_verify_reads_profiles_in_batches(world: World) -> None:
+    def profiled(batch: int) -> tuple[list[int], int]:
+        """The profiled commitments found, and the number of queries it took."""
+        queries = 0
+
+        def count(*_: object) -> None:
+            nonlocal queries
+            queries += 1
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            found = contracts.profiled_commitments(MeasureKind.CUMULATIVE, batch=batch)
+            return [c.id for c in found], queries
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+
+    for _ in range(5):
+        contract = factories.contract(world.council, world.supplier, world.manager)
+        contracts.save_plan(contract.commitments[0], {(2025, 1): Decimal(12)}, by=world.manager)
+    commit()
+    everything = sorted(db.session.scalars(select(Commitment.id).join(Commitment.plan).distinct()))
+    assert profiled(500) == (everything, 2)  # the commitments, then their profiles
+    assert profiled(2)[0] == everything
+    assert profiled(2)[1] == 6  # three batches of two queries
 
 
 def test_no_audit_event_is_written_when_nothing_changed(world: World) -> None:

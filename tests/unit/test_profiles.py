@@ -16,6 +16,7 @@ from portal.domain.profiles import (
     NothingToRescale,
     field_name,
     parse_plan,
+    planned_total,
     replan,
     rescale,
     typed_from,
@@ -229,3 +230,15 @@ def test_replan_cannot_rescale_a_profile_that_plans_nothing_in_the_contract() ->
         CHOICE: "The profile plans nothing to rescale: enter new quarterly figures or use an "
         "even spread"
     }
+
+
+# Whether a profile still fits its contract
+
+LONGER = reporting_periods(date(2025, 4, 1), date(2026, 6, 30))  # a fifth quarter
+SHORTER = reporting_periods(date(2025, 4, 1), date(2025, 12, 31))  # the last quarter gone
+
+
+def test_only_the_contracts_quarters_count_towards_a_profile() -> None:
+    assert planned_total(SAVED, PERIODS) == D(30)
+    assert planned_total(SAVED, LONGER) == D(30)
+    assert planned_total(SAVED, SHORTER) == D(15)
