@@ -53,6 +53,7 @@ from portal.security import sandboxed_download
 from portal.supplier.forms import CONFLICT
 from portal.template_helpers import period_of
 from portal.workflows import compliance
+from portal.workflows import profiles as profile_rules
 from portal.workflows import returns as workflow
 
 council = Blueprint("council", __name__, url_prefix="/council")
@@ -253,15 +254,33 @@ def edit_contract(contract_id: int) -> str | Response:
         }
     )
     _contract_form_choices(form)
+    runs = (contract.start_on, contract.end_on)
     if form.validate_on_submit() and _save_contract(form, contract) is not None:
+        reset = profile_rules.reset_if_dates_break(contract, runs, by=current_user)
         commit_contract(contract.id)
-        flash("Contract updated", "success")
+        flash(f"Contract updated{_even_again(reset)}", "success")
         return redirect(url_for("council.view_contract", contract_id=contract.id))
     return render_template(
         "council/contract_form.html",
         form=form,
         contract=contract,
         title=f"Edit {contract.reference}",
+    )
+
+
+def _even_again(measures: list[str]) -> str:
+    """The end of the message after an edit that set profiles back to the even spread."""
+    if not measures:
+        return ""
+    if len(measures) == 1:
+        return (
+            f". {measures[0]} is back to an even spread: its quarterly profile no longer "
+            "fitted the new dates"
+        )
+    names = f"{', '.join(measures[:-1])} and {measures[-1]}"
+    return (
+        f". {names} are back to an even spread: their quarterly profiles no longer fitted the "
+        "new dates"
     )
 
 

@@ -1,5 +1,6 @@
 """An explicit per-quarter profile for a commitment: as typed into a form, rescaled with its
-target, replaced when the manager changes the target, and added up over the contract's quarters.
+target or replaced when the manager changes the target, and checked against the contract's
+quarters.
 
 A profile of a total over the contract always adds up to its commitment's target (design brief
 section 5), so it only moves the promise in time. A profile of a level may differ quarter by
@@ -184,3 +185,17 @@ def replan(
 def planned_total(saved: Mapping[Quarter, Decimal], periods: Sequence[ReportingPeriod]) -> Decimal:
     """What a profile plans over these quarters (a figure for another quarter does not count)."""
     return sum((saved.get(quarter_of(p), ZERO) for p in periods), ZERO)
+
+
+def fits(
+    saved: Mapping[Quarter, Decimal],
+    periods: Sequence[ReportingPeriod],
+    *,
+    kind: MeasureKind,
+    target: Decimal,
+) -> bool:
+    """Whether a profile still works for these quarters: a figure for every one of them and,
+    for a total, adding up to the target over them."""
+    if any(quarter_of(p) not in saved for p in periods):
+        return False
+    return kind is MeasureKind.LEVEL or planned_total(saved, periods) == target

@@ -1,5 +1,6 @@
 """Profiles always add up (issue 10, item 3): a change of target changes the profile in the same
-step, and `flask compliance verify` reports any profile that does not add up."""
+step, a change of dates that breaks a profile sets it back to the even spread, and
+`flask compliance verify` reports any profile that does not add up."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import event, select
 from portal import calendar
 from portal.data import audit, commit, contracts
 from portal.data import compliance as store
-from portal.data.models import AuditEvent, Commitment
+from portal.data.models import AuditEvent, Commitment, Contract
 from portal.data.types import MeasureKind
 from portal.extensions import db
 from portal.workflows import compliance
@@ -231,6 +232,56 @@ def test_a_target_is_kept_to_the_penny(as_manager: PortalClient, hires: Commitme
         change_url(hires), {"target": "36.125", "note": "", "reason": "x", "profile": "rescale"}
     ).get_data(as_text=True)
     assert "Target must have no more than 2 decimal places" in html
+
+
+# Changing the contract's dates
+
+
+def edit_dates(client: PortalClient, contract: Contract, start: str, end: str) -> str:
+    response = client.submit(
+        f"/council/contracts/{contract.id}/edit",
+        {
+            "reference": contract.reference,
+            "title": contract.title,
+            "supplier": contract.supplier_id,
+            "new_supplier": "",
+            "manager": contract.manager_id,
+            "value": "1250000",
+            "start_on": start.split(),
+            "end_on": end.split(),
+            "local_area": "",
+            "kpi": "no",
+        },
+        follow_redirects=True,
+    )
+    return response.get_data(as_text=True)
+
+
+def test_new_dates_that_break_a_profile_set_it_back_to_an_even_spread(
+    app: Flask, as_manager: PortalClient, world: World, hires: Commitment
+) -> None:
+    with_profile(world, "APPRENTICE_STARTS", Decimal(12), {q: Decimal(1) for q in QUARTERS})
+    html = edit_dates(as_manager, world.contract, "1 4 2025", "31 3 2029")  # a year longer
+    assert banner(html) == (
+        "Contract updated. Local people hired and Apprenticeship starts are back to an even "
+        "spread: their quarterly profiles no longer fitted the new dates"
+    )
+    assert profile_of(hires) == {}
+    reset = [(e.before, e.after, e.reason) for e in audit.history("commitment", hires.id)][0]
+    assert reset == (
+        {f"{y} Q{q}": f"{f}.00" for (y, q), f in PROFILE.items()},
+        None,
+        "The contract's dates changed: the profile no longer covered its quarters",
+    )
+    assert verify(app)[0] == 0
+
+
+def test_new_dates_that_keep_the_quarters_keep_the_profile(
+    as_manager: PortalClient, world: World, hires: Commitment
+) -> None:
+    html = edit_dates(as_manager, world.contract, "15 4 2025", "31 3 2028")  # still Q1 2025/26
+    assert banner(html) == "Contract updated"
+    assert profile_of(hires) == PROFILE
 
 
 # Verifying

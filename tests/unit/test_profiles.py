@@ -15,6 +15,7 @@ from portal.domain.profiles import (
     CHOICE,
     NothingToRescale,
     field_name,
+    fits,
     parse_plan,
     planned_total,
     replan,
@@ -242,3 +243,13 @@ def test_only_the_contracts_quarters_count_towards_a_profile() -> None:
     assert planned_total(SAVED, PERIODS) == D(30)
     assert planned_total(SAVED, LONGER) == D(30)
     assert planned_total(SAVED, SHORTER) == D(15)
+
+
+def test_a_profile_fits_when_it_covers_every_quarter_and_a_total_adds_up() -> None:
+    assert fits(SAVED, PERIODS, kind=CUMULATIVE, target=D(30))
+    assert not fits(SAVED, PERIODS, kind=CUMULATIVE, target=D(36))
+    assert fits(SAVED, PERIODS, kind=LEVEL, target=D(36))  # a level need not add up
+    assert not fits(SAVED, LONGER, kind=CUMULATIVE, target=D(30))  # adds up, a quarter empty
+    assert not fits(SAVED, LONGER, kind=LEVEL, target=D(5))
+    assert not fits(SAVED, SHORTER, kind=CUMULATIVE, target=D(30))  # 15 of 30
+    assert fits(SAVED, SHORTER, kind=LEVEL, target=D(5))
