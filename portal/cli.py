@@ -58,7 +58,8 @@ def compliance_refresh(as_of: str | None) -> None:
 
 @compliance_group.command("verify")
 def compliance_verify() -> None:
-    """Recompute everything from the raw returns; exit 1 listing any stored difference."""
+    """Recompute everything from the raw returns; exit 1 listing any stored difference, or any
+    quarterly profile that does not add up to its target."""
     from portal.calendar import today
     from portal.workflows import compliance
 
@@ -67,7 +68,7 @@ def compliance_verify() -> None:
         click.echo(difference)
     if differences:
         raise SystemExit(1)
-    click.echo("Stored compliance matches the returns.")
+    click.echo("Stored compliance matches the returns, and every quarterly profile adds up.")
 
 
 @click.command("create-admin")

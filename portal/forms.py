@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from govuk_frontend_wtf.gov_form_base import GovFormBase
@@ -28,7 +30,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, StopValidation
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 __all__ = [
     "DateField",
@@ -56,6 +58,7 @@ __all__ = [
     "strip",
     "text_area",
     "text_input",
+    "two_places",
 ]
 
 
@@ -72,6 +75,16 @@ def strip(value: Any) -> Any:
 
 def max_length(limit: int, name_in_errors: str) -> Length:
     return Length(max=limit, message=f"{name_in_errors} must be {limit} characters or fewer")
+
+
+def two_places(name_in_errors: str) -> Callable[[Any, Any], None]:
+    """A figure stored to 2 decimal places must be typed with no more, or it changes on saving."""
+
+    def check(_form: Any, field: Any) -> None:
+        if isinstance(field.data, Decimal) and field.data != field.data.quantize(Decimal("0.01")):
+            raise ValidationError(f"{name_in_errors} must have no more than 2 decimal places")
+
+    return check
 
 
 def text_input(

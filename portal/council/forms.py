@@ -22,6 +22,7 @@ from portal.forms import (
     optional_int,
     text_area,
     text_input,
+    two_places,
 )
 
 KPI_CHOICES = [
@@ -150,6 +151,7 @@ class CommitmentForm(FlaskForm):
         validators=[
             InputRequired("Enter the target"),
             NumberRange(min=0.01, message="Target must be more than 0"),
+            two_places("Target"),
         ],
     )
     note = text_area(

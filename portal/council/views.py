@@ -49,12 +49,13 @@ from portal.domain.contract_import import (
 )
 from portal.domain.contracts import ContractStatus, is_kpi_by_default
 from portal.domain.periods import long_date
-from portal.domain.profiles import field_name, parse_plan
+from portal.domain.profiles import CHOICE, ProfileChoice, parse_plan, replan, typed_from
 from portal.domain.reviews import review_decisions
 from portal.security import sandboxed_download
 from portal.supplier.forms import CONFLICT
 from portal.template_helpers import period_of
 from portal.workflows import compliance
+from portal.workflows import profiles as profile_rules
 from portal.workflows import returns as workflow
 
 council = Blueprint("council", __name__, url_prefix="/council")
@@ -271,15 +272,33 @@ def edit_contract(contract_id: int) -> str | Response:
         }
     )
     _contract_form_choices(form)
+    runs = (contract.start_on, contract.end_on)
     if form.validate_on_submit() and _save_contract(form, contract) is not None:
+        reset = profile_rules.reset_if_dates_break(contract, runs, by=current_user)
         commit_contract(contract.id)
-        flash("Contract updated", "success")
+        flash(f"Contract updated{_even_again(reset)}", "success")
         return redirect(url_for("council.view_contract", contract_id=contract.id))
     return render_template(
         "council/contract_form.html",
         form=form,
         contract=contract,
         title=f"Edit {contract.reference}",
+    )
+
+
+def _even_again(measures: list[str]) -> str:
+    """The end of the message after an edit that set profiles back to the even spread."""
+    if not measures:
+        return ""
+    if len(measures) == 1:
+        return (
+            f". {measures[0]} is back to an even spread: its quarterly profile no longer "
+            "fitted the new dates"
+        )
+    names = f"{', '.join(measures[:-1])} and {measures[-1]}"
+    return (
+        f". {names} are back to an even spread: their quarterly profiles no longer fitted the "
+        "new dates"
     )
 
 
@@ -328,28 +347,61 @@ def add_commitment(contract_id: int) -> str | Response:
     )
 
 
+# How the success message ends when saving a commitment changed its quarterly profile.
+PROFILE_CHANGED = {
+    ProfileChoice.RESCALE: ": its quarterly profile was rescaled to the target",
+    ProfileChoice.ENTER: ", with its new quarterly profile",
+    ProfileChoice.EVEN: ": it now uses an even spread over the contract",
+}
+
+
 @council.route(
     "/contracts/<int:contract_id>/commitments/<int:commitment_id>/edit", methods=["GET", "POST"]
 )
 @council_staff
 def edit_commitment(contract_id: int, commitment_id: int) -> str | Response:
+    """The target and note; with a quarterly profile, what happens to it, saved together."""
     contract = _contract(contract_id)
     commitment = _commitment(contract, commitment_id)
     form = CommitmentChangeForm(obj=commitment)
     needs_reason = contract.start_on <= calendar.today()
-    if form.validate_on_submit():
-        if needs_reason and form.target.data != commitment.target and not form.reason.data:
+    saved = contracts.profile_of(commitment)
+    periods = calendar.periods_of(contract) if saved else []
+    typed = typed_from(saved, periods) | {CHOICE: ProfileChoice.RESCALE}
+    errors: dict[str, str] = {}
+    if form.is_submitted():
+        typed = {name: request.form.get(name, "").strip() for name in typed}
+        valid = form.validate()
+        target = None if form.target.errors else form.target.data
+        plan, errors = replan(
+            typed,
+            saved,
+            periods,
+            kind=commitment.measure.kind,
+            old_target=commitment.target,
+            new_target=target,
+        )
+        changed = target is not None and target != commitment.target
+        if needs_reason and changed and not form.reason.data:
             form.reason.errors.append("Enter the reason for changing the target")
-        else:
+            valid = False
+        if valid and not errors:
             contracts.change_commitment(
                 commitment,
-                target=form.target.data or commitment.target,
+                target=target or commitment.target,
                 note=form.note.data or "",
                 by=current_user,
                 reason=form.reason.data,
             )
+            profile_changed = contracts.save_plan(
+                commitment, plan, by=current_user, reason=form.reason.data
+            )
             commit_contract(contract.id)
-            flash(f"{commitment.measure.name} updated", "success")
+            flash(
+                f"{commitment.measure.name} updated"
+                + (PROFILE_CHANGED[ProfileChoice(typed[CHOICE])] if profile_changed else ""),
+                "success",
+            )
             return redirect(url_for("council.view_contract", contract_id=contract.id))
     return render_template(
         "council/commitment_change.html",
@@ -357,6 +409,9 @@ def edit_commitment(contract_id: int, commitment_id: int) -> str | Response:
         contract=contract,
         commitment=commitment,
         needs_reason=needs_reason,
+        periods=periods,
+        typed=typed,
+        field_errors=errors,
         title=f"Change {commitment.measure.name}",
     )
 
@@ -408,8 +463,7 @@ def edit_profile(contract_id: int, commitment_id: int) -> str | Response:
     contract = _contract(contract_id)
     commitment = _commitment(contract, commitment_id)
     periods = calendar.periods_of(contract)
-    saved = {(p.financial_year, p.quarter): p.planned for p in commitment.plan}
-    typed = {field_name(p): str(saved.get((p.financial_year, p.quarter), "")) for p in periods}
+    typed = typed_from(contracts.profile_of(commitment), periods)
     errors: dict[str, str] = {}
     form = ConfirmForm()
     if form.validate_on_submit():

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal.data import audit
 from portal.data.base import as_dict, utcnow
@@ -25,9 +25,10 @@ from portal.data.models import (
     User,
 )
 from portal.data.pagination import Page, paginate
-from portal.data.types import OrganisationKind, ReturnStatus, Role
+from portal.data.types import MeasureKind, OrganisationKind, ReturnStatus, Role
 from portal.domain.contract_import import ImportPlan, Lookups
 from portal.domain.contracts import ContractStatus
+from portal.domain.profiles import Plan
 from portal.extensions import db
 
 AUDITED = (
@@ -332,14 +333,21 @@ def reinstate_commitment(commitment: Commitment, *, by: User) -> None:
     )
 
 
+def profile_of(commitment: Commitment) -> Plan:
+    """The commitment's profile: figure per (financial year, quarter); empty for the even
+    spread."""
+    return {(p.financial_year, p.quarter): p.planned for p in commitment.plan}
+
+
 def save_plan(
     commitment: Commitment,
-    planned: dict[tuple[int, int], Decimal] | None,
+    planned: Plan | None,
     *,
     by: User,
     reason: str | None = None,
-) -> None:
-    """Replace the commitment's per-period profile; None goes back to the even spread."""
+) -> bool:
+    """Replace the commitment's per-period profile; None goes back to the even spread.
+    Records before and after, and says whether anything changed."""
     before = _plan_as_dict(commitment)
     commitment.plan = [
         PlannedFigure(financial_year=year, quarter=quarter, planned=figure)
@@ -347,21 +355,54 @@ def save_plan(
     ]
     db.session.flush()
     after = _plan_as_dict(commitment)
-    if before != after:
-        audit.record(
-            by,
-            "profile changed",
-            "commitment",
-            commitment.id,
-            before=before or None,
-            after=after or None,
-            contract_id=commitment.contract_id,
-            reason=reason or None,
-        )
+    if before == after:
+        return False
+    audit.record(
+        by,
+        "profile changed",
+        "commitment",
+        commitment.id,
+        before=before or None,
+        after=after or None,
+        contract_id=commitment.contract_id,
+        reason=reason or None,
+    )
+    return True
 
 
 def _plan_as_dict(commitment: Commitment) -> dict[str, str]:
-    return {f"{p.financial_year} Q{p.quarter}": str(p.planned) for p in commitment.plan}
+    return {
+        f"{p.financial_year} Q{p.quarter}": str(p.planned.quantize(Decimal("0.01")))
+        for p in commitment.plan
+    }
+
+
+def profiled_commitments(kind: MeasureKind, *, batch: int = 500) -> Iterator[Commitment]:
+    """Every commitment of this kind that has a profile, with its contract, measure and
+    profile: two queries for each batch, whatever the number of commitments."""
+    after = 0
+    while True:
+        query = (
+            select(Commitment)
+            .join(Commitment.measure)
+            .where(
+                Measure.kind == kind,
+                Commitment.id > after,
+                exists().where(PlannedFigure.commitment_id == Commitment.id),
+            )
+            .options(
+                contains_eager(Commitment.measure),
+                joinedload(Commitment.contract),
+                selectinload(Commitment.plan),
+            )
+            .order_by(Commitment.id)
+            .limit(batch)
+        )
+        found = list(db.session.scalars(query))
+        yield from found
+        if len(found) < batch:
+            return
+        after = found[-1].id
 
 
 def first_sent_period(contract_id: int) -> Return | None:

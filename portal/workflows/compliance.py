@@ -26,6 +26,7 @@ from portal.domain.periods import ReportingPeriod, Span, financial_quarter, long
 from portal.domain.social_value import social_value
 from portal.extensions import db
 from portal.template_helpers import format_quantity
+from portal.workflows import profiles
 
 KINDS = (FlagKind.SHORTFALL, FlagKind.AT_RISK, FlagKind.OVERDUE_RETURN)
 RESOLUTIONS = {
@@ -307,7 +308,8 @@ def refresh_contract(contract_id: int, today: date) -> None:
 
 def verify(today: date) -> list[str]:
     """Differences between the stored states and a recomputation from the raw facts (as of
-    the day each contract was last refreshed; `today` for contracts never refreshed)."""
+    the day each contract was last refreshed; `today` for contracts never refreshed), and any
+    quarterly profile that does not add up to its target."""
     differences = []
     ids = store.all_contract_ids()
     for start in range(0, len(ids), BATCH):
@@ -332,7 +334,7 @@ def verify(today: date) -> list[str]:
                 computed.contracts[contract.id],
                 CONTRACT_FIELDS,
             )
-    return differences
+    return differences + profiles.differences()
 
 
 def _differences(

@@ -1,19 +1,24 @@
 """Contract journeys in a real Chromium: a contract manager sets up a contract and its
-commitments by hand and a supplier sees it (and another supplier cannot), and a contract manager
-imports 250 contracts from a spreadsheet, first with a mistake and then fixed. Every page reached
-is checked with axe-core."""
+commitments by hand and a supplier sees it (and another supplier cannot), a contract manager
+changes the target of a commitment with a quarterly profile, and a contract manager imports 250
+contracts from a spreadsheet, first with a mistake and then fixed. Every page reached is checked
+with axe-core."""
 
 from __future__ import annotations
 
 import csv
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from portal import calendar
+from portal.data import commit, contracts
 from portal.domain.contract_import import COLUMNS
+from portal.workflows import compliance
 from tests.browser.conftest import LiveServer, allow_console_error, axe_check
 from tests.browser.pages import (
     arrive,
@@ -217,6 +222,69 @@ def test_the_day_box_is_labelled_and_the_error_summary_reaches_it(
     expect(day).to_have_count(1, timeout=1_000)
     error_summary(page).get_by_role("link", name="Enter the start date").click()
     expect(day).to_be_focused(timeout=1_000)
+
+
+# Changing the target of a profiled commitment
+
+
+def expected_by_quarter(page: Page, measure: str) -> Locator:
+    """The Expected column of a commitment's table of quarters on the contract page."""
+    table = page.get_by_role("table", name=f"{measure}: expected and delivered by quarter")
+    return table.locator("tbody td:nth-of-type(1)")
+
+
+def test_manager_changes_a_profiled_target_and_the_profile_follows(
+    page: Page, live_server: LiveServer, world: World
+) -> None:
+    hires = next(c for c in world.contract.commitments if c.measure.code == "LOCAL_HIRES")
+    hires.target = Decimal(30)
+    quarters = [(year, quarter) for year in (2025, 2026, 2027) for quarter in (1, 2, 3, 4)]
+    # 5 local people in each of the first six quarters, none after.
+    plan = {q: Decimal(5) if i < 6 else Decimal(0) for i, q in enumerate(quarters)}
+    contracts.save_plan(hires, plan, by=world.manager)
+    compliance.refresh([world.contract.id], calendar.today())
+    commit()
+    contract_page = live_server.url(f"/council/contracts/{world.contract.id}")
+    change_page = f"{contract_page}/commitments/{hires.id}/edit"
+    contract_h1 = "NCC-001: Grounds maintenance"
+
+    sign_in(page, live_server, "cm@northmoor.example")
+    open_council_contracts(page, live_server)
+    page.get_by_role("link", name=re.compile(r"^NCC-001\b")).click()
+    arrive(page, contract_h1, contract_page)
+    expected = expected_by_quarter(page, "Local people hired")
+    expect(expected).to_have_text(["5", "10", "15", "20", "25"] + ["30"] * 7)
+
+    page.get_by_role("link", name="Change Local people hired", exact=True).click()
+    arrive(page, "Change Local people hired", change_page)
+    rescale = page.get_by_label("Rescale it to the target", exact=True)
+    expect(rescale).to_be_checked()  # the default
+    first_quarter = page.get_by_label("Q1 2025/26 (1 April 2025 to 30 June 2025)", exact=True)
+    expect(first_quarter).to_have_value("5")  # the profile as it is, to change
+
+    # New figures that do not add up: the error names the target, and nothing is saved.
+    page.get_by_label("Target", exact=True).fill("36")
+    page.get_by_label("Reason for the change").fill("Second site added")
+    page.get_by_label("Enter new quarterly figures", exact=True).check()
+    page.get_by_role("button", name="Save changes").click()
+    arrive(page, "Change Local people hired", change_page)
+    message = "The quarters must add up to the target of 36; they add up to 30"
+    error_summary(page).get_by_role("link", name=message).click()
+    expect(first_quarter).to_be_focused()
+    expect(page.get_by_label("Target", exact=True)).to_have_value("36")  # what was typed is kept
+
+    # Rescaled instead: 6 in each of the six quarters, and the same step saved the target.
+    rescale.check()
+    page.get_by_role("button", name="Save changes").click()
+    arrive(page, contract_h1, contract_page)
+    expect(success_banner(page)).to_contain_text(
+        "Local people hired updated: its quarterly profile was rescaled to the target"
+    )
+    expect(expected).to_have_text(["6", "12", "18", "24", "30"] + ["36"] * 7)
+    row = body_rows(commitments_table(page)).filter(
+        has=page.get_by_role("rowheader", name=re.compile("^Local people hired"))
+    )
+    expect(row.locator("td").first).to_have_text("36 people")
 
 
 # Importing contracts from a spreadsheet
