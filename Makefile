@@ -38,8 +38,11 @@ static/dist/portal.mjs: static/js/portal.mjs node_modules/.installed
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/dist/
 	cp $< $@
 
+# After upgrading, the stored compliance is recomputed from the facts under the rules as they
+# now stand (a second run changes nothing).
 migrate: install
 	$(BIN)/flask db upgrade
+	$(BIN)/flask compliance refresh
 
 demo: install
 	$(BIN)/flask seed-demo --if-empty

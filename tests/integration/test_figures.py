@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -475,3 +476,17 @@ def test_the_supplier_sees_its_contract_figures_the_same_way(
     assert Decimal(fte["Delivered (accepted)"]) == LOCAL_FTE_Q1
     other = sign_in_as(app, world.other_supplier_user)
     assert other.get(f"/supplier/contracts/{world.contract.id}/quarters.csv").status_code == 404
+
+
+def test_the_supplier_is_told_an_accepted_line_counts_and_what_changing_it_does(
+    world: World, as_supplier: PortalClient, as_manager: PortalClient, q1: Return
+) -> None:
+    review(as_manager, q1, {"OLDER_HIRES": "Letters please"})
+    task_list = as_supplier.get(f"/supplier/returns/{q1.id}").get_data(as_text=True)
+    tags = re.findall(r'class="govuk-tag[^"]*">\s*(\w+)\s*</strong>', task_list)
+    assert tags.count("Accepted") == 3 and tags.count("Queried") == 1
+    page = as_supplier.get(f"/supplier/returns/{q1.id}/lines/{line_of(q1, 'LOCAL_HIRES')}")
+    assert (
+        "accepted this line: 2 people counts as delivered. If you change it, it goes back for "
+        "review when you submit the return again."
+    ) in page.get_data(as_text=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import MetaData, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from portal import PROJECT_ROOT, create_app
@@ -69,3 +71,128 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades_cleanly(
     downgrade(revision="base")
     remaining = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
     assert remaining == set()
+
+
+def test_upgrading_keeps_what_each_line_had_accepted_and_submitted(migrating_app: Flask) -> None:
+    """Returns saved under the whole-return rule: an accepted return's lines count, and a return
+    sent back for changes keeps the lines the reviewer accepted, at the figure that was sent
+    (the working copy may have moved on since), while its queried line waits as pending."""
+    upgrade(revision="a0664127b13b")
+    tables = MetaData()
+    tables.reflect(db.engine)
+    now = datetime.now(UTC)
+    rows: dict[str, list[dict[str, object]]] = {
+        "organisations": [
+            {"id": 1, "name": "Council", "kind": "council", "is_sme": False, "is_vcse": False},
+            {"id": 2, "name": "Supplier", "kind": "supplier", "is_sme": False, "is_vcse": False},
+        ],
+        "users": [
+            {
+                "id": 1,
+                "email": "cm@council.example",
+                "full_name": "Manager",
+                "role": "contract_manager",
+                "organisation_id": 1,
+                "organisation_kind": "council",
+                "session_version": 1,
+            }
+        ],
+        "measures": [
+            {
+                "id": m,
+                "council_id": 1,
+                "code": f"M{m}",
+                "name": f"Measure {m}",
+                "unit": "people",
+                "kind": "cumulative",
+                "counting_rule": "-",
+                "evidence_guidance": "-",
+            }
+            for m in (1, 2)
+        ],
+        "contracts": [
+            {
+                "id": 1,
+                "council_id": 1,
+                "council_kind": "council",
+                "reference": "C-1",
+                "title": "Cleaning",
+                "supplier_id": 2,
+                "supplier_kind": "supplier",
+                "manager_id": 1,
+                "value": 1,
+                "start_on": date(2025, 4, 1),
+                "end_on": date(2028, 3, 31),
+                "is_kpi_contract": False,
+            }
+        ],
+        "commitments": [
+            {"id": c, "contract_id": 1, "measure_id": c, "target": 12, "note": ""} for c in (1, 2)
+        ],
+        "returns": [
+            {
+                "id": r,
+                "contract_id": 1,
+                "financial_year": 2025,
+                "quarter": r,
+                "period_starts_on": date(2025, 3 * r + 1, 1),
+                "period_ends_on": date(2025, 3 * r + 3, 30),
+                "due_on": date(2025, 3 * r + 4, 30),
+                "status": status,
+                "version": 3,
+                "started_at": now,
+                "updated_at": now,
+                "submission_count": 1,
+            }
+            for r, status in ((1, "accepted"), (2, "changes_requested"))
+        ],
+        "return_lines": [
+            # Q1, accepted: both lines count at their figures.
+            {"id": 1, "return_id": 1, "commitment_id": 1, "figure": 3, "review": "accepted"},
+            {"id": 2, "return_id": 1, "commitment_id": 2, "figure": 0, "review": "accepted"},
+            # Q2, sent back: line 1 was accepted at 5 (since edited to 7); line 2 queried at 2.
+            {"id": 3, "return_id": 2, "commitment_id": 1, "figure": 7, "review": "accepted"},
+            {"id": 4, "return_id": 2, "commitment_id": 2, "figure": 4, "review": "queried"},
+        ],
+        "return_submissions": [
+            {
+                "return_id": r,
+                "number": 1,
+                "submitted_at": now,
+                "submitted_by_id": 1,
+                "submitted_by_name": "Sam",
+                "declaration": "ok",
+                "lines": [
+                    {"commitment_id": 1, "figure": first, "narrative": "-", "nil_reason": None},
+                    {"commitment_id": 2, "figure": second, "narrative": "-", "nil_reason": None},
+                ],
+                "workforce_records": 0,
+                "evidence": [],
+            }
+            for r, first, second in ((1, "3.00", "0.00"), (2, "5.00", "2.00"))
+        ],
+    }
+    with db.engine.begin() as connection:
+        for name, values in rows.items():
+            table = tables.tables[name]
+            defaults: dict[str, object] = {"created_at": now} if "created_at" in table.c else {}
+            if name == "return_lines":
+                defaults["narrative"] = "-"
+            connection.execute(table.insert(), [defaults | row for row in values])
+    upgrade()
+    with db.engine.connect() as connection:
+        lines = connection.execute(
+            text(
+                "SELECT id, review, submitted_figure, accepted_figure FROM return_lines ORDER BY id"
+            )
+        ).all()
+    assert [(i, r, _d(s), _d(a)) for i, r, s, a in lines] == [
+        (1, "accepted", Decimal(3), Decimal(3)),
+        (2, "accepted", Decimal(0), Decimal(0)),
+        (3, "accepted", Decimal(5), Decimal(5)),  # what was accepted, not the later edit
+        (4, "queried", Decimal(2), None),  # pending at the figure sent
+    ]
+
+
+def _d(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
