@@ -20,6 +20,7 @@ from portal.data import commit, contracts, flags, local_areas, measures
 from portal.data import compliance as store
 from portal.data.models import Contract, Flag, Organisation, OutboxMessage, Return
 from portal.data.types import FlagKind, MeasureKind, MeasureUnit, ReturnStatus, Role, Status
+from portal.domain.contract_import import COLUMNS
 from portal.domain.periods import financial_quarter
 from portal.extensions import db
 from portal.jobs import reminders
@@ -490,3 +491,28 @@ def test_the_supplier_is_told_an_accepted_line_counts_and_what_changing_it_does(
         "accepted this line: 2 people counts as delivered. If you change it, it goes back for "
         "review when you submit the return again."
     ) in page.get_data(as_text=True)
+
+
+def test_an_imported_contract_can_start_reporting_part_way_and_exports_say_so(
+    world: World, as_manager: PortalClient
+) -> None:
+    from tests.integration.test_import import ROW, as_csv, upload
+
+    row = dict(zip(COLUMNS, ROW, strict=True)) | {
+        "Contract reference": "IMP-LATE",
+        "Reporting starts": "01/10/2026",
+        "Measure code": "LOCAL_HIRES",
+        "Target": "12",
+    }
+    preview = upload(as_manager, as_csv([[row[column] for column in COLUMNS]]))
+    assert "Reporting starts 1 October 2026" in as_manager.get(preview).get_data(as_text=True)
+    assert as_manager.submit(preview).status_code == 302
+    db.session.expire_all()
+    imported = db.session.scalars(select(Contract).where(Contract.reference == "IMP-LATE")).one()
+    assert imported.reporting_starts_on == date(2026, 10, 1)
+    # It started on 1 April 2025, but nothing before October 2026 is due: no overdue flag.
+    assert overdue_flags(imported) == []
+    exported = rows_of(as_manager.get("/council/contracts/export.csv?show=all"))
+    assert {r["Contract reference"]: r["Reporting starts"] for r in exported}["IMP-LATE"] == (
+        "2026-10-01"
+    )
