@@ -88,7 +88,7 @@ def compute(contract: Contract, contract_returns: Sequence[Return], today: date)
     assessments = []
     active = [c for c in contract.commitments if not c.is_retired]
     for commitment in active:
-        inputs = period_inputs(periods, commitment, by_period)
+        inputs = _period_inputs(periods, commitment, by_period)
         assessment = compliance.assess(
             commitment.measure.kind,
             commitment.target,
@@ -156,7 +156,7 @@ def compute(contract: Contract, contract_returns: Sequence[Return], today: date)
     return result
 
 
-def period_inputs(
+def _period_inputs(
     periods: Sequence[ReportingPeriod],
     commitment: Commitment,
     by_period: dict[tuple[int, int], Return],
@@ -379,7 +379,7 @@ def trajectories(contract: Contract, today: date) -> list[Trajectory]:
     for commitment in loaded.commitments:
         if commitment.is_retired:
             continue
-        inputs = period_inputs(periods, commitment, by_period)
+        inputs = _period_inputs(periods, commitment, by_period)
         cumulative = commitment.measure.kind is MeasureKind.CUMULATIVE
         if cumulative:
             expected = compliance.cumulative_trajectory(
@@ -436,7 +436,7 @@ def assess_period(contract: Contract, span: Span, today: date) -> PeriodAssessme
         assessment = compliance.assess(
             commitment.measure.kind,
             commitment.target,
-            period_inputs(periods, commitment, by_period),
+            _period_inputs(periods, commitment, by_period),
             contract_starts_on=loaded.start_on,
             contract_ends_on=loaded.end_on,
             as_of=today,
