@@ -118,20 +118,34 @@ def quarter_note(row: Any) -> str | None:
     return row.standing.label if row.standing in QUARTER_NOTES else None
 
 
-def chart(line: Any, index: int) -> Markup:
-    """The trajectory chart of one commitment (see portal/charts.py)."""
-    name = line.commitment.measure.name
+def chart_description(line: Any) -> str:
+    """What the chart shows, in words: its accessible description. A level is described by
+    the last level accepted, never by the 0 that stands in for a quarter with no return."""
     unit = line.commitment.measure.unit
-    last = next((row for row in reversed(line.rows) if row.delivered is not None), None)
+    if line.cumulative:
+        last = next((row for row in reversed(line.rows) if row.delivered is not None), None)
+    else:
+        last = next((row for row in reversed(line.rows) if row.standing is Standing.ACCEPTED), None)
     awaiting = [row.label for row in line.rows if row.standing is Standing.AWAITING_REVIEW]
+    no_return = [row.label for row in line.rows if row.standing is Standing.NO_RETURN]
     if last is None:
         description = "Nothing has been accepted for a quarter that has fallen due yet"
     elif line.cumulative:
         description = f"Delivered {format_quantity(last.delivered, unit)} by {last.label}"
     else:
         description = f"Held {format_quantity(last.delivered, unit)} in {last.label}"
+    if len(no_return) == 1:
+        description += f"; no return for {no_return[0]}, counted as 0"
+    elif no_return:
+        description += f"; no return for {len(no_return)} quarters, each counted as 0"
     if awaiting:
         description += f"; {', '.join(awaiting)} awaiting review"
+    return description + ". The table beside it has every quarter's figures."
+
+
+def chart(line: Any, index: int) -> Markup:
+    """The trajectory chart of one commitment (see portal/charts.py)."""
+    name = line.commitment.measure.name
     return charts.trajectory(
         [row.label for row in line.rows],
         [row.expected for row in line.rows],
@@ -139,7 +153,7 @@ def chart(line: Any, index: int) -> Markup:
         notes=[quarter_note(row) for row in line.rows],
         chart_id=f"chart-{index}",
         title=f"{name}: expected and delivered by quarter",
-        description=description + ". The table beside it has every quarter's figures.",
+        description=chart_description(line),
     )
 
 

@@ -32,6 +32,13 @@ def body_rows(table: Locator) -> Locator:
     return table.locator("tbody tr")
 
 
+def row_headed(table: Locator, name: str) -> Locator:
+    """The one body row of this table whose row header is exactly this text."""
+    row = body_rows(table).filter(has=table.page.get_by_role("rowheader", name=name, exact=True))
+    expect(row).to_have_count(1)
+    return row
+
+
 def expect_title_starts(page: Page, start: str) -> None:
     expect(page).to_have_title(re.compile("^" + re.escape(start)))
 
@@ -72,3 +79,36 @@ def sign_in(page: Page, server: LiveServer, email: str, password: str = PASSWORD
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def fill_date(page: Page, legend: str, day: str, month: str, year: str) -> None:
+    """Fill in the Day, Month and Year boxes of the GOV.UK date input with this legend."""
+    group = page.get_by_role("group", name=legend, exact=True)
+    for label, part in (("Day", day), ("Month", month), ("Year", year)):
+        group.get_by_label(label, exact=True).fill(part)
+
+
+# The quarterly return: the supplier's task list and the council's review
+
+
+def task(page: Page, name: str) -> Locator:
+    """An item of the return's task list."""
+    return page.locator(".govuk-task-list__item").filter(has_text=name)
+
+
+def open_task(page: Page, name: str, h1: str | None = None) -> None:
+    page.locator(".govuk-task-list").get_by_role("link", name=name, exact=True).click()
+    arrive(page, h1 or name)
+
+
+def decision_card(page: Page, measure: str) -> Locator:
+    """The card of one line on the review page."""
+    return page.locator(".govuk-summary-card").filter(
+        has=page.get_by_role("heading", name=measure, exact=True)
+    )
+
+
+def decide(page: Page, measure: str, decision: str) -> None:
+    """Choose "Accept" or "Query" for one line on the review page."""
+    group = decision_card(page, measure).get_by_role("group", name=f"Your decision on {measure}")
+    group.get_by_label(decision, exact=True).check()

@@ -25,6 +25,7 @@ from tests.browser.pages import (
     body_rows,
     error_summary,
     expect_title_starts,
+    fill_date,
     go_to,
     heading,
     sign_in,
@@ -64,17 +65,6 @@ def open_supplier_contracts(page: Page, server: LiveServer) -> None:
     arrive(page, "Overview", server.url("/supplier/"))
     go_to(page, "Your contracts")
     expect(page).to_have_url(server.url("/supplier/contracts"))
-
-
-def fill_date(page: Page, legend: str, day: str, month: str, year: str) -> None:
-    # The boxes by position: the day box has no accessible name yet (see
-    # test_the_day_box_is_labelled_and_the_error_summary_reaches_it).
-    boxes = page.get_by_role("group", name=legend, exact=True).get_by_role("textbox")
-    expect(boxes).to_have_count(3)
-    for box, part in zip(
-        (boxes.nth(0), boxes.nth(1), boxes.nth(2)), (day, month, year), strict=True
-    ):
-        box.fill(part)
 
 
 def commitments_table(page: Page) -> Locator:

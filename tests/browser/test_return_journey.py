@@ -22,11 +22,15 @@ from tests.browser.conftest import LiveServer
 from tests.browser.pages import (
     arrive,
     body_rows,
+    decide,
+    decision_card,
     error_summary,
     expect_title_starts,
     go_to,
+    open_task,
     sign_in,
     success_banner,
+    task,
     visit,
 )
 from tests.conftest import World
@@ -77,15 +81,6 @@ def period_row(page: Page) -> Locator:
     return row
 
 
-def task(page: Page, name: str) -> Locator:
-    return page.locator(".govuk-task-list__item").filter(has_text=name)
-
-
-def open_task(page: Page, name: str, h1: str | None = None) -> None:
-    page.locator(".govuk-task-list").get_by_role("link", name=name, exact=True).click()
-    arrive(page, h1 or name)
-
-
 def write_schedule(path: Path) -> Path:
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
@@ -105,17 +100,6 @@ def check_and_submit(page: Page) -> None:
     page.get_by_role("button", name="Submit return").click()
     arrive(page, "Return submitted", re.compile(r"/supplier/returns/\d+/submitted$"))
     expect(page.locator(".govuk-panel")).to_contain_text(f"NCC-001, {PERIOD}")
-
-
-def decision_card(page: Page, measure: str) -> Locator:
-    return page.locator(".govuk-summary-card").filter(
-        has=page.get_by_role("heading", name=measure, exact=True)
-    )
-
-
-def decide(page: Page, measure: str, decision: str) -> None:
-    group = decision_card(page, measure).get_by_role("group", name=f"Your decision on {measure}")
-    group.get_by_label(decision, exact=True).check()
 
 
 def open_review(page: Page, link: str) -> None:
