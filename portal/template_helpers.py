@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,9 +11,9 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from portal import charts
+from portal import charts, formatting
 from portal.config import current_settings
-from portal.data.types import MeasureUnit, Role
+from portal.data.types import Role
 from portal.domain.periods import quarter_label
 
 LONDON = ZoneInfo("Europe/London")
@@ -69,28 +69,13 @@ def format_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def format_money(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return f"£{value:,.2f}".replace(".00", "") if value == value.to_integral() else f"£{value:,.2f}"
+def _unless_none(format_: Callable[..., str]) -> Callable[..., str]:
+    """A formatter as a filter: a missing figure (None) shows as nothing."""
 
+    def filter_(value: Any, *args: Any) -> str:
+        return "" if value is None else format_(value, *args)
 
-def format_number(value: Decimal | int | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        value = value.normalize()
-        return f"{value:,f}" if value != value.to_integral() else f"{int(value):,}"
-    return f"{value:,}"
-
-
-def format_quantity(value: Decimal, unit: MeasureUnit) -> str:
-    """50 people, 3.5 FTE, £76,100."""
-    if unit is MeasureUnit.POUNDS:
-        return format_money(value)
-    if unit is MeasureUnit.PEOPLE and value == 1:
-        return "1 person"
-    return f"{format_number(value)} {unit.label}"
+    return filter_
 
 
 def error_list(field_errors: dict[str, str]) -> list[dict[str, str]]:
@@ -115,8 +100,8 @@ def chart(line: Any, index: int) -> Markup:
         chart_id=f"chart-{index}",
         title=f"{name}: expected and delivered by quarter",
         description=(
-            f"Delivered {format_number(last)} so far; the table beside it has every "
-            "quarter's figures"
+            f"Delivered {formatting.quantity(last, line.commitment.measure.unit)} so far; the "
+            "table beside it has every quarter's figures"
         )
         if last is not None
         else "Nothing has fallen due yet",
@@ -126,9 +111,11 @@ def chart(line: Any, index: int) -> Markup:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=format_date,
-        money=format_money,
-        number=format_number,
-        quantity=format_quantity,
+        money=_unless_none(formatting.money),
+        number=_unless_none(formatting.number),
+        quantity=_unless_none(formatting.quantity),
+        percent=_unless_none(formatting.percent),
+        count=formatting.count,
         error_list=error_list,
         period=period_of,
     )

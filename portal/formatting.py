@@ -1,0 +1,70 @@
+"""One way to write each kind of figure a person reads, on pages and in emails.
+
+Pure: no Flask, no database. Templates reach these through the filters in template_helpers
+(`money`, `number`, `quantity`, `count`, `percent`); Python code that writes a sentence calls
+them directly, so a figure reads the same wherever it appears.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from portal.domain.measures import MeasureUnit
+
+Figure = Decimal | int | float
+
+_PENNY = Decimal("0.01")
+
+# How each unit reads after a figure of exactly one, and after any other figure. FTE reads the
+# same either way ("1 FTE", "2.5 FTE"); pounds are written as money instead.
+_UNIT_WORDS: dict[MeasureUnit, tuple[str, str]] = {
+    MeasureUnit.PEOPLE: ("person", "people"),
+    MeasureUnit.FTE: ("FTE", "FTE"),
+    MeasureUnit.WEEKS: ("week", "weeks"),
+    MeasureUnit.HOURS: ("hour", "hours"),
+}
+
+
+def _decimal(value: Figure) -> Decimal:
+    if isinstance(value, float):
+        return Decimal(repr(value))  # 0.1 as written, not its binary expansion
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def number(value: Figure) -> str:
+    """12,000 and 3.5: thousands separators, and no trailing zeros after the point."""
+    exact = _decimal(value).normalize()
+    if exact == exact.to_integral_value():
+        return f"{int(exact):,}"
+    return f"{exact:,f}"
+
+
+def money(value: Figure) -> str:
+    """£70,216 and £115,096.80: to the penny, with pence shown only when there are any."""
+    pence = _decimal(value).quantize(_PENNY, rounding=ROUND_HALF_UP)
+    sign = "-" if pence < 0 else ""
+    pence = abs(pence)
+    if pence == pence.to_integral_value():
+        return f"{sign}£{int(pence):,}"
+    return f"{sign}£{pence:,.2f}"
+
+
+def percent(fraction: Figure) -> str:
+    """0.6 -> 60%, 1.005 -> 100.5%: a share written as a percentage, exactly."""
+    return f"{number(_decimal(fraction) * 100)}%"
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """1 return, 2 returns, 1,200 returns, 0 flags; give the plural when it is not singular + s
+    ("1 person", "3 people")."""
+    word = singular if n == 1 else (plural if plural is not None else f"{singular}s")
+    return f"{n:,} {word}"
+
+
+def quantity(value: Figure, unit: MeasureUnit) -> str:
+    """A figure in its measure's unit: 1 person, 3 people, 30.48 FTE, 1 week, 12 weeks,
+    1 hour, £1,200."""
+    if unit is MeasureUnit.POUNDS:
+        return money(value)
+    singular, plural = _UNIT_WORDS[unit]
+    return f"{number(value)} {singular if _decimal(value) == 1 else plural}"
