@@ -18,7 +18,7 @@ from portal.domain.workforce_import import COLUMNS
 from portal.extensions import db
 from tests import factories
 from tests.conftest import World, sign_in_as
-from tests.support import Mailbox, PortalClient
+from tests.support import Mailbox, PageError, PortalClient, showing_hostile_text
 
 # 1 April to 30 June 2025: 91 days.
 PEOPLE = [
@@ -327,13 +327,28 @@ def test_html_in_narratives_is_shown_as_text(
 ) -> None:
     db.session.refresh(ret)
     line = ret.lines[0]
+    payload = "<script>alert(1)</script>"
     as_supplier.submit(
         f"/supplier/returns/{ret.id}/lines/{line.id}",
-        {"narrative": "<script>alert(1)</script>", "nil_reason": "", "version": ret.version},
+        {"narrative": payload, "nil_reason": "", "version": ret.version},
     )
+    with showing_hostile_text(payload):
+        page = as_supplier.get(f"/supplier/returns/{ret.id}/check").get_data(as_text=True)
+    assert payload not in page
+    assert '<span class="govuk-body-s">&lt;script&gt;alert(1)&lt;/script&gt;</span>' in page
+    # Outside the block, the same page fails the page check: the payload is escaped markup.
+    with pytest.raises(PageError, match="escaped markup shown as text: '<script'"):
+        as_supplier.get(f"/supplier/returns/{ret.id}/check")
+
+
+def test_check_your_answers_shows_each_description_under_its_figure(
+    as_supplier: PortalClient, ret: Return
+) -> None:
+    upload_people(as_supplier, ret, schedule(PEOPLE))
+    fill_lines(as_supplier, ret)
     page = as_supplier.get(f"/supplier/returns/{ret.id}/check").get_data(as_text=True)
-    assert "<script>alert(1)</script>" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '2 people<br><span class="govuk-body-s">Delivered Local people hired</span>' in page
+    assert "&lt;br&gt;" not in page and "&lt;span" not in page
 
 
 def test_copy_last_quarter_brings_people_still_engaged(
