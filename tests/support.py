@@ -27,6 +27,23 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# Words the portal counts. "1" before one of them (as a word of its own: not "Q1", "£1" or
+# "2021"), maybe with an adjective between, is a sentence untrue to its figure: "1 returns",
+# "1 days ago", "1 new flags".
+# fmt: off
+PLURAL_NOUNS = (
+    "actions", "apprentices", "attempts", "changes", "commitments", "contracts", "councils",
+    "days", "districts", "emails", "entries", "errors", "files", "flags", "hires", "hours",
+    "lines", "measures", "minutes", "months", "organisations", "pages", "people", "periods",
+    "problems", "quarters", "records", "reminders", "returns", "rows", "sectors", "starts",
+    "submissions", "suppliers", "users", "weeks", "workers", "years",
+)
+# fmt: on
+PLURAL_AFTER_ONE = re.compile(
+    r"(?<![\w.,£$-])1\s+(?:(?:new|open|overdue|other|more|local|older)\s+)?"
+    rf"(?:{'|'.join(PLURAL_NOUNS)})\b",
+    re.IGNORECASE,
+)
 # Markup that was escaped and so shows as text: a template joined a safe value to a plain one.
 ESCAPED_MARKUP = re.compile(
     r"</?(?:a|br|div|dl|dd|dt|em|h[1-6]|img|li|ol|p|script|span|strong|table|td|th|tr|ul)"
@@ -50,11 +67,17 @@ def showing_hostile_text(*payloads: str) -> Iterator[None]:
         _hostile.reset(token)
 
 
+def plural_after_one(text: str) -> list[str]:
+    return PLURAL_AFTER_ONE.findall(text)
+
+
 def untrue_text(text: str) -> list[str]:
-    """What is wrong with text a person reads: markup shown as text."""
+    """What is wrong with text a person reads: a plural after 1, or markup shown as text."""
+    problems = [f"plural after 1: {found!r}" for found in plural_after_one(text)]
     for payload in _hostile.get():
         text = text.replace(payload, "")
-    return [f"escaped markup shown as text: {m!r}" for m in ESCAPED_MARKUP.findall(text)]
+    problems += [f"escaped markup shown as text: {m!r}" for m in ESCAPED_MARKUP.findall(text)]
+    return problems
 
 
 class Mailbox:
@@ -146,7 +169,7 @@ def check_text(document: Any, where: str) -> None:
 
 def check_page(response: TestResponse) -> None:
     """Every HTML page: valid HTML, exactly one h1, a title that begins with it, and text that
-    shows no escaped markup."""
+    is true to its figures and shows no escaped markup."""
     if response.mimetype != "text/html" or not response.data:
         return
     html = response.get_data(as_text=True)

@@ -29,6 +29,7 @@ from portal.data.types import (
     Role,
 )
 from portal.domain.postcodes import parse_area_codes
+from portal.formatting import count
 from portal.jobs import reminders
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -335,7 +336,10 @@ def edit_local_area(area_id: int | None = None) -> str | Response:
             form.name.errors.append("A local area with this name already exists")
         else:
             commit()
-            flash(f"{form.name.data} saved with {len(codes)} districts and sectors", "success")
+            places = count(
+                len(codes), "postcode district or sector", "postcode districts and sectors"
+            )
+            flash(f"{form.name.data} saved with {places}", "success")
             return redirect(url_for("admin.list_local_areas"))
     return render_template(
         "admin/local_area.html",
@@ -352,7 +356,7 @@ def list_emails() -> str | Response:
     form = ConfirmForm()
     if form.validate_on_submit():
         summary = reminders.send(datetime.now(UTC))
-        flash("Reminders sent. " + ". ".join(summary.lines()), "success")
+        flash("The reminder job has run. " + ". ".join(summary.lines()), "success")
         return redirect(url_for("admin.list_emails"))
     args = {
         name: request.args.get(name, "").strip()[:200]

@@ -49,6 +49,7 @@ from portal.domain.contract_import import (
 from portal.domain.contracts import ContractStatus, is_kpi_by_default
 from portal.domain.profiles import field_name, parse_plan
 from portal.domain.reviews import review_decisions
+from portal.formatting import count
 from portal.security import sandboxed_download
 from portal.supplier.forms import CONFLICT
 from portal.template_helpers import period_of
@@ -464,7 +465,9 @@ def preview_import(import_id: int) -> str | Response:
         compliance.refresh(created, calendar.today())
         commit()
         flash(
-            f"{len(created)} contracts imported with {plan.commitment_count} commitments", "success"
+            f"{count(len(created), 'contract')} imported with "
+            f"{count(plan.commitment_count, 'commitment')}",
+            "success",
         )
         return redirect(url_for("council.list_contracts", show="all"))
     return render_template(

@@ -22,6 +22,7 @@ from portal.data.models import Contract, User
 from portal.data.types import EmailKind, FlagKind, FlagSeverity, ReturnStatus
 from portal.domain.periods import ReportingPeriod, long_date
 from portal.domain.reminders import Stage, digest_week, nudge_stage, reminder_stage
+from portal.formatting import count
 from portal.notifications import delivery
 from portal.notifications.links import absolute_url
 
@@ -56,9 +57,7 @@ class Summary:
 
     def lines(self) -> list[str]:
         kinds = (
-            ", ".join(
-                f"{count} {kind.replace('_', ' ')}" for kind, count in sorted(self.written.items())
-            )
+            ", ".join(count(n, kind.replace("_", " ")) for kind, n in sorted(self.written.items()))
             or "none"
         )
         return [
@@ -177,8 +176,8 @@ def _digests(now: datetime, today: date) -> list[Planned]:
             key=f"digest:{manager.id}:{week}",
             kind=EmailKind.WEEKLY_DIGEST,
             recipient=manager,
-            subject=f"Social value: {new_flags.get(manager.id, 0)} new flags and "
-            f"{waiting.get(manager.id, 0)} returns to review",
+            subject=f"Social value: {count(new_flags.get(manager.id, 0), 'new flag')} and "
+            f"{count(waiting.get(manager.id, 0), 'return')} to review",
             template="emails/weekly_digest.txt",
             context={
                 "user": manager,

@@ -35,6 +35,7 @@ from portal.data.models import Return
 from portal.domain import workforce_import
 from portal.domain.evidence import RefusedFile, check_file
 from portal.domain.periods import PeriodStatus
+from portal.formatting import count
 from portal.security import sandboxed_download
 from portal.supplier.forms import (
     CONFLICT,
@@ -200,7 +201,7 @@ def copy_people(return_id: int) -> Response:
             ),
         ):
             flash(
-                f"{copied[0]} people copied from last quarter"
+                f"{count(copied[0], 'person', 'people')} copied from last quarter"
                 if copied[0]
                 else "Nobody to copy: no earlier return has people still engaged",
                 "success",
@@ -313,13 +314,12 @@ def upload_workforce(return_id: int) -> str | Response:
                     ret, records, expected_version=form.expected_version
                 ),
             ):
-                flash(f"{len(records)} people uploaded", "success")
+                flash(f"{count(len(records), 'person', 'people')} uploaded", "success")
                 return redirect(url_for("supplier.workforce_records", return_id=ret.id))
             if plan.errors:
-                count = len(plan.errors)
+                need = "needs" if len(plan.errors) == 1 else "need"
                 form.file.errors = [
-                    f"{count} {'problem needs' if count == 1 else 'problems need'}"
-                    " fixing: nobody has been saved"
+                    f"{count(len(plan.errors), 'problem')} {need} fixing: nobody has been saved"
                 ]
         form.version.data = str(ret.version)
     return render_template(

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from portal.domain.measures import MeasureUnit
 from portal.formatting import count, money, number, percent, quantity
 from portal.template_helpers import format_date
+from tests.support import plural_after_one
 
 amounts = st.decimals(
     min_value=Decimal("-10000000"), max_value=Decimal("10000000"), places=2, allow_nan=False
@@ -124,6 +125,23 @@ def test_money_shows_pence_only_when_there_are_any(value: Decimal) -> None:
     assert re.fullmatch(r"-?£\d{1,3}(,\d{3})*(\.\d\d)?", written), written
     assert Decimal(written.replace("£", "").replace(",", "")) == value
     assert ("." in written) == (value != value.to_integral_value())
+
+
+@given(
+    st.decimals(min_value=0, max_value=100000, places=2, allow_nan=False),
+    st.sampled_from(list(MeasureUnit)),
+)
+def test_no_quantity_reads_as_one_of_many(value: Decimal, unit: MeasureUnit) -> None:
+    written = quantity(value, unit)
+    assert not plural_after_one(written), written
+    assert written.startswith("£" if unit is MeasureUnit.POUNDS else number(value))
+
+
+@given(st.integers(min_value=0, max_value=10**7), st.sampled_from(["return", "flag", "day"]))
+def test_count_is_singular_exactly_for_one(n: int, word: str) -> None:
+    written = count(n, word)
+    assert written.endswith("s") == (n != 1)
+    assert not plural_after_one(written)
 
 
 def test_dates_in_gov_uk_style_and_london_time() -> None:
