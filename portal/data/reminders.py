@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from portal.data.models import Contract, Flag, Return, User
+from portal.data.models import Contract, Flag, Return, ReturnSubmission, User
 from portal.data.types import ReturnStatus, Role
 from portal.extensions import db
 
@@ -21,6 +21,7 @@ class ReturnFacts:
     submission_count: int
     decided_at: datetime | None
     updated_at: datetime
+    reviewer: str | None  # the name of whoever decided the latest submission
 
 
 def contracts() -> list[Contract]:
@@ -30,21 +31,34 @@ def contracts() -> list[Contract]:
 
 def returns_by_period() -> dict[tuple[int, int, int], ReturnFacts]:
     """(contract, financial year, quarter) -> the return's standing, for every return."""
-    query = select(
-        Return.contract_id,
-        Return.financial_year,
-        Return.quarter,
-        Return.id,
-        Return.status,
-        Return.submission_count,
-        Return.decided_at,
-        Return.updated_at,
+    latest = (ReturnSubmission.return_id == Return.id) & (
+        ReturnSubmission.number == Return.submission_count
+    )
+    query = (
+        select(
+            Return.contract_id,
+            Return.financial_year,
+            Return.quarter,
+            Return.id,
+            Return.status,
+            Return.submission_count,
+            Return.decided_at,
+            Return.updated_at,
+            User.full_name,
+        )
+        .outerjoin(ReturnSubmission, latest)
+        .outerjoin(User, User.id == ReturnSubmission.decided_by_id)
     )
     return {
-        (contract_id, year, quarter): ReturnFacts(id_, status, count, decided, updated)
-        for contract_id, year, quarter, id_, status, count, decided, updated in db.session.execute(
-            query
+        (row.contract_id, row.financial_year, row.quarter): ReturnFacts(
+            row.id,
+            row.status,
+            row.submission_count,
+            row.decided_at,
+            row.updated_at,
+            row.full_name,
         )
+        for row in db.session.execute(query)
     }
 
 

@@ -113,7 +113,7 @@ def plan(now: datetime) -> tuple[list[Planned], dict[str, flags.Wanted]]:
                     "its returns cannot be sent: invite someone from the supplier",
                 )
             planned += [
-                _email(contract, period, ret.id if ret else None, stage, person, today)
+                _email(contract, period, ret, stage, person, today)
                 for person in people
                 if person.is_active
             ]
@@ -124,15 +124,15 @@ def plan(now: datetime) -> tuple[list[Planned], dict[str, flags.Wanted]]:
 def _email(
     contract: Contract,
     period: ReportingPeriod,
-    return_id: int | None,
+    ret: facts.ReturnFacts | None,
     stage: Stage,
     person: User,
     today: date,
 ) -> Planned:
     if stage.to_manager:
         link = absolute_url("council.view_contract", contract_id=contract.id, _anchor="calendar")
-    elif return_id is not None:
-        link = absolute_url("supplier.view_return", return_id=return_id)
+    elif ret is not None:
+        link = absolute_url("supplier.view_return", return_id=ret.id)
     else:
         link = absolute_url("supplier.view_contract", contract_id=contract.id, _anchor="calendar")
     subjects = {
@@ -158,6 +158,7 @@ def _email(
             "link": link,
             "due": long_date(period.due_on),
             "days_late": (today - period.due_on).days,
+            "reviewer": ret.reviewer if ret else None,
         },
     )
 

@@ -11,7 +11,7 @@ from typing import Any
 from flask import render_template
 
 from portal.config import current_settings
-from portal.data import outbox
+from portal.data import outbox, returns
 from portal.data.models import OutboxMessage, Return, User
 from portal.data.types import EmailKind
 from portal.notifications.links import absolute_url
@@ -123,6 +123,7 @@ def changes_requested(ret: Return, supplier_user: User, submission_number: int) 
         link=_absolute("supplier.view_return", return_id=ret.id),
         occasion=f"submission-{submission_number}",
         queried=[line for line in ret.lines if line.review_comment or line.review == "queried"],
+        reviewer=returns.reviewer(ret),
     )
 
 
@@ -135,4 +136,5 @@ def return_accepted(ret: Return, supplier_user: User, submission_number: int) ->
         template="emails/return_accepted.txt",
         link=_absolute("supplier.view_return", return_id=ret.id),
         occasion=f"submission-{submission_number}",
+        reviewer=returns.reviewer(ret),
     )

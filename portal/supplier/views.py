@@ -167,6 +167,7 @@ def edit_line(return_id: int, line_id: int) -> str | Response:
         ret=ret,
         line=line,
         derived=derived,
+        queried_by=returns.reviewer(ret),
         title=line.commitment.measure.name,
     )
 

@@ -232,3 +232,24 @@ def test_failures_are_kept_retried_and_make_the_command_fail(
     assert retried.exit_code == 0
     assert len(mailbox.messages) == len(failed)
     assert flags  # (imported for the flag test above)
+
+
+def test_the_nudge_names_whoever_asked_for_changes(
+    app: Flask, world: World, mailbox: Mailbox
+) -> None:
+    from portal.domain.reviews import LineDecision, LineReview
+
+    period = reporting_periods(world.contract.start_on, world.contract.end_on)[0]
+    ret = returns.start(world.contract, period, by=world.supplier_user)
+    for line in ret.lines:
+        line.figure, line.narrative, line.nil_reason = 0, "n/a", "none"
+    returns.submit(ret, by=world.supplier_user, declaration="ok", workforce_records=0, evidence=[])
+    decisions = [LineDecision(line.id, LineReview.QUERIED, "Explain") for line in ret.lines]
+    returns.review(ret, decisions, by=world.other_manager, expected_version=ret.version)
+    commit()
+    reminders.send(datetime.now(LONDON) + timedelta(days=8))
+    [nudge] = [m for m in mailbox.to("sam@acme.example") if "still needed" in m["Subject"]]
+    council = app.config["SETTINGS"].council_name
+    body = Mailbox.body(nudge)
+    assert f"{world.other_manager.full_name} at {council} asked for changes" in body
+    assert world.manager.full_name not in body

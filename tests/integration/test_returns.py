@@ -183,6 +183,45 @@ def test_the_whole_journey_with_a_query_and_a_resubmission(
     assert len(mailbox.to("sam@acme.example")) == 2  # changes requested, then accepted
 
 
+def test_emails_name_whoever_reviewed_the_return(
+    app: Flask, world: World, as_supplier: PortalClient, ret: Return, mailbox: Mailbox
+) -> None:
+    """A second contract manager, not the contract's own, reviews: every sentence names them."""
+    council = app.config["SETTINGS"].council_name
+    reviewer, manager = world.other_manager, world.manager
+    upload_people(as_supplier, ret, schedule(PEOPLE))
+    fill_lines(as_supplier, ret)
+    check = f"/supplier/returns/{ret.id}/check"
+    as_supplier.submit(check, {"confirm": "y", "version": ret.version})
+    db.session.refresh(ret)
+    line = ret.lines[0]
+    decisions = {f"review-{item.id}": "accepted" for item in ret.lines}
+    decisions |= {f"review-{line.id}": "queried", f"comment-{line.id}": "Send the offer letters"}
+    colleague = sign_in_as(app, reviewer)
+    colleague.submit(f"/council/returns/{ret.id}", decisions | {"version": ret.version})
+    [changes] = mailbox.to("sam@acme.example")
+    assert f"{reviewer.full_name} at {council} has asked for changes" in mailbox.body(changes)
+    assert manager.full_name not in mailbox.body(changes)
+    line_page = as_supplier.get(f"/supplier/returns/{ret.id}/lines/{line.id}")
+    assert f"Queried by {reviewer.full_name}: Send the offer letters" in line_page.get_data(
+        as_text=True
+    )
+
+    db.session.refresh(ret)
+    as_supplier.submit(
+        f"/supplier/returns/{ret.id}/lines/{line.id}",
+        {"narrative": "Offer letters attached", "nil_reason": "", "version": ret.version},
+    )
+    db.session.refresh(ret)
+    as_supplier.submit(check, {"confirm": "y", "version": ret.version})
+    db.session.refresh(ret)
+    accept_all = {f"review-{item.id}": "accepted" for item in ret.lines}
+    colleague.submit(f"/council/returns/{ret.id}", accept_all | {"version": ret.version})
+    _, accepted = mailbox.to("sam@acme.example")
+    assert f"{reviewer.full_name} at {council} has accepted" in mailbox.body(accepted)
+    assert manager.full_name not in mailbox.body(accepted)
+
+
 def test_a_nil_figure_needs_a_reason(as_supplier: PortalClient, world: World, ret: Return) -> None:
     spend = factories.measure(world.council, "VOLUNTEER_HOURS")
     from portal.data import contracts
