@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from portal.data.models import Contract, Flag, Return, ReturnSubmission, User
-from portal.data.types import ReturnStatus, Role
+from portal.data.models import Contract, Flag, OutboxMessage, Return, ReturnSubmission, User
+from portal.data.types import EmailKind, EmailStatus, ReturnStatus, Role
+from portal.domain.reminders import EmailKey
 from portal.extensions import db
 
 
@@ -77,6 +79,61 @@ def supplier_recipients() -> dict[int, list[User]]:
     for user in db.session.scalars(query):
         by_supplier[user.organisation_id].append(user)
     return by_supplier
+
+
+@dataclass(frozen=True)
+class SentReminder:
+    """A reminder or overdue notice in the outbox, and how its delivery went."""
+
+    key: EmailKey
+    recipient_name: str
+    recipient: str
+    status: EmailStatus
+    attempts: int
+    written_at: datetime
+    sent_at: datetime | None
+
+
+def reminders_sent(supplier_ids: Collection[int]) -> dict[tuple[int, int, int], list[SentReminder]]:
+    """Every reminder and overdue notice written to these suppliers' users (whether or not they
+    can still sign in), by the (contract, financial year, quarter) it was about, oldest first.
+    One query however many suppliers: it follows the outbox's user index from their users."""
+    if not supplier_ids:
+        return {}
+    query = (
+        select(  # not the bodies
+            OutboxMessage.key,
+            User.full_name,
+            OutboxMessage.recipient,
+            OutboxMessage.status,
+            OutboxMessage.attempts,
+            OutboxMessage.created_at,
+            OutboxMessage.sent_at,
+        )
+        .join(User, User.id == OutboxMessage.user_id)
+        .where(
+            User.organisation_id.in_(supplier_ids),
+            User.role == Role.SUPPLIER_USER,
+            OutboxMessage.kind.in_([EmailKind.RETURN_REMINDER, EmailKind.RETURN_OVERDUE]),
+        )
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    )
+    sent: dict[tuple[int, int, int], list[SentReminder]] = defaultdict(list)
+    for row in db.session.execute(query):
+        key = EmailKey.parse(row.key)
+        if key is not None:
+            sent[key.period].append(
+                SentReminder(
+                    key,
+                    row.full_name,
+                    row.recipient,
+                    row.status,
+                    row.attempts,
+                    row.created_at,
+                    row.sent_at,
+                )
+            )
+    return sent
 
 
 def new_flags_by_manager(since: datetime) -> dict[int, int]:

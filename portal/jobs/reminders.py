@@ -21,7 +21,13 @@ from portal.data import reminders as facts
 from portal.data.models import Contract, User
 from portal.data.types import EmailKind, FlagKind, FlagSeverity, ReturnStatus
 from portal.domain.periods import ReportingPeriod, long_date
-from portal.domain.reminders import Stage, digest_week, nudge_stage, reminder_stage
+from portal.domain.reminders import (
+    EmailKey,
+    Stage,
+    digest_week,
+    nudge_stage,
+    reminder_stage,
+)
 from portal.formatting import count
 from portal.notifications import delivery
 from portal.notifications.links import absolute_url
@@ -45,6 +51,9 @@ class Planned:
     subject: str
     template: str
     context: dict[str, object]
+    # A return period's email: (contract, financial year, quarter), and the contract's supplier
+    about: tuple[int, int, int] | None = None
+    supplier_id: int | None = None
 
 
 @dataclass
@@ -112,8 +121,9 @@ def plan(now: datetime) -> tuple[list[Planned], dict[str, flags.Wanted]]:
                     f"{contract.supplier.name} has nobody who can sign in, so reminders about "
                     "its returns cannot be sent: invite someone from the supplier",
                 )
+            can_sign_in = bool(recipients.get(contract.supplier_id))
             planned += [
-                _email(contract, period, ret, stage, person, today)
+                _email(contract, period, ret, stage, person, today, can_sign_in=can_sign_in)
                 for person in people
                 if person.is_active
             ]
@@ -128,6 +138,8 @@ def _email(
     stage: Stage,
     person: User,
     today: date,
+    *,
+    can_sign_in: bool,
 ) -> Planned:
     if stage.to_manager:
         link = absolute_url("council.view_contract", contract_id=contract.id, _anchor="calendar")
@@ -144,8 +156,7 @@ def _email(
         "nudge": f"{contract.reference}: changes are still needed to your {period.label} return",
     }
     return Planned(
-        key=f"{stage.kind}:{contract.id}:{period.financial_year}-{period.quarter}:{stage.name}"
-        f":{person.id}",
+        key=str(EmailKey(stage, contract.id, period.financial_year, period.quarter, person.id)),
         kind=KINDS[stage.kind],
         recipient=person,
         subject=subjects[stage.kind],
@@ -159,7 +170,10 @@ def _email(
             "due": long_date(period.due_on),
             "days_late": (today - period.due_on).days,
             "reviewer": ret.reviewer if ret else None,
+            "supplier_can_sign_in": can_sign_in,
         },
+        about=(contract.id, period.financial_year, period.quarter),
+        supplier_id=contract.supplier_id,
     )
 
 
@@ -203,6 +217,10 @@ def send(now: datetime, *, dry_run: bool = False) -> Summary:
         summary.written.update(p.kind.value for p in new)
         return summary
     settings = current_settings()
+    # What each new escalation's supplier was sent about the return: one query for them all.
+    sent = facts.reminders_sent(
+        {p.supplier_id for p in new if p.kind is EmailKind.ESCALATION and p.supplier_id}
+    )
     rows = [
         {
             "key": p.key,
@@ -210,7 +228,12 @@ def send(now: datetime, *, dry_run: bool = False) -> Summary:
             "recipient": p.recipient.email,
             "user_id": p.recipient.id,
             "subject": p.subject,
-            "body": render_template(p.template, settings=settings, **p.context),
+            "body": render_template(
+                p.template,
+                settings=settings,
+                reminders=sent.get(p.about, []) if p.about else [],
+                **p.context,
+            ),
         }
         for p in new
     ]
