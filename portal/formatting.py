@@ -7,6 +7,7 @@ them directly, so a figure reads the same wherever it appears.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from portal.domain.measures import MeasureUnit
@@ -59,6 +60,13 @@ def count(n: int, singular: str, plural: str | None = None) -> str:
     ("1 person", "3 people")."""
     word = singular if n == 1 else (plural if plural is not None else f"{singular}s")
     return f"{n:,} {word}"
+
+
+def listing(items: Sequence[str]) -> str:
+    """A, B and C: the way a sentence lists things (no Oxford comma, as GOV.UK writes)."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def quantity(value: Figure, unit: MeasureUnit) -> str:

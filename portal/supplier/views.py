@@ -172,6 +172,10 @@ def edit_line(return_id: int, line_id: int) -> str | Response:
     )
 
 
+def _double_claim_warnings(ret: Return) -> list[str]:
+    return [sentence for _, sentence in workflow.described_double_claims(ret, for_council=False)]
+
+
 @supplier.route("/returns/<int:return_id>/workforce")
 @supplier_users
 def workforce_records(return_id: int) -> str:
@@ -183,7 +187,7 @@ def workforce_records(return_id: int) -> str:
         entries=workforce.entries_of(ret.id),
         counted=workflow.figures(ret),
         lines=[line for line in ret.lines if line.commitment.measure.derivation is not None],
-        double_claims=workflow.double_counting(ret),
+        double_claims=_double_claim_warnings(ret),
         title="People on this contract",
     )
 
@@ -444,7 +448,7 @@ def check_return(return_id: int) -> str | Response:
         declaration=workflow.DECLARATION,
         people=workforce.count(ret.id),
         files=evidence.files_of(ret.id),
-        double_claims=workflow.double_counting(ret),
+        double_claims=_double_claim_warnings(ret),
         title="Check your return",
     )
 

@@ -11,9 +11,18 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from portal.data import commit, flags, local_areas, returns
-from portal.data.models import EvidenceBlob, EvidenceFile, Flag, Return, WorkforceEntry
-from portal.data.types import FlagKind, ReturnStatus
+from portal.data import commit, flags, local_areas, returns, workforce
+from portal.data.models import (
+    Contract,
+    EvidenceBlob,
+    EvidenceFile,
+    Flag,
+    Return,
+    WorkforceEntry,
+)
+from portal.data.types import FlagKind, ReturnStatus, Role
+from portal.domain.counting import AgeBand, WorkforceRecord
+from portal.domain.periods import reporting_periods
 from portal.domain.workforce_import import COLUMNS
 from portal.extensions import db
 from tests import factories
@@ -423,15 +432,73 @@ def test_the_same_worker_on_two_contracts_is_flagged(
     commit()
     both = [["W-1", "M1 1AA", "25-34", "01/04/2025", "", "37", "60", "new hire", "", ""]]
     upload_people(as_supplier, ret, schedule(both))
-    page = as_supplier.get(f"/supplier/returns/{ret.id}/check").get_data(as_text=True)
-    assert "W-1 is also claimed on another of your contracts" in page
+    said = (
+        "Worker W-1 is also claimed on NCC-777 (100%) from 1 April 2025: with 60% on this "
+        "contract, that is 160% of their time in all."
+    )
+    for page in (f"/supplier/returns/{ret.id}/check", f"/supplier/returns/{ret.id}/workforce"):
+        assert said in as_supplier.get(page).get_data(as_text=True)
     fill_lines(as_supplier, ret)
     as_supplier.submit(
         f"/supplier/returns/{ret.id}/check", {"confirm": "y", "version": ret.version}
     )
     [flag] = flags.open_with_prefix(f"double:{world.contract.id}:")
-    assert flag.kind is FlagKind.DOUBLE_COUNTING and "160%" in flag.summary
+    assert flag.kind is FlagKind.DOUBLE_COUNTING and flag.summary == said
     assert flag.details["contract_ids"] == [other.id] and other_return.id
+    assert flag.details["shares"] == {str(world.contract.id): "0.6000", str(other.id): "1.0000"}
+
+
+def claim_worker(contract: Contract, share: str) -> None:
+    """W-1 on this contract's Q1 2025/26 return, for the whole quarter, at this share."""
+    period = reporting_periods(contract.start_on, contract.end_on)[0]
+    elsewhere = returns.start(
+        contract, period, by=factories.user(Role.SUPPLIER_USER, contract.supplier)
+    )
+    workforce.add(
+        elsewhere.id,
+        WorkforceRecord(
+            "W-1",
+            "M4 5",
+            AgeBand.AGE_25_34,
+            period.starts_on,
+            None,
+            Decimal(37),
+            Decimal(share),
+            True,
+        ),
+    )
+
+
+def test_a_council_never_learns_another_councils_contract_reference(
+    app: Flask, world: World, as_supplier: PortalClient, ret: Return
+) -> None:
+    other = factories.contract(world.council, world.supplier, world.manager, reference="NCC-777")
+    commit()
+    claim_worker(other, "0.3")
+    claim_worker(world.other_council_contract, "0.5")  # SBC-001, with Southmere
+    commit()
+    both = [["W-1", "M1 1AA", "25-34", "01/04/2025", "", "37", "60", "new hire", "", ""]]
+    upload_people(as_supplier, ret, schedule(both))
+    # The supplier: every contract is its own, so each is named.
+    page = as_supplier.get(f"/supplier/returns/{ret.id}/check").get_data(as_text=True)
+    assert (
+        "Worker W-1 is also claimed on SBC-001 (50%) and NCC-777 (30%) from 1 April 2025: with "
+        "60% on this contract, that is 140% of their time in all."
+    ) in page
+    fill_lines(as_supplier, ret)
+    as_supplier.submit(
+        f"/supplier/returns/{ret.id}/check", {"confirm": "y", "version": ret.version}
+    )
+    # The council: its own contract by reference, the other council's described.
+    [flag] = flags.open_with_prefix(f"double:{world.contract.id}:")
+    assert flag.summary == (
+        "Worker W-1 is also claimed on a contract with another council (50%) and NCC-777 (30%) "
+        "from 1 April 2025: with 60% on this contract, that is 140% of their time in all."
+    )
+    manager = sign_in_as(app, world.manager)
+    for url in (f"/council/flags/{flag.id}", "/council/flags", "/council/flags/export.csv"):
+        shown = manager.get(url).get_data(as_text=True)
+        assert "NCC-777 (30%)" in shown and "SBC-001" not in shown, url
 
 
 def test_formula_cells_are_stored_as_text_and_exported_safely(

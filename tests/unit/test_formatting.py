@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.domain.measures import MeasureUnit
-from portal.formatting import count, money, number, percent, quantity
+from portal.formatting import count, listing, money, number, percent, quantity
 from portal.template_helpers import format_date
 from tests.support import plural_after_one
 
@@ -96,6 +96,13 @@ def test_percentages_are_exact() -> None:
     assert percent(Decimal("0.6")) == "60%"
     assert percent(Decimal("1.6000")) == "160%"
     assert percent(Decimal("1.0050")) == "100.5%"  # never rounded down to a misleading 100%
+
+
+def test_lists_read_as_a_sentence() -> None:
+    assert listing([]) == ""
+    assert listing(["NCC-001"]) == "NCC-001"
+    assert listing(["NCC-001", "NCC-002"]) == "NCC-001 and NCC-002"
+    assert listing(["A", "B", "C"]) == "A, B and C"
 
 
 def test_the_template_filters_are_these_formatters(app) -> None:  # noqa: ANN001
