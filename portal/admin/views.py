@@ -139,7 +139,7 @@ def invite_user() -> str | Response:
             )
         else:
             try:
-                user = invitations.invite(
+                user, told = invitations.invite(
                     email=form.email.data or "",
                     full_name=form.full_name.data or "",
                     role=role,
@@ -149,7 +149,7 @@ def invite_user() -> str | Response:
             except users.EmailInUse:
                 form.email.errors.append("This email address already has an account")
             else:
-                flash(f"Invitation sent to {user.email}", "success")
+                flash(told, "success")
                 return redirect(url_for("admin.view_user", user_id=user.id))
     return render_template("admin/invite_user.html", form=form, title="Invite a user")
 
@@ -202,8 +202,7 @@ def reactivate_user(user_id: int) -> Response:
 def resend_invitation(user_id: int) -> Response:
     user = users.get_for_admin(current_user, user_id) or abort(404)
     if ConfirmForm().validate_on_submit() and user.is_active and not user.has_accepted_invitation:
-        invitations.send_link(user, invited_by=current_user)
-        flash(f"A new invitation was sent to {user.email}", "success")
+        flash(invitations.send_link(user, invited_by=current_user, again=True), "success")
     return redirect(url_for("admin.view_user", user_id=user.id))
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from portal.data import commit, flags, local_areas, returns, workforce
+from portal.config import Settings
+from portal.data import commit, flags, local_areas, returns, users, workforce
 from portal.data.models import (
     Contract,
     EvidenceBlob,
@@ -27,7 +29,7 @@ from portal.domain.workforce_import import COLUMNS
 from portal.extensions import db
 from tests import factories
 from tests.conftest import World, sign_in_as
-from tests.support import Mailbox, PageError, PortalClient, showing_hostile_text
+from tests.support import Mailbox, PageError, PortalClient, free_port, showing_hostile_text
 
 # 1 April to 30 June 2025: 91 days.
 PEOPLE = [
@@ -229,6 +231,74 @@ def test_emails_name_whoever_reviewed_the_return(
     _, accepted = mailbox.to("sam@acme.example")
     assert f"{reviewer.full_name} at {council} has accepted" in mailbox.body(accepted)
     assert manager.full_name not in mailbox.body(accepted)
+
+
+def submitted_return(world: World) -> Return:
+    period = reporting_periods(world.contract.start_on, world.contract.end_on)[0]
+    submitted = returns.start(world.contract, period, by=world.supplier_user)
+    for line in submitted.lines:
+        line.figure, line.narrative, line.nil_reason = 0, "n/a", "none"
+    returns.submit(
+        submitted, by=world.supplier_user, declaration="ok", workforce_records=0, evidence=[]
+    )
+    commit()
+    return submitted
+
+
+def review_all(client: PortalClient, ret: Return, decision: str) -> str:
+    """Review every line the same way; the text of the page the manager lands on."""
+    decisions = {f"review-{line.id}": decision for line in ret.lines}
+    decisions |= {f"comment-{line.id}": "Explain" for line in ret.lines}
+    done = client.submit(f"/council/returns/{ret.id}", decisions | {"version": ret.version})
+    return " ".join(client.get(done.headers["Location"]).get_data(as_text=True).split())
+
+
+def test_after_a_review_the_manager_is_told_who_was_emailed(
+    app: Flask, world: World, mailbox: Mailbox
+) -> None:
+    colleague = factories.user(Role.SUPPLIER_USER, world.supplier, email="jo@acme.example")
+    invited = users.invite(
+        email="new@acme.example",
+        full_name="Not Yet",
+        role=Role.SUPPLIER_USER,
+        organisation=world.supplier,
+        invited_by=world.manager,
+    )
+    ret = submitted_return(world)
+    page = review_all(sign_in_as(app, world.manager), ret, "queried")
+    names = sorted([world.supplier_user.full_name, colleague.full_name])
+    assert f"Changes requested. We emailed {names[0]} and {names[1]}." in page
+    assert invited.full_name not in page and len(mailbox.messages) == 2
+
+
+def test_after_a_review_nobody_at_the_supplier_could_be_emailed(
+    app: Flask, world: World, mailbox: Mailbox
+) -> None:
+    ret = submitted_return(world)
+    users.deactivate(world.supplier_user, by=world.admin)
+    commit()
+    page = review_all(sign_in_as(app, world.manager), ret, "accepted")
+    assert (
+        "Return accepted: its figures now count as delivered. Nobody at Acme Grounds Ltd can "
+        "sign in, so nobody could be emailed: invite someone from the supplier."
+    ) in page
+    assert "has been emailed" not in page and mailbox.messages == []
+
+
+def test_after_a_review_an_email_that_could_not_be_sent_is_not_called_sent(
+    app: Flask, world: World, settings: Settings
+) -> None:
+    ret = submitted_return(world)
+    app.config["SETTINGS"] = replace(settings, smtp_port=free_port())
+    try:
+        page = review_all(sign_in_as(app, world.manager), ret, "queried")
+    finally:
+        app.config["SETTINGS"] = settings
+    assert (
+        f"Changes requested. The email to {world.supplier_user.full_name} could not be sent "
+        "yet: it will be tried again."
+    ) in page
+    assert "We emailed" not in page
 
 
 def test_a_nil_figure_needs_a_reason(as_supplier: PortalClient, world: World, ret: Return) -> None:

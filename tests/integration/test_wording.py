@@ -24,7 +24,7 @@ from tests import factories
 from tests.conftest import World, sign_in_as
 from tests.integration.test_import import as_csv, rows_for, upload
 from tests.integration.test_returns import PEOPLE, schedule, upload_people
-from tests.support import Mailbox, PortalClient
+from tests.support import Mailbox, PortalClient, free_port
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -162,3 +162,20 @@ def test_settings_of_one_read_in_the_singular(
     assert "expires in 1 day." in mailbox.body(invitation)
     [reset] = mailbox.to("cm@northmoor.example")
     assert "expires in 1 minute." in mailbox.body(reset)
+
+
+def test_an_invitation_that_could_not_be_sent_is_not_called_sent(
+    app: Flask, world: World, settings: Settings
+) -> None:
+    manager = sign_in_as(app, world.manager)
+    form = f"/council/suppliers/{world.supplier.id}/invite"
+    app.config["SETTINGS"] = replace(settings, smtp_port=free_port())
+    try:
+        done = manager.submit(form, {"full_name": "Nia Jones", "email": "nia@acme.example"})
+    finally:
+        app.config["SETTINGS"] = settings
+    page = text_after_redirect(manager, done)
+    assert (
+        "The invitation to nia@acme.example could not be sent yet: it will be tried again" in page
+    )
+    assert "Invitation sent" not in page
