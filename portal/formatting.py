@@ -32,9 +32,17 @@ def _decimal(value: Figure) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(value)
 
 
-def number(value: Figure) -> str:
-    """12,000 and 3.5: thousands separators, and no trailing zeros after the point."""
-    exact = _decimal(value).normalize()
+def _rounded(value: Figure, places: int | None) -> Decimal:
+    exact = _decimal(value)
+    if places is None:
+        return exact
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def number(value: Figure, places: int | None = None) -> str:
+    """12,000 and 3.5: thousands separators, and no trailing zeros after the point. With
+    `places`, rounded to that many decimal places first (3.333 to 1 place: 3.3)."""
+    exact = _rounded(value, places).normalize()
     if exact == exact.to_integral_value():
         return f"{int(exact):,}"
     return f"{exact:,f}"
@@ -69,10 +77,12 @@ def listing(items: Sequence[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def quantity(value: Figure, unit: MeasureUnit) -> str:
+def quantity(value: Figure, unit: MeasureUnit, places: int | None = None) -> str:
     """A figure in its measure's unit: 1 person, 3 people, 30.48 FTE, 1 week, 12 weeks,
-    1 hour, £1,200."""
+    1 hour, £1,200. With `places`, rounded first (money is always to the penny); the unit
+    agrees with the figure as written (0.96 people to 0 places: 1 person)."""
     if unit is MeasureUnit.POUNDS:
         return money(value)
+    shown = _rounded(value, places)
     singular, plural = _UNIT_WORDS[unit]
-    return f"{number(value)} {singular if _decimal(value) == 1 else plural}"
+    return f"{number(shown)} {singular if shown == 1 else plural}"

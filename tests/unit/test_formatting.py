@@ -92,6 +92,16 @@ def test_counts(n: int, words: tuple[str, ...], expected: str) -> None:
     assert count(n, *words) == expected
 
 
+def test_figures_can_be_rounded_first() -> None:
+    assert number(Decimal("3.3333"), places=1) == "3.3"
+    assert number(Decimal("1234.96"), places=0) == "1,235"
+    assert number(Decimal("2.05"), places=1) == "2.1"  # half up, as people round
+    assert quantity(Decimal("0.96"), MeasureUnit.PEOPLE, places=0) == "1 person"
+    assert quantity(Decimal("1.04"), MeasureUnit.WEEKS, places=1) == "1 week"
+    assert quantity(Decimal("1.04"), MeasureUnit.WEEKS, places=2) == "1.04 weeks"
+    assert quantity(Decimal("1200.004"), MeasureUnit.POUNDS, places=0) == "£1,200"
+
+
 def test_percentages_are_exact() -> None:
     assert percent(Decimal("0.6")) == "60%"
     assert percent(Decimal("1.6000")) == "160%"
@@ -140,6 +150,7 @@ def test_money_shows_pence_only_when_there_are_any(value: Decimal) -> None:
 )
 def test_no_quantity_reads_as_one_of_many(value: Decimal, unit: MeasureUnit) -> None:
     written = quantity(value, unit)
+    assert not plural_after_one(quantity(value, unit, places=0)), written
     assert not plural_after_one(written), written
     assert written.startswith("£" if unit is MeasureUnit.POUNDS else number(value))
 
