@@ -366,3 +366,21 @@ def test_escalations_read_the_outbox_in_the_same_queries_however_many(
     many = run_counting_outbox_reads(date(2025, 8, 13))  # the same and 3 more: 5 suppliers
     assert (few[0], many[0]) == (3, 6)
     assert many[1] == few[1]
+
+
+def test_an_overdue_notice_promises_an_escalation_only_to_someone_who_will_get_it(
+    app: Flask, world: World, mailbox: Mailbox
+) -> None:
+    def overdue_notice() -> str:
+        [notice] = [m for m in mailbox.to("sam@acme.example") if "NCC-001" in m["Subject"]]
+        return Mailbox.body(notice)
+
+    reminders.send(at_nine(date(2025, 7, 31)))
+    assert f"{world.manager.full_name} at Northmoor City Council will be told" in overdue_notice()
+    users.deactivate(world.manager, by=world.admin)
+    commit()
+    mailbox.clear()
+    reminders.send(at_nine(date(2025, 10, 31)))  # Q2's notice; nobody will get its escalations
+    assert "will be told" not in overdue_notice()
+    reminders.send(at_nine(date(2025, 11, 6)))
+    assert mailbox.to("cm@northmoor.example") == []
