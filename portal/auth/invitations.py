@@ -33,10 +33,10 @@ def send_link(user: User, invited_by: User, *, again: bool = False) -> str:
     token = users.issue_token(user, TokenPurpose.INVITATION, valid_for, created_by=invited_by)
     message = emails.invitation(user, token=token, invited_by=invited_by)
     commit()
-    if delivery.deliver([message.id]).sent:
-        return (
-            f"A new invitation was sent to {user.email}"
-            if again
-            else (f"Invitation sent to {user.email}")
-        )
-    return f"The invitation to {user.email} could not be sent yet: it will be tried again"
+    if not delivery.deliver([message.id]).sent:
+        return f"The invitation to {user.email} could not be sent yet: it will be tried again"
+    return (
+        f"A new invitation was sent to {user.email}"
+        if again
+        else f"Invitation sent to {user.email}"
+    )

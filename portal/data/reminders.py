@@ -23,7 +23,7 @@ class ReturnFacts:
     submission_count: int
     decided_at: datetime | None
     updated_at: datetime
-    reviewer: str | None  # the name of whoever decided the latest submission
+    reviewer_name: str | None  # whoever decided the latest submission
 
 
 def contracts() -> list[Contract]:

@@ -75,9 +75,7 @@ class EmailKey:
             return f"reminder {count(int(days), 'day')} before the due date"
         if self.stage.kind == "reminder":
             return "reminder on the due date"
-        return {"overdue": "overdue notice", "nudge": "nudge to make the changes"}.get(
-            self.stage.kind, self.stage.kind
-        )
+        return "overdue notice" if self.stage.kind == "overdue" else self.stage.kind
 
 
 def reminder_stage(due_on: date, today: date, *, sent: bool, schedule: Schedule) -> Stage | None:

@@ -169,7 +169,7 @@ def _email(
             "link": link,
             "due": long_date(period.due_on),
             "days_late": (today - period.due_on).days,
-            "reviewer": ret.reviewer if ret else None,
+            "reviewer_name": ret.reviewer_name if ret else None,
             "supplier_can_sign_in": can_sign_in,
         },
         about=(contract.id, period.financial_year, period.quarter),

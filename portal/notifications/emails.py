@@ -128,7 +128,7 @@ def changes_requested(ret: Return, supplier_user: User, submission_number: int) 
         link=_absolute("supplier.view_return", return_id=ret.id),
         occasion=f"submission-{submission_number}",
         queried=[line for line in ret.lines if line.review_comment or line.review == "queried"],
-        reviewer=returns.reviewer(ret),
+        reviewer_name=returns.reviewer_name(ret),
     )
 
 
@@ -141,7 +141,7 @@ def return_accepted(ret: Return, supplier_user: User, submission_number: int) ->
         template="emails/return_accepted.txt",
         link=_absolute("supplier.view_return", return_id=ret.id),
         occasion=f"submission-{submission_number}",
-        reviewer=returns.reviewer(ret),
+        reviewer_name=returns.reviewer_name(ret),
     )
 
 

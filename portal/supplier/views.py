@@ -167,7 +167,7 @@ def edit_line(return_id: int, line_id: int) -> str | Response:
         ret=ret,
         line=line,
         derived=derived,
-        queried_by=returns.reviewer(ret),
+        queried_by=returns.reviewer_name(ret),
         title=line.commitment.measure.name,
     )
 
