@@ -15,10 +15,10 @@ from sqlalchemy import select
 from portal.data import commit, flags, returns, users
 from portal.data.models import Flag, OutboxMessage
 from portal.data.types import EmailStatus, FlagKind, Role
-from portal.domain.periods import reporting_periods
 from portal.extensions import db
 from portal.jobs import reminders
 from portal.notifications import delivery
+from tests import factories
 from tests.conftest import World
 from tests.support import Mailbox
 
@@ -114,16 +114,9 @@ def test_two_runs_at_the_same_moment_send_each_email_once(
 
 
 def test_submitting_stops_the_reminders(app: Flask, world: World, mailbox: Mailbox) -> None:
-    period = reporting_periods(world.contract.start_on, world.contract.end_on)[0]
-
     def run(day: date) -> None:
         if day == date(2025, 7, 28):  # the supplier submits two days early
-            ret = returns.start(world.contract, period, by=world.supplier_user)
-            for line in ret.lines:
-                line.figure, line.narrative, line.nil_reason = 0, "n/a", "none"
-            returns.submit(
-                ret, by=world.supplier_user, declaration="ok", workforce_records=0, evidence=[]
-            )
+            factories.submitted_return(world.contract, world.supplier_user)
             commit()
         reminders.send(at_nine(day))
 
@@ -239,11 +232,7 @@ def test_the_nudge_names_whoever_asked_for_changes(
 ) -> None:
     from portal.domain.reviews import LineDecision, LineReview
 
-    period = reporting_periods(world.contract.start_on, world.contract.end_on)[0]
-    ret = returns.start(world.contract, period, by=world.supplier_user)
-    for line in ret.lines:
-        line.figure, line.narrative, line.nil_reason = 0, "n/a", "none"
-    returns.submit(ret, by=world.supplier_user, declaration="ok", workforce_records=0, evidence=[])
+    ret = factories.submitted_return(world.contract, world.supplier_user)
     decisions = [LineDecision(line.id, LineReview.QUERIED, "Explain") for line in ret.lines]
     returns.review(ret, decisions, by=world.other_manager, expected_version=ret.version)
     commit()
@@ -330,8 +319,6 @@ def test_escalations_read_the_outbox_in_the_same_queries_however_many(
     app: Flask, world: World, mailbox: Mailbox
 ) -> None:
     from sqlalchemy import event
-
-    from tests import factories
 
     def run_counting_outbox_reads(day: date) -> tuple[int, int]:
         """(escalations written, SELECTs on the outbox) for a run on this day."""

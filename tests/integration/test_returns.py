@@ -233,18 +233,6 @@ def test_emails_name_whoever_reviewed_the_return(
     assert manager.full_name not in mailbox.body(accepted)
 
 
-def submitted_return(world: World) -> Return:
-    period = reporting_periods(world.contract.start_on, world.contract.end_on)[0]
-    submitted = returns.start(world.contract, period, by=world.supplier_user)
-    for line in submitted.lines:
-        line.figure, line.narrative, line.nil_reason = 0, "n/a", "none"
-    returns.submit(
-        submitted, by=world.supplier_user, declaration="ok", workforce_records=0, evidence=[]
-    )
-    commit()
-    return submitted
-
-
 def review_all(client: PortalClient, ret: Return, decision: str) -> str:
     """Review every line the same way; the text of the page the manager lands on."""
     decisions = {f"review-{line.id}": decision for line in ret.lines}
@@ -264,7 +252,8 @@ def test_after_a_review_the_manager_is_told_who_was_emailed(
         organisation=world.supplier,
         invited_by=world.manager,
     )
-    ret = submitted_return(world)
+    ret = factories.submitted_return(world.contract, world.supplier_user)
+    commit()
     page = review_all(sign_in_as(app, world.manager), ret, "queried")
     names = sorted([world.supplier_user.full_name, colleague.full_name])
     assert f"Changes requested. We emailed {names[0]} and {names[1]}." in page
@@ -274,7 +263,8 @@ def test_after_a_review_the_manager_is_told_who_was_emailed(
 def test_after_a_review_nobody_at_the_supplier_could_be_emailed(
     app: Flask, world: World, mailbox: Mailbox
 ) -> None:
-    ret = submitted_return(world)
+    ret = factories.submitted_return(world.contract, world.supplier_user)
+    commit()
     users.deactivate(world.supplier_user, by=world.admin)
     commit()
     page = review_all(sign_in_as(app, world.manager), ret, "accepted")
@@ -288,7 +278,8 @@ def test_after_a_review_nobody_at_the_supplier_could_be_emailed(
 def test_after_a_review_an_email_that_could_not_be_sent_is_not_called_sent(
     app: Flask, world: World, settings: Settings
 ) -> None:
-    ret = submitted_return(world)
+    ret = factories.submitted_return(world.contract, world.supplier_user)
+    commit()
     app.config["SETTINGS"] = replace(settings, smtp_port=free_port())
     try:
         page = review_all(sign_in_as(app, world.manager), ret, "queried")
