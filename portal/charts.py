@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
+from portal.formatting import number
+
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 56
 TARGET_COLOUR = "#505a5f"
@@ -54,7 +56,7 @@ def trajectory(
         )
         parts.append(
             f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
-            f'fill="#0b0c0c">{_short(value)}</text>'
+            f'fill="#0b0c0c">{number(value, places=1)}</text>'
         )
     for index, label in enumerate(labels):
         if len(labels) <= 8 or index % 2 == 0 or index == len(labels) - 1:
@@ -108,8 +110,3 @@ def _runs(values: Sequence[Decimal | None]) -> list[list[tuple[int, Decimal]]]:
         else:
             runs[-1].append((index, value))
     return [run for run in runs if run]
-
-
-def _short(value: Decimal) -> str:
-    rounded = value.quantize(Decimal("0.1"))
-    return f"{int(rounded):,}" if rounded == rounded.to_integral() else f"{rounded:,.1f}"

@@ -11,6 +11,7 @@ from portal.auth.passwords import MIN_LENGTH
 from portal.config import current_settings
 from portal.data import catalogue, commit, organisations, users
 from portal.data.types import OrganisationKind, Role
+from portal.formatting import count, number
 
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 (documented demo sign-in, local data only)
 
@@ -50,9 +51,9 @@ def compliance_refresh(as_of: str | None) -> None:
     report = compliance.refresh(ids, day)
     commit()
     click.echo(
-        f"{report.contracts} contracts assessed as of {day.isoformat()}: "
-        f"{report.states_changed} states changed, {report.flags_raised} flags raised, "
-        f"{report.flags_resolved} resolved."
+        f"{count(report.contracts, 'contract')} assessed as of {day.isoformat()}: "
+        f"{count(report.states_changed, 'state')} changed, "
+        f"{count(report.flags_raised, 'flag')} raised, {number(report.flags_resolved)} resolved."
     )
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,10 +11,10 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from portal import charts
+from portal import charts, formatting
 from portal.config import current_settings
-from portal.data.types import MeasureUnit, Role
-from portal.domain.compliance import Standing, display_pct
+from portal.data.types import Role
+from portal.domain.compliance import Standing
 from portal.domain.periods import quarter_label
 
 LONDON = ZoneInfo("Europe/London")
@@ -70,33 +70,13 @@ def format_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def format_money(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return f"£{value:,.2f}".replace(".00", "") if value == value.to_integral() else f"£{value:,.2f}"
+def _unless_none(format_: Callable[..., str]) -> Callable[..., str]:
+    """A formatter as a filter: a missing figure (None) shows as nothing."""
 
+    def filter_(value: Any, *args: Any) -> str:
+        return "" if value is None else format_(value, *args)
 
-def format_number(value: Decimal | int | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):  # to the penny or hundredth people read, never more
-        value = value.quantize(Decimal("0.01")).normalize()
-        return f"{value:,f}" if value != value.to_integral() else f"{int(value):,}"
-    return f"{value:,}"
-
-
-def format_quantity(value: Decimal, unit: MeasureUnit) -> str:
-    """50 people, 3.5 FTE, £76,100."""
-    if unit is MeasureUnit.POUNDS:
-        return format_money(value)
-    if unit is MeasureUnit.PEOPLE and value == 1:
-        return "1 person"
-    return f"{format_number(value)} {unit.label}"
-
-
-def format_percent(value: Decimal | None) -> str:
-    """90.1%: one decimal place, halves rounded up, as the ratings compare them."""
-    return "" if value is None else f"{display_pct(value)}%"
+    return filter_
 
 
 def error_list(field_errors: dict[str, str]) -> list[dict[str, str]]:
@@ -131,15 +111,15 @@ def chart_description(line: Any) -> str:
     if last is None:
         description = "Nothing has been accepted for a quarter that has fallen due yet"
     elif line.cumulative:
-        description = f"Delivered {format_quantity(last.delivered, unit)} by {last.label}"
+        description = f"Delivered {formatting.quantity(last.delivered, unit)} by {last.label}"
     else:
-        description = f"Held {format_quantity(last.delivered, unit)} in {last.label}"
+        description = f"Held {formatting.quantity(last.delivered, unit)} in {last.label}"
     if len(no_return) == 1:
         description += f"; no return for {no_return[0]}, counted as 0"
     elif no_return:
         description += f"; no return for {len(no_return)} quarters, each counted as 0"
     if awaiting:
-        description += f"; {', '.join(awaiting)} awaiting review"
+        description += f"; {formatting.listing(awaiting)} awaiting review"
     return description + ". The table beside it has every quarter's figures."
 
 
@@ -160,10 +140,15 @@ def chart(line: Any, index: int) -> Markup:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=format_date,
-        money=format_money,
-        number=format_number,
-        quantity=format_quantity,
-        percent=format_percent,
+        money=_unless_none(formatting.money),
+        # Pages show figures to the hundredth at most: stored ones are, computed ones may not be.
+        number=_unless_none(lambda value, places=2: formatting.number(value, places)),
+        quantity=_unless_none(
+            lambda value, unit, places=2: formatting.quantity(value, unit, places)
+        ),
+        percent=_unless_none(formatting.percent),
+        pct=_unless_none(formatting.pct),
+        count=formatting.count,
         error_list=error_list,
         period=period_of,
     )

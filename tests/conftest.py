@@ -97,6 +97,7 @@ def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
         mailbox.clear()
         yield
         db.session.remove()
+    assert not mailbox.problems, "\n".join(mailbox.problems)
 
 
 @pytest.fixture

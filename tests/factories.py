@@ -114,3 +114,16 @@ def a_return(contract: Contract, by: User, *, quarter: int = 1, year: int = 2025
         ret.id, check_file("payroll.pdf", pdf, max_bytes=10**6), pdf, commitment_id=None, by=by
     )
     return ret
+
+
+def submitted_return(contract: Contract, by: User) -> Return:
+    """The contract's first return, submitted with a nil figure on every line."""
+    from portal.data import returns
+    from portal.domain.periods import reporting_periods
+
+    period = reporting_periods(contract.start_on, contract.end_on)[0]
+    ret = returns.start(contract, period, by=by)
+    for line in ret.lines:
+        line.figure, line.narrative, line.nil_reason = 0, "n/a", "none"
+    returns.submit(ret, by=by, declaration="ok", workforce_records=0, evidence=[])
+    return ret

@@ -6,7 +6,11 @@ from __future__ import annotations
 import re
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from email import message_from_bytes
+from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any
 
@@ -23,24 +27,88 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# Words the portal counts. "1" before one of them (as a word of its own: not "Q1", "£1" or
+# "2021"), maybe with an adjective between, is a sentence untrue to its figure: "1 returns",
+# "1 days ago", "1 new flags".
+# fmt: off
+PLURAL_NOUNS = (
+    "actions", "apprentices", "attempts", "changes", "commitments", "contracts", "councils",
+    "days", "districts", "emails", "entries", "errors", "files", "flags", "hires", "hours",
+    "lines", "measures", "minutes", "months", "organisations", "pages", "people", "periods",
+    "problems", "quarters", "records", "reminders", "returns", "rows", "sectors", "starts",
+    "submissions", "suppliers", "users", "weeks", "workers", "years",
+)
+# fmt: on
+PLURAL_AFTER_ONE = re.compile(
+    r"(?<![\w.,£$-])1\s+(?:(?:new|open|overdue|other|more|local|older)\s+)?"
+    rf"(?:{'|'.join(PLURAL_NOUNS)})\b",
+    re.IGNORECASE,
+)
+# Markup that was escaped and so shows as text: a template joined a safe value to a plain one.
+ESCAPED_MARKUP = re.compile(
+    r"</?(?:a|br|div|dl|dd|dt|em|h[1-6]|img|li|ol|p|script|span|strong|table|td|th|tr|ul)"
+    r"(?=[\s/>])",
+    re.IGNORECASE,
+)
+# A plain-text email shows these as they are: an entity in one means HTML escaping leaked in.
+HTML_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-f]+);", re.IGNORECASE)
+# Text a test posted on purpose (see showing_hostile_text): allowed to show as text.
+_hostile: ContextVar[tuple[str, ...]] = ContextVar("hostile", default=())
+
+
+@contextmanager
+def showing_hostile_text(*payloads: str) -> Iterator[None]:
+    """Within this block, pages may show these exact strings (the test's own hostile input,
+    such as an XSS payload) as text; anything else that looks like escaped markup still fails."""
+    token = _hostile.set(_hostile.get() + payloads)
+    try:
+        yield
+    finally:
+        _hostile.reset(token)
+
+
+def plural_after_one(text: str) -> list[str]:
+    return PLURAL_AFTER_ONE.findall(text)
+
+
+def untrue_text(text: str) -> list[str]:
+    """What is wrong with text a person reads: a plural after 1, or markup shown as text."""
+    problems = [f"plural after 1: {found!r}" for found in plural_after_one(text)]
+    for payload in _hostile.get():
+        text = text.replace(payload, "")
+    problems += [f"escaped markup shown as text: {m!r}" for m in ESCAPED_MARKUP.findall(text)]
+    return problems
+
+
 class Mailbox:
-    """Collects what a real SMTP server (aiosmtpd, in-process on 127.0.0.1) received."""
+    """Collects what a real SMTP server (aiosmtpd, in-process on 127.0.0.1) received, and what
+    is untrue in each email's subject and body (the tests' fixture fails on any)."""
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.peers: list[Any] = []  # the client's (address, port) for each message
+        self.problems: list[str] = []
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = message_from_bytes(envelope.content)
+        subject = str(make_header(decode_header(message["Subject"] or "")))
+        problems = [
+            f"email {subject!r} to {message['To']}: {problem}"
+            for problem in untrue_text(f"{subject}\n{self.body(message)}")
+            + [f"HTML entity in plain text: {e!r}" for e in HTML_ENTITY.findall(self.body(message))]
+        ]
         with self.lock:
-            self.messages.append(message_from_bytes(envelope.content))
+            self.messages.append(message)
             self.peers.append(session.peer)
+            self.problems += problems
         return "250 Message accepted for delivery"
 
     def clear(self) -> None:
         with self.lock:
             self.messages.clear()
             self.peers.clear()
+            self.problems.clear()
 
     def to(self, address: str) -> list[Message]:
         return [m for m in self.messages if m["To"] == address]
@@ -67,8 +135,41 @@ class PageError(AssertionError):
     pass
 
 
+# Elements that sit inside a sentence; any other element's edges break the text (with a mark
+# that is not a space), so that a table cell's "1" and the next cell's "Returns waiting" are
+# not read as one phrase.
+INLINE = {"a", "abbr", "b", "code", "em", "i", "label", "small", "span", "strong", "time"}
+NOT_TEXT = {"script", "style", "template"}
+BREAK = "\n|\n"
+
+
+def visible_text(element: Any) -> str:
+    """The text a person reads (or hears) in an html5lib element, block by block."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if not isinstance(node.tag, str) or node.tag in NOT_TEXT:
+            parts.append(node.tail or "")
+            return
+        block = node.tag not in INLINE
+        parts.append((BREAK if block else "") + (node.text or ""))
+        for child in node:
+            walk(child)
+        parts.append((BREAK if block else "") + (node.tail or ""))
+
+    walk(element)
+    return "".join(parts)
+
+
+def check_text(document: Any, where: str) -> None:
+    problems = untrue_text(visible_text(document))
+    if problems:
+        raise PageError(f"{where}: " + "; ".join(problems))
+
+
 def check_page(response: TestResponse) -> None:
-    """Every HTML page: valid HTML, exactly one h1, and a title that begins with it."""
+    """Every HTML page: valid HTML, exactly one h1, a title that begins with it, and text that
+    is true to its figures and shows no escaped markup."""
     if response.mimetype != "text/html" or not response.data:
         return
     html = response.get_data(as_text=True)
@@ -91,6 +192,7 @@ def check_page(response: TestResponse) -> None:
         raise PageError(f"title {title!r} does not begin with {expected!r}")
     if title.startswith("Error: ") and not has_error_summary:
         raise PageError(f"title {title!r} says Error but the page shows no error summary")
+    check_text(document, response.request.path)
 
 
 CSRF = re.compile(

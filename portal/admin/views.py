@@ -29,6 +29,7 @@ from portal.data.types import (
     Role,
 )
 from portal.domain.postcodes import parse_area_codes
+from portal.formatting import count
 from portal.jobs import reminders
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -138,7 +139,7 @@ def invite_user() -> str | Response:
             )
         else:
             try:
-                user = invitations.invite(
+                user, told = invitations.invite(
                     email=form.email.data or "",
                     full_name=form.full_name.data or "",
                     role=role,
@@ -148,7 +149,7 @@ def invite_user() -> str | Response:
             except users.EmailInUse:
                 form.email.errors.append("This email address already has an account")
             else:
-                flash(f"Invitation sent to {user.email}", "success")
+                flash(told, "success")
                 return redirect(url_for("admin.view_user", user_id=user.id))
     return render_template("admin/invite_user.html", form=form, title="Invite a user")
 
@@ -201,8 +202,7 @@ def reactivate_user(user_id: int) -> Response:
 def resend_invitation(user_id: int) -> Response:
     user = users.get_for_admin(current_user, user_id) or abort(404)
     if ConfirmForm().validate_on_submit() and user.is_active and not user.has_accepted_invitation:
-        invitations.send_link(user, invited_by=current_user)
-        flash(f"A new invitation was sent to {user.email}", "success")
+        flash(invitations.send_link(user, invited_by=current_user, again=True), "success")
     return redirect(url_for("admin.view_user", user_id=user.id))
 
 
@@ -335,7 +335,10 @@ def edit_local_area(area_id: int | None = None) -> str | Response:
             form.name.errors.append("A local area with this name already exists")
         else:
             commit()
-            flash(f"{form.name.data} saved with {len(codes)} districts and sectors", "success")
+            places = count(
+                len(codes), "postcode district or sector", "postcode districts and sectors"
+            )
+            flash(f"{form.name.data} saved with {places}", "success")
             return redirect(url_for("admin.list_local_areas"))
     return render_template(
         "admin/local_area.html",
@@ -352,7 +355,7 @@ def list_emails() -> str | Response:
     form = ConfirmForm()
     if form.validate_on_submit():
         summary = reminders.send(datetime.now(UTC))
-        flash("Reminders sent. " + ". ".join(summary.lines()), "success")
+        flash("The reminder job has run. " + ". ".join(summary.lines()), "success")
         return redirect(url_for("admin.list_emails"))
     args = {
         name: request.args.get(name, "").strip()[:200]

@@ -13,8 +13,9 @@ from portal.notifications import delivery, emails
 
 def invite(
     *, email: str, full_name: str, role: Role, organisation: Organisation, invited_by: User
-) -> User:
-    """Raises users.EmailInUse if the address already has an account."""
+) -> tuple[User, str]:
+    """The new account, and what to tell whoever invited them (see send_link). Raises
+    users.EmailInUse if the address already has an account."""
     user = users.invite(
         email=email,
         full_name=full_name,
@@ -22,14 +23,20 @@ def invite(
         organisation=organisation,
         invited_by=invited_by,
     )
-    send_link(user, invited_by)
-    return user
+    return user, send_link(user, invited_by)
 
 
-def send_link(user: User, invited_by: User) -> None:
-    """A new invitation link (earlier ones keep working until they expire or one is used)."""
+def send_link(user: User, invited_by: User, *, again: bool = False) -> str:
+    """A new invitation link (earlier ones keep working until they expire or one is used).
+    Returns what to tell whoever sent it: that it was sent, or that it could not be yet."""
     valid_for = timedelta(days=current_settings().invitation_valid_days)
     token = users.issue_token(user, TokenPurpose.INVITATION, valid_for, created_by=invited_by)
     message = emails.invitation(user, token=token, invited_by=invited_by)
     commit()
-    delivery.deliver([message.id])
+    if not delivery.deliver([message.id]).sent:
+        return f"The invitation to {user.email} could not be sent yet: it will be tried again"
+    return (
+        f"A new invitation was sent to {user.email}"
+        if again
+        else f"Invitation sent to {user.email}"
+    )

@@ -51,6 +51,8 @@ from portal.domain.contracts import ContractStatus, is_kpi_by_default
 from portal.domain.periods import long_date
 from portal.domain.profiles import CHOICE, ProfileChoice, parse_plan, replan, typed_from
 from portal.domain.reviews import review_decisions
+from portal.formatting import count
+from portal.notifications import emails
 from portal.security import sandboxed_download
 from portal.supplier.forms import CONFLICT
 from portal.template_helpers import period_of
@@ -536,7 +538,9 @@ def preview_import(import_id: int) -> str | Response:
         compliance.refresh(created, calendar.today())
         commit()
         flash(
-            f"{len(created)} contracts imported with {plan.commitment_count} commitments", "success"
+            f"{count(len(created), 'contract')} imported with "
+            f"{count(plan.commitment_count, 'commitment')}",
+            "success",
         )
         return redirect(url_for("council.list_contracts", show="all"))
     return render_template(
@@ -592,7 +596,7 @@ def invite_supplier_user(supplier_id: int) -> str | Response:
     form = SupplierInviteForm()
     if form.validate_on_submit():
         try:
-            user = invitations.invite(
+            _, told = invitations.invite(
                 email=form.email.data or "",
                 full_name=form.full_name.data or "",
                 role=Role.SUPPLIER_USER,
@@ -602,7 +606,7 @@ def invite_supplier_user(supplier_id: int) -> str | Response:
         except users.EmailInUse:
             form.email.errors.append("This email address already has an account")
         else:
-            flash(f"Invitation sent to {user.email}", "success")
+            flash(told, "success")
             return redirect(url_for("council.view_supplier", supplier_id=supplier.id))
     return render_template(
         "council/invite_supplier_user.html",
@@ -649,12 +653,12 @@ def review_return(return_id: int) -> str | Response:
                 rollback()
                 errors = {"version": CONFLICT}
             else:
-                flash(
-                    "Return accepted: its figures now count as delivered"
+                done = (
+                    "Return accepted: its figures now count as delivered."
                     if outcome is ReturnStatus.ACCEPTED
-                    else "Changes requested: the supplier has been emailed",
-                    "success",
+                    else "Changes requested."
                 )
+                flash(f"{done} {emails.about_the_decision(ret)}", "success")
                 return redirect(url_for("council.view_contract", contract_id=ret.contract_id))
     return render_template(
         "council/review_return.html",

@@ -69,6 +69,14 @@ def enqueue_many(messages: list[dict[str, object]]) -> int:
     return len(result.all())
 
 
+def with_keys(keys: list[str]) -> dict[str, OutboxMessage]:
+    """The messages written under these keys (a handful: one query)."""
+    if not keys:
+        return {}
+    query = select(OutboxMessage).where(OutboxMessage.key.in_(keys))
+    return {message.key: message for message in db.session.scalars(query)}
+
+
 def existing_keys(keys: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(keys), 500):

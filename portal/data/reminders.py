@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
-from portal.data.models import Commitment, Contract, Flag, Return, User
-from portal.data.types import ReturnStatus, Role
+from portal.data.models import (
+    Commitment,
+    Contract,
+    Flag,
+    OutboxMessage,
+    Return,
+    ReturnSubmission,
+    User,
+)
+from portal.data.types import EmailKind, EmailStatus, ReturnStatus, Role
+from portal.domain.reminders import EmailKey
 from portal.extensions import db
 
 
@@ -21,6 +31,7 @@ class ReturnFacts:
     submission_count: int
     decided_at: datetime | None
     updated_at: datetime
+    reviewer_name: str | None  # whoever decided the latest submission
 
 
 def contracts() -> list[Contract]:
@@ -38,21 +49,34 @@ def contracts() -> list[Contract]:
 
 def returns_by_period() -> dict[tuple[int, int, int], ReturnFacts]:
     """(contract, financial year, quarter) -> the return's standing, for every return."""
-    query = select(
-        Return.contract_id,
-        Return.financial_year,
-        Return.quarter,
-        Return.id,
-        Return.status,
-        Return.submission_count,
-        Return.decided_at,
-        Return.updated_at,
+    latest = (ReturnSubmission.return_id == Return.id) & (
+        ReturnSubmission.number == Return.submission_count
+    )
+    query = (
+        select(
+            Return.contract_id,
+            Return.financial_year,
+            Return.quarter,
+            Return.id,
+            Return.status,
+            Return.submission_count,
+            Return.decided_at,
+            Return.updated_at,
+            User.full_name,
+        )
+        .outerjoin(ReturnSubmission, latest)
+        .outerjoin(User, User.id == ReturnSubmission.decided_by_id)
     )
     return {
-        (contract_id, year, quarter): ReturnFacts(id_, status, count, decided, updated)
-        for contract_id, year, quarter, id_, status, count, decided, updated in db.session.execute(
-            query
+        (row.contract_id, row.financial_year, row.quarter): ReturnFacts(
+            row.id,
+            row.status,
+            row.submission_count,
+            row.decided_at,
+            row.updated_at,
+            row.full_name,
         )
+        for row in db.session.execute(query)
     }
 
 
@@ -71,6 +95,61 @@ def supplier_recipients() -> dict[int, list[User]]:
     for user in db.session.scalars(query):
         by_supplier[user.organisation_id].append(user)
     return by_supplier
+
+
+@dataclass(frozen=True)
+class SentReminder:
+    """A reminder or overdue notice in the outbox, and how its delivery went."""
+
+    key: EmailKey
+    recipient_name: str
+    recipient: str
+    status: EmailStatus
+    attempts: int
+    written_at: datetime
+    sent_at: datetime | None
+
+
+def reminders_sent(supplier_ids: Collection[int]) -> dict[tuple[int, int, int], list[SentReminder]]:
+    """Every reminder and overdue notice written to these suppliers' users (whether or not they
+    can still sign in), by the (contract, financial year, quarter) it was about, oldest first.
+    One query however many suppliers: it follows the outbox's user index from their users."""
+    if not supplier_ids:
+        return {}
+    query = (
+        select(  # not the bodies
+            OutboxMessage.key,
+            User.full_name,
+            OutboxMessage.recipient,
+            OutboxMessage.status,
+            OutboxMessage.attempts,
+            OutboxMessage.created_at,
+            OutboxMessage.sent_at,
+        )
+        .join(User, User.id == OutboxMessage.user_id)
+        .where(
+            User.organisation_id.in_(supplier_ids),
+            User.role == Role.SUPPLIER_USER,
+            OutboxMessage.kind.in_([EmailKind.RETURN_REMINDER, EmailKind.RETURN_OVERDUE]),
+        )
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    )
+    sent: dict[tuple[int, int, int], list[SentReminder]] = defaultdict(list)
+    for row in db.session.execute(query):
+        key = EmailKey.parse(row.key)
+        if key is not None:
+            sent[key.period].append(
+                SentReminder(
+                    key,
+                    row.full_name,
+                    row.recipient,
+                    row.status,
+                    row.attempts,
+                    row.created_at,
+                    row.sent_at,
+                )
+            )
+    return sent
 
 
 def new_flags_by_manager(since: datetime) -> dict[int, int]:

@@ -272,6 +272,14 @@ def previous(ret: Return) -> Return | None:
     return db.session.scalar(query)
 
 
+def reviewer_name(ret: Return) -> str | None:
+    """Who decided the return's latest submission: whoever reviewed it, who need not be the
+    contract manager. None until a submission has been decided."""
+    decided_by_id = ret.submissions[-1].decided_by_id if ret.submissions else None
+    reviewer = db.session.get(User, decided_by_id) if decided_by_id is not None else None
+    return reviewer.full_name if reviewer else None
+
+
 def awaiting_review_count(council_id: int) -> int:
     query = (
         select(func.count())

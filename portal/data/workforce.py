@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import delete, func, insert, select
 
@@ -104,3 +104,15 @@ def claims_elsewhere(ret: Return, worker_references: set[str]) -> list[Claim]:
         Claim(e.worker_reference, contract_id, e.starts_on, e.ends_on, e.share_on_contract)
         for e, contract_id in db.session.execute(query)
     ]
+
+
+def contract_references(contract_ids: Collection[int]) -> dict[int, tuple[str, int]]:
+    """Contract id -> (reference, council id), to say which contracts a worker is claimed on."""
+    if not contract_ids:
+        return {}
+    query = select(Contract.id, Contract.reference, Contract.council_id).where(
+        Contract.id.in_(contract_ids)
+    )
+    return {
+        id_: (reference, council_id) for id_, reference, council_id in db.session.execute(query)
+    }

@@ -1,7 +1,7 @@
 """Compliance rules (design brief section 5): expected to date, delivery %, status, rating.
 
 Pure: plain dates and Decimals in, Decimals out; no Flask, no database. Figures are never
-rounded here; `display_pct` rounds a percentage for display only.
+rounded here: portal/formatting.py writes them for people.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 
 from portal.domain.measures import MeasureKind
@@ -127,11 +127,6 @@ class Assessment:
     expected_by_end: Decimal  # over all the periods given: the target, or its share reported on
     periods_due: int
     periods_awaiting_review: int  # due periods whose figure is submitted but not yet accepted
-
-
-def display_pct(pct: Decimal) -> Decimal:
-    """A percentage for display: 1 decimal place, halves rounded up (84.95 -> 85.0)."""
-    return pct.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def _contract_days(starts_on: date, ends_on: date) -> int:

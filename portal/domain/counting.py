@@ -14,14 +14,16 @@ a span that ends before it starts simply has no days.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from portal.domain.measures import WorkforceDerivation
+from portal.domain.periods import long_date
 from portal.domain.postcodes import is_local
+from portal.formatting import listing, percent
 
 _CENT = Decimal("0.01")
 _ONE_DAY = timedelta(days=1)
@@ -166,10 +168,24 @@ class Claim:
 @dataclass(frozen=True)
 class DoubleClaim:
     worker_reference: str
-    contract_ids: tuple[int, ...]  # sorted
+    shares: tuple[tuple[int, Decimal], ...]  # (contract id, share claimed on it), by contract id
     overlap_starts_on: date
     overlap_ends_on: date | None  # None: open-ended
-    total_share: Decimal
+
+    @property
+    def contract_ids(self) -> tuple[int, ...]:
+        return tuple(contract_id for contract_id, _ in self.shares)
+
+    @property
+    def total_share(self) -> Decimal:
+        return sum((share for _, share in self.shares), Decimal(0))
+
+    def share_on(self, contract_id: int) -> Decimal:
+        return dict(self.shares).get(contract_id, Decimal(0))
+
+    def elsewhere(self, contract_id: int) -> tuple[tuple[int, Decimal], ...]:
+        """The shares claimed on the other contracts, seen from this one."""
+        return tuple((other, share) for other, share in self.shares if other != contract_id)
 
 
 def double_claims(claims: Iterable[Claim]) -> list[DoubleClaim]:
@@ -177,8 +193,8 @@ def double_claims(claims: Iterable[Claim]) -> list[DoubleClaim]:
 
     Decisions: claims of one worker on the same contract never conflict, and count once at
     their largest share (not the sum) towards the total. Each result is a maximal run of days over
-    which the same contracts overlap with the same total share above 1; where either changes, a
-    new result starts. Sorted by worker reference, then start date.
+    which the same contracts overlap with the same shares, adding to more than 1; where any of
+    them changes, a new result starts. Sorted by worker reference, then start date.
     """
     by_worker: dict[str, list[Claim]] = defaultdict(list)
     for claim in claims:
@@ -192,24 +208,45 @@ def double_claims(claims: Iterable[Claim]) -> list[DoubleClaim]:
             for k in active:
                 contract, share = mine[k].contract_id, mine[k].share_on_contract
                 shares[contract] = max(share, shares.get(contract, share))
-            total = sum(shares.values(), Decimal(0))
-            if len(shares) < 2 or total <= 1:
+            if len(shares) < 2 or sum(shares.values(), Decimal(0)) <= 1:
                 previous = None
                 continue
             last_day = None if end is None else end - _ONE_DAY
-            contracts = tuple(sorted(shares))
+            by_contract = tuple(sorted(shares.items()))
             if (
                 previous is not None
                 and previous.overlap_ends_on == start - _ONE_DAY
-                and (previous.contract_ids, previous.total_share) == (contracts, total)
+                and previous.shares == by_contract
             ):
                 found[-1] = previous = DoubleClaim(
-                    worker, contracts, previous.overlap_starts_on, last_day, total
+                    worker, by_contract, previous.overlap_starts_on, last_day
                 )
             else:
-                previous = DoubleClaim(worker, contracts, start, last_day, total)
+                previous = DoubleClaim(worker, by_contract, start, last_day)
                 found.append(previous)
     return found
+
+
+def describe_double_claim(claim: DoubleClaim, contract_id: int, names: Mapping[int, str]) -> str:
+    """The claim as seen from one of its contracts: "Worker W-1 is also claimed on NCC-002 (60%)
+    from 1 April 2025: with 50% on this contract, that is 110% of their time in all."
+
+    `names` says how to call each other contract (its reference, or a description for one the
+    reader may not know the reference of)."""
+    elsewhere = listing(
+        [
+            f"{names.get(other, 'another contract')} ({percent(share)})"
+            for other, share in claim.elsewhere(contract_id)
+        ]
+    )
+    when = f"from {long_date(claim.overlap_starts_on)}"
+    if claim.overlap_ends_on is not None:
+        when += f" to {long_date(claim.overlap_ends_on)}"
+    return (
+        f"Worker {claim.worker_reference} is also claimed on {elsewhere} {when}: with "
+        f"{percent(claim.share_on(contract_id))} on this contract, that is "
+        f"{percent(claim.total_share)} of their time in all."
+    )
 
 
 def _span(starts_on: date, ends_on: date | None) -> _Span:

@@ -11,6 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from portal.formatting import count
+
+STAGE_KINDS = ("reminder", "overdue", "escalation", "nudge")
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -28,6 +32,50 @@ class Stage:
     kind: str  # "reminder", "overdue", "escalation", "nudge"
     name: str  # e.g. "before-14", "due-day", "overdue", "escalation-2", "nudge-3"
     to_manager: bool
+
+
+@dataclass(frozen=True)
+class EmailKey:
+    """What a reminder email's outbox key says: which stage, about which contract's return for
+    which quarter, to whom. The key makes each email go once; parsing it back tells an
+    escalation what was sent before it."""
+
+    stage: Stage
+    contract_id: int
+    financial_year: int
+    quarter: int
+    user_id: int
+
+    def __str__(self) -> str:
+        period = f"{self.financial_year}-{self.quarter}"
+        return f"{self.stage.kind}:{self.contract_id}:{period}:{self.stage.name}:{self.user_id}"
+
+    @property
+    def period(self) -> tuple[int, int, int]:
+        """(contract, financial year, quarter)"""
+        return self.contract_id, self.financial_year, self.quarter
+
+    @classmethod
+    def parse(cls, key: str) -> EmailKey | None:
+        parts = key.split(":")
+        if len(parts) != 5 or parts[0] not in STAGE_KINDS:
+            return None
+        kind, contract_id, period, name, user_id = parts
+        year, _, quarter = period.partition("-")
+        if not (contract_id + year + quarter + user_id).isdigit():
+            return None
+        stage = Stage(kind, name, kind == "escalation")
+        return cls(stage, int(contract_id), int(year), int(quarter), int(user_id))
+
+    @property
+    def description(self) -> str:
+        """The stage as a person says it: "reminder 14 days before the due date"."""
+        days = self.stage.name.removeprefix("before-")
+        if self.stage.kind == "reminder" and days.isdigit():
+            return f"reminder {count(int(days), 'day')} before the due date"
+        if self.stage.kind == "reminder":
+            return "reminder on the due date"
+        return "overdue notice" if self.stage.kind == "overdue" else self.stage.kind
 
 
 def reminder_stage(due_on: date, today: date, *, sent: bool, schedule: Schedule) -> Stage | None:

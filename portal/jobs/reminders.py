@@ -21,7 +21,14 @@ from portal.data import reminders as facts
 from portal.data.models import Contract, User
 from portal.data.types import EmailKind, FlagKind, FlagSeverity, ReturnStatus
 from portal.domain.periods import ReportingPeriod, long_date
-from portal.domain.reminders import Stage, digest_week, nudge_stage, reminder_stage
+from portal.domain.reminders import (
+    EmailKey,
+    Stage,
+    digest_week,
+    nudge_stage,
+    reminder_stage,
+)
+from portal.formatting import count
 from portal.notifications import delivery
 from portal.notifications.links import absolute_url
 
@@ -44,6 +51,9 @@ class Planned:
     subject: str
     template: str
     context: dict[str, object]
+    # A return period's email: (contract, financial year, quarter), and the contract's supplier
+    about: tuple[int, int, int] | None = None
+    supplier_id: int | None = None
 
 
 @dataclass
@@ -56,9 +66,7 @@ class Summary:
 
     def lines(self) -> list[str]:
         kinds = (
-            ", ".join(
-                f"{count} {kind.replace('_', ' ')}" for kind, count in sorted(self.written.items())
-            )
+            ", ".join(count(n, kind.replace("_", " ")) for kind, n in sorted(self.written.items()))
             or "none"
         )
         return [
@@ -113,8 +121,9 @@ def plan(now: datetime) -> tuple[list[Planned], dict[str, flags.Wanted]]:
                     f"{contract.supplier.name} has nobody who can sign in, so reminders about "
                     "its returns cannot be sent: invite someone from the supplier",
                 )
+            can_sign_in = bool(recipients.get(contract.supplier_id))
             planned += [
-                _email(contract, period, ret.id if ret else None, stage, person, today)
+                _email(contract, period, ret, stage, person, today, can_sign_in=can_sign_in)
                 for person in people
                 if person.is_active
             ]
@@ -125,15 +134,17 @@ def plan(now: datetime) -> tuple[list[Planned], dict[str, flags.Wanted]]:
 def _email(
     contract: Contract,
     period: ReportingPeriod,
-    return_id: int | None,
+    ret: facts.ReturnFacts | None,
     stage: Stage,
     person: User,
     today: date,
+    *,
+    can_sign_in: bool,
 ) -> Planned:
     if stage.to_manager:
         link = absolute_url("council.view_contract", contract_id=contract.id, _anchor="calendar")
-    elif return_id is not None:
-        link = absolute_url("supplier.view_return", return_id=return_id)
+    elif ret is not None:
+        link = absolute_url("supplier.view_return", return_id=ret.id)
     else:
         link = absolute_url("supplier.view_contract", contract_id=contract.id, _anchor="calendar")
     subjects = {
@@ -145,8 +156,7 @@ def _email(
         "nudge": f"{contract.reference}: changes are still needed to your {period.label} return",
     }
     return Planned(
-        key=f"{stage.kind}:{contract.id}:{period.financial_year}-{period.quarter}:{stage.name}"
-        f":{person.id}",
+        key=str(EmailKey(stage, contract.id, period.financial_year, period.quarter, person.id)),
         kind=KINDS[stage.kind],
         recipient=person,
         subject=subjects[stage.kind],
@@ -159,7 +169,11 @@ def _email(
             "link": link,
             "due": long_date(period.due_on),
             "days_late": (today - period.due_on).days,
+            "reviewer_name": ret.reviewer_name if ret else None,
+            "supplier_can_sign_in": can_sign_in,
         },
+        about=(contract.id, period.financial_year, period.quarter),
+        supplier_id=contract.supplier_id,
     )
 
 
@@ -177,8 +191,8 @@ def _digests(now: datetime, today: date) -> list[Planned]:
             key=f"digest:{manager.id}:{week}",
             kind=EmailKind.WEEKLY_DIGEST,
             recipient=manager,
-            subject=f"Social value: {new_flags.get(manager.id, 0)} new flags and "
-            f"{waiting.get(manager.id, 0)} returns to review",
+            subject=f"Social value: {count(new_flags.get(manager.id, 0), 'new flag')} and "
+            f"{count(waiting.get(manager.id, 0), 'return')} to review",
             template="emails/weekly_digest.txt",
             context={
                 "user": manager,
@@ -203,6 +217,10 @@ def send(now: datetime, *, dry_run: bool = False) -> Summary:
         summary.written.update(p.kind.value for p in new)
         return summary
     settings = current_settings()
+    # What each new escalation's supplier was sent about the return: one query for them all.
+    sent = facts.reminders_sent(
+        {p.supplier_id for p in new if p.kind is EmailKind.ESCALATION and p.supplier_id}
+    )
     rows = [
         {
             "key": p.key,
@@ -210,7 +228,12 @@ def send(now: datetime, *, dry_run: bool = False) -> Summary:
             "recipient": p.recipient.email,
             "user_id": p.recipient.id,
             "subject": p.subject,
-            "body": render_template(p.template, settings=settings, **p.context),
+            "body": render_template(
+                p.template,
+                settings=settings,
+                reminders=sent.get(p.about, []) if p.about else [],
+                **p.context,
+            ),
         }
         for p in new
     ]

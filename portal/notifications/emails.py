@@ -11,9 +11,10 @@ from typing import Any
 from flask import render_template
 
 from portal.config import current_settings
-from portal.data import outbox
+from portal.data import outbox, returns, users
 from portal.data.models import OutboxMessage, Return, User
-from portal.data.types import EmailKind
+from portal.data.types import EmailKind, EmailStatus, ReturnStatus
+from portal.formatting import listing
 from portal.notifications.links import absolute_url
 from portal.template_helpers import period_of
 
@@ -66,6 +67,10 @@ def password_reset(user: User, *, token: str) -> OutboxMessage:
     )
 
 
+def _return_email_key(kind: EmailKind, ret: Return, occasion: str, recipient: User) -> str:
+    return f"{kind.value}:{ret.id}:{occasion}:{recipient.id}"
+
+
 def _return_email(
     kind: EmailKind,
     ret: Return,
@@ -89,7 +94,7 @@ def _return_email(
         **context,
     )
     return outbox.enqueue(
-        key=f"{kind.value}:{ret.id}:{occasion}:{recipient.id}",
+        key=_return_email_key(kind, ret, occasion, recipient),
         kind=kind,
         recipient=recipient.email,
         subject=subject,
@@ -123,6 +128,7 @@ def changes_requested(ret: Return, supplier_user: User, submission_number: int) 
         link=_absolute("supplier.view_return", return_id=ret.id),
         occasion=f"submission-{submission_number}",
         queried=[line for line in ret.lines if line.review_comment or line.review == "queried"],
+        reviewer_name=returns.reviewer_name(ret),
     )
 
 
@@ -135,4 +141,44 @@ def return_accepted(ret: Return, supplier_user: User, submission_number: int) ->
         template="emails/return_accepted.txt",
         link=_absolute("supplier.view_return", return_id=ret.id),
         occasion=f"submission-{submission_number}",
+        reviewer_name=returns.reviewer_name(ret),
     )
+
+
+def about_the_decision(ret: Return) -> str:
+    """Who the supplier's emails about the latest review went to, and how each delivery went:
+    "We emailed Sam Smith.", or that nobody at the supplier could be emailed."""
+    kind = (
+        EmailKind.RETURN_ACCEPTED
+        if ret.status is ReturnStatus.ACCEPTED
+        else EmailKind.CHANGES_REQUESTED
+    )
+    occasion = f"submission-{ret.submission_count}"
+    people = {
+        _return_email_key(kind, ret, occasion, person): person.full_name
+        for person in users.users_of(ret.contract.supplier_id)
+    }
+    written = outbox.with_keys(list(people))
+    if not written:
+        return (
+            f"Nobody at {ret.contract.supplier.name} can sign in, so nobody could be emailed: "
+            "invite someone from the supplier."
+        )
+
+    def to(*statuses: EmailStatus) -> str:
+        return listing(
+            [
+                name
+                for key, name in people.items()
+                if key in written and written[key].status in statuses
+            ]
+        )
+
+    sentences = {
+        "We emailed {}.": to(EmailStatus.SENT),
+        "The email to {} could not be sent yet: it will be tried again.": to(
+            EmailStatus.PENDING, EmailStatus.SENDING
+        ),
+        "The email to {} could not be sent.": to(EmailStatus.FAILED),
+    }
+    return " ".join(sentence.format(names) for sentence, names in sentences.items() if names)

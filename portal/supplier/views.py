@@ -35,6 +35,7 @@ from portal.data.models import Return
 from portal.domain import workforce_import
 from portal.domain.evidence import RefusedFile, check_file
 from portal.domain.periods import PeriodStatus
+from portal.formatting import count
 from portal.security import sandboxed_download
 from portal.supplier.forms import (
     CONFLICT,
@@ -174,8 +175,13 @@ def edit_line(return_id: int, line_id: int) -> str | Response:
         ret=ret,
         line=line,
         derived=derived,
+        queried_by=returns.reviewer_name(ret),
         title=line.commitment.measure.name,
     )
+
+
+def _double_claim_warnings(ret: Return) -> list[str]:
+    return [sentence for _, sentence in workflow.described_double_claims(ret, for_council=False)]
 
 
 @supplier.route("/returns/<int:return_id>/workforce")
@@ -189,7 +195,7 @@ def workforce_records(return_id: int) -> str:
         entries=workforce.entries_of(ret.id),
         counted=workflow.figures(ret),
         lines=[line for line in ret.lines if line.commitment.measure.derivation is not None],
-        double_claims=workflow.double_counting(ret),
+        double_claims=_double_claim_warnings(ret),
         title="People on this contract",
     )
 
@@ -208,7 +214,7 @@ def copy_people(return_id: int) -> Response:
             ),
         ):
             flash(
-                f"{copied[0]} people copied from last quarter"
+                f"{count(copied[0], 'person', 'people')} copied from last quarter"
                 if copied[0]
                 else "Nobody to copy: no earlier return has people still engaged",
                 "success",
@@ -321,13 +327,12 @@ def upload_workforce(return_id: int) -> str | Response:
                     ret, records, expected_version=form.expected_version
                 ),
             ):
-                flash(f"{len(records)} people uploaded", "success")
+                flash(f"{count(len(records), 'person', 'people')} uploaded", "success")
                 return redirect(url_for("supplier.workforce_records", return_id=ret.id))
             if plan.errors:
-                count = len(plan.errors)
+                need = "needs" if len(plan.errors) == 1 else "need"
                 form.file.errors = [
-                    f"{count} {'problem needs' if count == 1 else 'problems need'}"
-                    " fixing: nobody has been saved"
+                    f"{count(len(plan.errors), 'problem')} {need} fixing: nobody has been saved"
                 ]
         form.version.data = str(ret.version)
     return render_template(
@@ -451,7 +456,7 @@ def check_return(return_id: int) -> str | Response:
         declaration=workflow.DECLARATION,
         people=workforce.count(ret.id),
         files=evidence.files_of(ret.id),
-        double_claims=workflow.double_counting(ret),
+        double_claims=_double_claim_warnings(ret),
         title="Check your return",
     )
 

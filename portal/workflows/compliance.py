@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from portal import formatting
 from portal.calendar import reporting_periods_of
 from portal.config import current_settings
 from portal.data import compliance as store
@@ -25,7 +26,6 @@ from portal.domain import compliance
 from portal.domain.periods import ReportingPeriod, Span, financial_quarter, long_date, within
 from portal.domain.social_value import social_value
 from portal.extensions import db
-from portal.template_helpers import format_quantity
 from portal.workflows import profiles
 
 KINDS = (FlagKind.SHORTFALL, FlagKind.AT_RISK, FlagKind.OVERDUE_RETURN)
@@ -199,18 +199,17 @@ def _commitment_flags(
     unit = commitment.measure.unit
     level = commitment.measure.kind is MeasureKind.LEVEL
     if assessment.status in (compliance.Status.BEHIND, compliance.Status.OFF_TRACK):
-        pct = compliance.display_pct(assessment.delivery_pct or ZERO)
-        delivered = format_quantity(assessment.delivered, unit)
-        expected = format_quantity(assessment.expected_to_date, unit)
+        pct = formatting.pct(assessment.delivery_pct or ZERO)
+        delivered = formatting.quantity(assessment.delivered, unit, places=2)
+        expected = formatting.quantity(assessment.expected_to_date, unit, places=2)
         summary = (
-            f"{name}: {delivered} on average against {expected} expected ({pct}%)"
+            f"{name}: {delivered} on average against {expected} expected ({pct})"
             if level
-            else f"{name}: {delivered} delivered against {expected} expected to date ({pct}%)"
+            else f"{name}: {delivered} delivered against {expected} expected to date ({pct})"
         )
         awaiting = assessment.periods_awaiting_review
         if level and awaiting:
-            summary += f"; {awaiting} {'quarter' if awaiting == 1 else 'quarters'} awaiting review"
-            summary += " left out"
+            summary += f"; {formatting.count(awaiting, 'quarter')} awaiting review left out"
         yield (
             f"shortfall:{commitment.id}",
             flags.Wanted(
@@ -224,20 +223,19 @@ def _commitment_flags(
             ),
         )
     elif assessment.at_risk:
-        whole = assessment.expected_by_end == assessment.target
+        forecast = formatting.quantity(assessment.forecast, unit, places=2)
+        if assessment.expected_by_end == assessment.target:
+            against = f"a target of {formatting.quantity(assessment.target, unit, places=2)}"
+        else:
+            expected = formatting.quantity(assessment.expected_by_end, unit, places=2)
+            against = f"{expected} expected from the start of reporting to the end"
         yield (
             f"at_risk:{commitment.id}",
             flags.Wanted(
                 FlagKind.AT_RISK,
                 FlagSeverity.LOW,
                 contract.id,
-                f"{name}: on the current pace {format_quantity(assessment.forecast, unit)} by the "
-                + (
-                    f"end, against a target of {format_quantity(assessment.target, unit)}"
-                    if whole
-                    else f"end, against {format_quantity(assessment.expected_by_end, unit)} "
-                    "expected from the start of reporting to the end"
-                ),
+                f"{name}: on the current pace {forecast} by the end, against {against}",
                 commitment.id,
             ),
         )

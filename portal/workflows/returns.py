@@ -16,6 +16,7 @@ from portal.domain.counting import (
     PeriodFigures,
     WorkforceRecord,
     derive,
+    describe_double_claim,
     double_claims,
 )
 from portal.domain.periods import ReportingPeriod
@@ -130,6 +131,24 @@ def double_counting(ret: Return) -> list[DoubleClaim]:
     return [c for c in double_claims(claims) if ret.contract_id in c.contract_ids]
 
 
+ANOTHER_COUNCIL = "a contract with another council"
+
+
+def described_double_claims(ret: Return, *, for_council: bool) -> list[tuple[DoubleClaim, str]]:
+    """Each double claim with the sentence that says it, naming every other contract and the
+    share claimed there. The supplier's contracts are all its own to see; a council never
+    learns another council's contract reference, so that contract is described instead."""
+    claims = double_counting(ret)
+    others = {c for claim in claims for c in claim.contract_ids} - {ret.contract_id}
+    names = {
+        contract_id: (
+            ANOTHER_COUNCIL if for_council and council_id != ret.contract.council_id else reference
+        )
+        for contract_id, (reference, council_id) in workforce.contract_references(others).items()
+    }
+    return [(claim, describe_double_claim(claim, ret.contract_id, names)) for claim in claims]
+
+
 @dataclass(frozen=True)
 class LineProblem:
     line: ReturnLine
@@ -181,23 +200,19 @@ def submit(
 def _flag_double_counting(ret: Return) -> None:
     prefix = f"double:{ret.contract_id}:{ret.financial_year}-{ret.quarter}:"
     raised = []
-    for claim in double_counting(ret):
+    for claim, summary in described_double_claims(ret, for_council=True):
         key = f"{prefix}{claim.worker_reference}:{claim.overlap_starts_on.isoformat()}"
-        others = [c for c in claim.contract_ids if c != ret.contract_id]
         flags.raise_flag(
             key,
             kind=FlagKind.DOUBLE_COUNTING,
             severity=FlagSeverity.MEDIUM,
             contract_id=ret.contract_id,
             return_id=ret.id,
-            summary=(
-                f"Worker {claim.worker_reference} is also claimed on {len(others)} other "
-                f"contract{'s' if len(others) > 1 else ''}, {claim.total_share * 100:.0f}% "
-                "of their time in all"
-            ),
+            summary=summary,
             details={
                 "worker_reference": claim.worker_reference,
-                "contract_ids": others,
+                "contract_ids": [c for c, _ in claim.elsewhere(ret.contract_id)],
+                "shares": {str(c): str(share) for c, share in claim.shares},
                 "from": claim.overlap_starts_on.isoformat(),
                 "to": claim.overlap_ends_on.isoformat() if claim.overlap_ends_on else None,
                 "total_share": str(claim.total_share),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
+import html5lib
 import pytest
 from flask import Flask, got_request_exception
 from playwright.sync_api import (
@@ -30,6 +31,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from tests.support import check_text
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -201,7 +204,8 @@ _AXE: Any = None
 
 def axe_check(page: Page) -> None:
     """Run axe-core (WCAG 2.0, 2.1 and 2.2 A and AA rules) on the page as it is now, and fail
-    with a readable list of violations. Also fails on any console error or CSP violation so far.
+    with a readable list of violations. Also fails on any console error or CSP violation so far,
+    and on text that the page check of the test client refuses (tests/support.py).
     """
     global _AXE
     if _AXE is None:
@@ -210,6 +214,8 @@ def axe_check(page: Page) -> None:
         _AXE = Axe()
     watch = watch_of(page)
     page.wait_for_load_state("load")
+    # The same text check as the test client's (tests/support.py), on the page as drawn.
+    check_text(html5lib.parse(page.content(), namespaceHTMLElements=False), page.url)
     target = page if watch.javascript else snapshot(page)
     results = _AXE.run(target, options=AXE_OPTIONS)
     watch.unchecked = None

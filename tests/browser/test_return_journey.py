@@ -257,7 +257,7 @@ def test_a_return_is_submitted_queried_fixed_and_accepted(
     manager.get_by_role("button", name="Save review").click()
     arrive(manager, CONTRACT, council_contract)
     expect(success_banner(manager)).to_contain_text(
-        "Changes requested: the supplier has been emailed"
+        f"Changes requested. We emailed {world.supplier_user.full_name}."
     )
     expect(period_row(manager)).to_contain_text("Changes requested")
 
@@ -298,7 +298,8 @@ def test_a_return_is_submitted_queried_fixed_and_accepted(
     manager.get_by_role("button", name="Save review").click()
     arrive(manager, CONTRACT, council_contract)
     expect(success_banner(manager)).to_contain_text(
-        "Return accepted: its figures now count as delivered"
+        "Return accepted: its figures now count as delivered. We emailed "
+        f"{world.supplier_user.full_name}."
     )
     expect(period_row(manager)).to_contain_text("Accepted")
     open_review(manager, "View")

@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from portal.data import commit, flags, returns, users
 from portal.data.models import Flag, OutboxMessage
-from portal.data.types import EmailStatus, FlagKind
-from portal.domain.periods import reporting_periods
+from portal.data.types import EmailStatus, FlagKind, Role
 from portal.extensions import db
 from portal.jobs import reminders
 from portal.notifications import delivery
+from tests import factories
 from tests.conftest import World
 from tests.support import Mailbox
 
@@ -114,16 +114,9 @@ def test_two_runs_at_the_same_moment_send_each_email_once(
 
 
 def test_submitting_stops_the_reminders(app: Flask, world: World, mailbox: Mailbox) -> None:
-    period = reporting_periods(world.contract.start_on, world.contract.end_on)[0]
-
     def run(day: date) -> None:
         if day == date(2025, 7, 28):  # the supplier submits two days early
-            ret = returns.start(world.contract, period, by=world.supplier_user)
-            for line in ret.lines:
-                line.figure, line.narrative, line.nil_reason = 0, "n/a", "none"
-            returns.submit(
-                ret, by=world.supplier_user, declaration="ok", workforce_records=0, evidence=[]
-            )
+            factories.submitted_return(world.contract, world.supplier_user)
             commit()
         reminders.send(at_nine(day))
 
@@ -232,3 +225,149 @@ def test_failures_are_kept_retried_and_make_the_command_fail(
     assert retried.exit_code == 0
     assert len(mailbox.messages) == len(failed)
     assert flags  # (imported for the flag test above)
+
+
+def test_the_nudge_names_whoever_asked_for_changes(
+    app: Flask, world: World, mailbox: Mailbox
+) -> None:
+    from portal.domain.reviews import LineDecision, LineReview
+
+    ret = factories.submitted_return(world.contract, world.supplier_user)
+    decisions = [LineDecision(line.id, LineReview.QUERIED, "Explain") for line in ret.lines]
+    returns.review(ret, decisions, by=world.other_manager, expected_version=ret.version)
+    commit()
+    reminders.send(datetime.now(LONDON) + timedelta(days=8))
+    [nudge] = [m for m in mailbox.to("sam@acme.example") if "still needed" in m["Subject"]]
+    council = app.config["SETTINGS"].council_name
+    body = Mailbox.body(nudge)
+    assert f"{world.other_manager.full_name} at {council} asked for changes" in body
+    assert world.manager.full_name not in body
+
+
+def escalation_body(mailbox: Mailbox) -> str:
+    """NCC-001's Q1 escalation, with its lines joined as one line."""
+    [escalation] = [
+        m
+        for m in mailbox.to("cm@northmoor.example")
+        if m["Subject"] == "NCC-001: the Q1 2025/26 return from Acme Grounds Ltd is overdue"
+    ]
+    return " ".join(Mailbox.body(escalation).split())
+
+
+def test_an_escalation_lists_the_reminders_sent_before_it(
+    app: Flask, world: World, mailbox: Mailbox, settings
+) -> None:  # noqa: ANN001
+    from dataclasses import replace
+
+    from portal.template_helpers import format_date
+    from tests.support import free_port
+
+    nowhere = replace(settings, smtp_port=free_port())
+    for day, run_settings in [
+        (date(2025, 7, 16), settings),
+        (date(2025, 7, 27), settings),
+        (date(2025, 7, 30), replace(nowhere, mail_max_attempts=1)),  # fails for good
+        (date(2025, 7, 31), nowhere),  # fails once, waits for the next run
+    ]:
+        app.config["SETTINGS"] = run_settings
+        try:
+            reminders.send(at_nine(day))
+        finally:
+            app.config["SETTINGS"] = settings
+    mailbox.clear()
+    reminders.send(at_nine(date(2025, 8, 6)))
+    body = escalation_body(mailbox)
+
+    def outbox(stage: str) -> OutboxMessage:
+        key = f"{world.contract.id}:2025-1:{stage}:{world.supplier_user.id}"
+        message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key.endswith(key)))
+        assert message is not None
+        return message
+
+    sam = f"{world.supplier_user.full_name} (sam@acme.example)"
+    assert "Reminders and overdue notices sent to Acme Grounds Ltd about this return:" in body
+    for line in [
+        f"- Reminder 14 days before the due date to {sam}: delivered on "
+        f"{format_date(outbox('before-14').sent_at)}",
+        f"- Reminder 3 days before the due date to {sam}: delivered on "
+        f"{format_date(outbox('before-3').sent_at)}",
+        f"- Reminder on the due date to {sam}: written on "
+        f"{format_date(outbox('due-day').created_at)}, and could not be delivered (1 attempt)",
+        f"- Overdue notice to {sam}: written on {format_date(outbox('overdue').created_at)}, "
+        "not delivered yet (1 attempt so far): it will be tried again",
+    ]:
+        assert line in body, line
+    assert "It was due on 30 July 2025, 7 days ago." in body
+    assert "reminded" not in body and "can sign in" not in body
+
+
+def test_an_escalation_says_when_nobody_could_be_reminded(
+    app: Flask, world: World, mailbox: Mailbox
+) -> None:
+    users.deactivate(world.supplier_user, by=world.admin)
+    commit()
+    reminders.send(at_nine(date(2025, 8, 6)))
+    body = escalation_body(mailbox)
+    assert (
+        "Nobody at Acme Grounds Ltd can sign in to Social value tracker, so no reminder or "
+        "overdue notice could be sent. Invite someone from the supplier."
+    ) in body
+    assert "reminded" not in body and "notices sent to" not in body
+
+
+def test_escalations_read_the_outbox_in_the_same_queries_however_many(
+    app: Flask, world: World, mailbox: Mailbox
+) -> None:
+    from sqlalchemy import event
+
+    def run_counting_outbox_reads(day: date) -> tuple[int, int]:
+        """(escalations written, SELECTs on the outbox) for a run on this day."""
+        reads: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+            # Delivery fetches each message it claims by its id: one per email, as it must.
+            if (
+                statement.lstrip().startswith("SELECT")
+                and "outbox_messages" in statement
+                and "WHERE outbox_messages.id =" not in statement
+            ):
+                reads.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            summary = reminders.send(at_nine(day))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return summary.written["escalation"], len(reads)
+
+    for day in (date(2025, 7, 16), date(2025, 7, 31)):
+        reminders.send(at_nine(day))
+    few = run_counting_outbox_reads(date(2025, 8, 6))  # NCC-001, NCC-002, SBC-001: 2 suppliers
+    for n in range(3):
+        supplier = factories.supplier(f"Extra {n} Ltd")
+        factories.user(Role.SUPPLIER_USER, supplier, email=f"extra{n}@example.org")
+        factories.contract(world.council, supplier, world.manager, reference=f"NCC-10{n}")
+    commit()
+    for day in (date(2025, 7, 16), date(2025, 7, 31)):
+        reminders.send(at_nine(day))
+    many = run_counting_outbox_reads(date(2025, 8, 13))  # the same and 3 more: 5 suppliers
+    assert (few[0], many[0]) == (3, 6)
+    assert many[1] == few[1]
+
+
+def test_an_overdue_notice_promises_an_escalation_only_to_someone_who_will_get_it(
+    app: Flask, world: World, mailbox: Mailbox
+) -> None:
+    def overdue_notice() -> str:
+        [notice] = [m for m in mailbox.to("sam@acme.example") if "NCC-001" in m["Subject"]]
+        return Mailbox.body(notice)
+
+    reminders.send(at_nine(date(2025, 7, 31)))
+    assert f"{world.manager.full_name} at Northmoor City Council will be told" in overdue_notice()
+    users.deactivate(world.manager, by=world.admin)
+    commit()
+    mailbox.clear()
+    reminders.send(at_nine(date(2025, 10, 31)))  # Q2's notice; nobody will get its escalations
+    assert "will be told" not in overdue_notice()
+    reminders.send(at_nine(date(2025, 11, 6)))
+    assert mailbox.to("cm@northmoor.example") == []

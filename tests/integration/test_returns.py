@@ -5,20 +5,31 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from portal.data import commit, flags, local_areas, returns
-from portal.data.models import EvidenceBlob, EvidenceFile, Flag, Return, WorkforceEntry
-from portal.data.types import FlagKind, ReturnStatus
+from portal.config import Settings
+from portal.data import commit, flags, local_areas, returns, users, workforce
+from portal.data.models import (
+    Contract,
+    EvidenceBlob,
+    EvidenceFile,
+    Flag,
+    Return,
+    WorkforceEntry,
+)
+from portal.data.types import FlagKind, ReturnStatus, Role
+from portal.domain.counting import AgeBand, WorkforceRecord
+from portal.domain.periods import reporting_periods
 from portal.domain.workforce_import import COLUMNS
 from portal.extensions import db
 from tests import factories
 from tests.conftest import World, sign_in_as
-from tests.support import Mailbox, PortalClient
+from tests.support import Mailbox, PageError, PortalClient, free_port, showing_hostile_text
 
 # 1 April to 30 June 2025: 91 days.
 PEOPLE = [
@@ -183,6 +194,104 @@ def test_the_whole_journey_with_a_query_and_a_resubmission(
     assert len(mailbox.to("sam@acme.example")) == 2  # changes requested, then accepted
 
 
+def test_emails_name_whoever_reviewed_the_return(
+    app: Flask, world: World, as_supplier: PortalClient, ret: Return, mailbox: Mailbox
+) -> None:
+    """A second contract manager, not the contract's own, reviews: every sentence names them."""
+    council = app.config["SETTINGS"].council_name
+    reviewer, manager = world.other_manager, world.manager
+    upload_people(as_supplier, ret, schedule(PEOPLE))
+    fill_lines(as_supplier, ret)
+    check = f"/supplier/returns/{ret.id}/check"
+    as_supplier.submit(check, {"confirm": "y", "version": ret.version})
+    db.session.refresh(ret)
+    line = ret.lines[0]
+    decisions = {f"review-{item.id}": "accepted" for item in ret.lines}
+    decisions |= {f"review-{line.id}": "queried", f"comment-{line.id}": "Send the offer letters"}
+    colleague = sign_in_as(app, reviewer)
+    colleague.submit(f"/council/returns/{ret.id}", decisions | {"version": ret.version})
+    [changes] = mailbox.to("sam@acme.example")
+    assert f"{reviewer.full_name} at {council} has asked for changes" in mailbox.body(changes)
+    assert manager.full_name not in mailbox.body(changes)
+    line_page = as_supplier.get(f"/supplier/returns/{ret.id}/lines/{line.id}")
+    assert f"Queried by {reviewer.full_name}: Send the offer letters" in line_page.get_data(
+        as_text=True
+    )
+
+    db.session.refresh(ret)
+    as_supplier.submit(
+        f"/supplier/returns/{ret.id}/lines/{line.id}",
+        {"narrative": "Offer letters attached", "nil_reason": "", "version": ret.version},
+    )
+    db.session.refresh(ret)
+    as_supplier.submit(check, {"confirm": "y", "version": ret.version})
+    db.session.refresh(ret)
+    accept_all = {f"review-{item.id}": "accepted" for item in ret.lines}
+    colleague.submit(f"/council/returns/{ret.id}", accept_all | {"version": ret.version})
+    _, accepted = mailbox.to("sam@acme.example")
+    assert f"{reviewer.full_name} at {council} has accepted" in mailbox.body(accepted)
+    assert manager.full_name not in mailbox.body(accepted)
+
+
+def review_all(client: PortalClient, ret: Return, decision: str) -> str:
+    """Review every line the same way; the text of the page the manager lands on."""
+    decisions = {f"review-{line.id}": decision for line in ret.lines}
+    decisions |= {f"comment-{line.id}": "Explain" for line in ret.lines}
+    done = client.submit(f"/council/returns/{ret.id}", decisions | {"version": ret.version})
+    return " ".join(client.get(done.headers["Location"]).get_data(as_text=True).split())
+
+
+def test_after_a_review_the_manager_is_told_who_was_emailed(
+    app: Flask, world: World, mailbox: Mailbox
+) -> None:
+    colleague = factories.user(Role.SUPPLIER_USER, world.supplier, email="jo@acme.example")
+    invited = users.invite(
+        email="new@acme.example",
+        full_name="Not Yet",
+        role=Role.SUPPLIER_USER,
+        organisation=world.supplier,
+        invited_by=world.manager,
+    )
+    ret = factories.submitted_return(world.contract, world.supplier_user)
+    commit()
+    page = review_all(sign_in_as(app, world.manager), ret, "queried")
+    names = sorted([world.supplier_user.full_name, colleague.full_name])
+    assert f"Changes requested. We emailed {names[0]} and {names[1]}." in page
+    assert invited.full_name not in page and len(mailbox.messages) == 2
+
+
+def test_after_a_review_nobody_at_the_supplier_could_be_emailed(
+    app: Flask, world: World, mailbox: Mailbox
+) -> None:
+    ret = factories.submitted_return(world.contract, world.supplier_user)
+    commit()
+    users.deactivate(world.supplier_user, by=world.admin)
+    commit()
+    page = review_all(sign_in_as(app, world.manager), ret, "accepted")
+    assert (
+        "Return accepted: its figures now count as delivered. Nobody at Acme Grounds Ltd can "
+        "sign in, so nobody could be emailed: invite someone from the supplier."
+    ) in page
+    assert "has been emailed" not in page and mailbox.messages == []
+
+
+def test_after_a_review_an_email_that_could_not_be_sent_is_not_called_sent(
+    app: Flask, world: World, settings: Settings
+) -> None:
+    ret = factories.submitted_return(world.contract, world.supplier_user)
+    commit()
+    app.config["SETTINGS"] = replace(settings, smtp_port=free_port())
+    try:
+        page = review_all(sign_in_as(app, world.manager), ret, "queried")
+    finally:
+        app.config["SETTINGS"] = settings
+    assert (
+        f"Changes requested. The email to {world.supplier_user.full_name} could not be sent "
+        "yet: it will be tried again."
+    ) in page
+    assert "We emailed" not in page
+
+
 def test_a_nil_figure_needs_a_reason(as_supplier: PortalClient, world: World, ret: Return) -> None:
     spend = factories.measure(world.council, "VOLUNTEER_HOURS")
     from portal.data import contracts
@@ -327,13 +436,28 @@ def test_html_in_narratives_is_shown_as_text(
 ) -> None:
     db.session.refresh(ret)
     line = ret.lines[0]
+    payload = "<script>alert(1)</script>"
     as_supplier.submit(
         f"/supplier/returns/{ret.id}/lines/{line.id}",
-        {"narrative": "<script>alert(1)</script>", "nil_reason": "", "version": ret.version},
+        {"narrative": payload, "nil_reason": "", "version": ret.version},
     )
+    with showing_hostile_text(payload):
+        page = as_supplier.get(f"/supplier/returns/{ret.id}/check").get_data(as_text=True)
+    assert payload not in page
+    assert '<span class="govuk-body-s">&lt;script&gt;alert(1)&lt;/script&gt;</span>' in page
+    # Outside the block, the same page fails the page check: the payload is escaped markup.
+    with pytest.raises(PageError, match="escaped markup shown as text: '<script'"):
+        as_supplier.get(f"/supplier/returns/{ret.id}/check")
+
+
+def test_check_your_answers_shows_each_description_under_its_figure(
+    as_supplier: PortalClient, ret: Return
+) -> None:
+    upload_people(as_supplier, ret, schedule(PEOPLE))
+    fill_lines(as_supplier, ret)
     page = as_supplier.get(f"/supplier/returns/{ret.id}/check").get_data(as_text=True)
-    assert "<script>alert(1)</script>" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '2 people<br><span class="govuk-body-s">Delivered Local people hired</span>' in page
+    assert "&lt;br&gt;" not in page and "&lt;span" not in page
 
 
 def test_copy_last_quarter_brings_people_still_engaged(
@@ -369,15 +493,73 @@ def test_the_same_worker_on_two_contracts_is_flagged(
     commit()
     both = [["W-1", "M1 1AA", "25-34", "01/04/2025", "", "37", "60", "new hire", "", ""]]
     upload_people(as_supplier, ret, schedule(both))
-    page = as_supplier.get(f"/supplier/returns/{ret.id}/check").get_data(as_text=True)
-    assert "W-1 is also claimed on another of your contracts" in page
+    said = (
+        "Worker W-1 is also claimed on NCC-777 (100%) from 1 April 2025: with 60% on this "
+        "contract, that is 160% of their time in all."
+    )
+    for page in (f"/supplier/returns/{ret.id}/check", f"/supplier/returns/{ret.id}/workforce"):
+        assert said in as_supplier.get(page).get_data(as_text=True)
     fill_lines(as_supplier, ret)
     as_supplier.submit(
         f"/supplier/returns/{ret.id}/check", {"confirm": "y", "version": ret.version}
     )
     [flag] = flags.open_with_prefix(f"double:{world.contract.id}:")
-    assert flag.kind is FlagKind.DOUBLE_COUNTING and "160%" in flag.summary
+    assert flag.kind is FlagKind.DOUBLE_COUNTING and flag.summary == said
     assert flag.details["contract_ids"] == [other.id] and other_return.id
+    assert flag.details["shares"] == {str(world.contract.id): "0.6000", str(other.id): "1.0000"}
+
+
+def claim_worker(contract: Contract, share: str) -> None:
+    """W-1 on this contract's Q1 2025/26 return, for the whole quarter, at this share."""
+    period = reporting_periods(contract.start_on, contract.end_on)[0]
+    elsewhere = returns.start(
+        contract, period, by=factories.user(Role.SUPPLIER_USER, contract.supplier)
+    )
+    workforce.add(
+        elsewhere.id,
+        WorkforceRecord(
+            "W-1",
+            "M4 5",
+            AgeBand.AGE_25_34,
+            period.starts_on,
+            None,
+            Decimal(37),
+            Decimal(share),
+            True,
+        ),
+    )
+
+
+def test_a_council_never_learns_another_councils_contract_reference(
+    app: Flask, world: World, as_supplier: PortalClient, ret: Return
+) -> None:
+    other = factories.contract(world.council, world.supplier, world.manager, reference="NCC-777")
+    commit()
+    claim_worker(other, "0.3")
+    claim_worker(world.other_council_contract, "0.5")  # SBC-001, with Southmere
+    commit()
+    both = [["W-1", "M1 1AA", "25-34", "01/04/2025", "", "37", "60", "new hire", "", ""]]
+    upload_people(as_supplier, ret, schedule(both))
+    # The supplier: every contract is its own, so each is named.
+    page = as_supplier.get(f"/supplier/returns/{ret.id}/check").get_data(as_text=True)
+    assert (
+        "Worker W-1 is also claimed on SBC-001 (50%) and NCC-777 (30%) from 1 April 2025: with "
+        "60% on this contract, that is 140% of their time in all."
+    ) in page
+    fill_lines(as_supplier, ret)
+    as_supplier.submit(
+        f"/supplier/returns/{ret.id}/check", {"confirm": "y", "version": ret.version}
+    )
+    # The council: its own contract by reference, the other council's described.
+    [flag] = flags.open_with_prefix(f"double:{world.contract.id}:")
+    assert flag.summary == (
+        "Worker W-1 is also claimed on a contract with another council (50%) and NCC-777 (30%) "
+        "from 1 April 2025: with 60% on this contract, that is 140% of their time in all."
+    )
+    manager = sign_in_as(app, world.manager)
+    for url in (f"/council/flags/{flag.id}", "/council/flags", "/council/flags/export.csv"):
+        shown = manager.get(url).get_data(as_text=True)
+        assert "NCC-777 (30%)" in shown and "SBC-001" not in shown, url
 
 
 def test_formula_cells_are_stored_as_text_and_exported_safely(

@@ -14,6 +14,7 @@ from portal.domain.counting import (
     PeriodFigures,
     WorkforceRecord,
     derive,
+    describe_double_claim,
     double_claims,
 )
 from portal.domain.measures import WorkforceDerivation as D
@@ -324,6 +325,11 @@ JAN_1, MAR_31, APR_1 = date(2025, 1, 1), date(2025, 3, 31), date(2025, 4, 1)
 JUN_30, DEC_31 = date(2025, 6, 30), date(2025, 12, 31)
 
 
+def found_claim(shares: dict[int, str], starts_on: date, ends_on: date | None) -> DoubleClaim:
+    by_contract = tuple((contract, Decimal(share)) for contract, share in sorted(shares.items()))
+    return DoubleClaim("W1", by_contract, starts_on, ends_on)
+
+
 def test_half_and_half_on_two_contracts_is_fine() -> None:
     assert double_claims([claim(1, "0.5", JAN_1, DEC_31), claim(2, "0.5", JAN_1, DEC_31)]) == []
 
@@ -331,7 +337,7 @@ def test_half_and_half_on_two_contracts_is_fine() -> None:
 def test_more_than_all_of_one_person_is_a_double_claim() -> None:
     # Contract 1: January to June; contract 2: April to December; 0.6 + 0.6 = 1.2 over April-June.
     found = double_claims([claim(2, "0.6", APR_1, DEC_31), claim(1, "0.6", JAN_1, JUN_30)])
-    assert found == [DoubleClaim("W1", (1, 2), APR_1, JUN_30, Decimal("1.2"))]
+    assert found == [found_claim({1: "0.6", 2: "0.6"}, APR_1, JUN_30)]
 
 
 def test_claims_that_do_not_overlap_are_fine() -> None:
@@ -341,7 +347,7 @@ def test_claims_that_do_not_overlap_are_fine() -> None:
 def test_a_single_shared_day_is_an_overlap() -> None:
     # Dates are inclusive: both claim 1 April.
     found = double_claims([claim(1, "1", JAN_1, APR_1), claim(2, "1", APR_1, DEC_31)])
-    assert found == [DoubleClaim("W1", (1, 2), APR_1, APR_1, Decimal(2))]
+    assert found == [found_claim({1: "1", 2: "1"}, APR_1, APR_1)]
 
 
 def test_three_contracts() -> None:
@@ -353,7 +359,7 @@ def test_three_contracts() -> None:
             claim(3, "0.4", APR_1, JUN_30),
         ]
     )
-    assert found == [DoubleClaim("W1", (1, 2, 3), APR_1, JUN_30, Decimal("1.2"))]
+    assert found == [found_claim({1: "0.4", 2: "0.4", 3: "0.4"}, APR_1, JUN_30)]
 
 
 def test_a_new_result_starts_where_the_contracts_involved_change() -> None:
@@ -367,17 +373,17 @@ def test_a_new_result_starts_where_the_contracts_involved_change() -> None:
         ]
     )
     assert found == [
-        DoubleClaim("W1", (1, 2), JAN_1, MAR_31, Decimal("1.2")),
-        DoubleClaim("W1", (1, 2, 3), APR_1, JUN_30, Decimal("1.8")),
-        DoubleClaim("W1", (1, 3), date(2025, 7, 1), DEC_31, Decimal("1.2")),
+        found_claim({1: "0.6", 2: "0.6"}, JAN_1, MAR_31),
+        found_claim({1: "0.6", 2: "0.6", 3: "0.6"}, APR_1, JUN_30),
+        found_claim({1: "0.6", 3: "0.6"}, date(2025, 7, 1), DEC_31),
     ]
 
 
 def test_open_ended_claims() -> None:
     both_open = double_claims([claim(1, "0.6", JAN_1, None), claim(2, "0.6", APR_1, None)])
-    assert both_open == [DoubleClaim("W1", (1, 2), APR_1, None, Decimal("1.2"))]
+    assert both_open == [found_claim({1: "0.6", 2: "0.6"}, APR_1, None)]
     one_open = double_claims([claim(1, "0.6", JAN_1, None), claim(2, "0.6", APR_1, JUN_30)])
-    assert one_open == [DoubleClaim("W1", (1, 2), APR_1, JUN_30, Decimal("1.2"))]
+    assert one_open == [found_claim({1: "0.6", 2: "0.6"}, APR_1, JUN_30)]
 
 
 def test_claims_on_the_same_contract_never_conflict() -> None:
@@ -387,8 +393,56 @@ def test_claims_on_the_same_contract_never_conflict() -> None:
     assert double_claims([*same, claim(2, "0.3", JAN_1, DEC_31)]) == []
     # ... but with contract 2 at 0.5 it is 0.6 + 0.5 = 1.1.
     assert double_claims([*same, claim(2, "0.5", JAN_1, DEC_31)]) == [
-        DoubleClaim("W1", (1, 2), JAN_1, DEC_31, Decimal("1.1"))
+        found_claim({1: "0.6", 2: "0.5"}, JAN_1, DEC_31)
     ]
+
+
+def test_a_new_result_starts_where_a_share_changes_even_if_the_total_does_not() -> None:
+    # 0.7 + 0.5 in January-March, then 0.5 + 0.7: 1.2 all along, but not the same facts.
+    found = double_claims(
+        [
+            claim(1, "0.7", JAN_1, MAR_31),
+            claim(1, "0.5", APR_1, JUN_30),
+            claim(2, "0.5", JAN_1, MAR_31),
+            claim(2, "0.7", APR_1, JUN_30),
+        ]
+    )
+    assert found == [
+        found_claim({1: "0.7", 2: "0.5"}, JAN_1, MAR_31),
+        found_claim({1: "0.5", 2: "0.7"}, APR_1, JUN_30),
+    ]
+    assert [d.total_share for d in found] == [Decimal("1.2")] * 2
+
+
+def test_a_claim_seen_from_each_of_its_contracts() -> None:
+    [found] = double_claims(
+        [
+            claim(1, "0.6", JAN_1, DEC_31),
+            claim(2, "0.6", APR_1, JUN_30),
+            claim(3, "0.25", JAN_1, None),
+        ]
+    )
+    assert found.contract_ids == (1, 2, 3) and found.total_share == Decimal("1.45")
+    assert found.share_on(2) == Decimal("0.6") and found.share_on(9) == 0
+    assert found.elsewhere(2) == ((1, Decimal("0.6")), (3, Decimal("0.25")))
+    names = {1: "NCC-001", 2: "NCC-002", 3: "a contract with another council"}
+    assert describe_double_claim(found, 2, names) == (
+        "Worker W1 is also claimed on NCC-001 (60%) and a contract with another council (25%) "
+        "from 1 April 2025 to 30 June 2025: with 60% on this contract, that is 145% of their "
+        "time in all."
+    )
+    assert describe_double_claim(found, 3, names) == (
+        "Worker W1 is also claimed on NCC-001 (60%) and NCC-002 (60%) from 1 April 2025 to "
+        "30 June 2025: with 25% on this contract, that is 145% of their time in all."
+    )
+
+
+def test_an_open_ended_claim_is_described_from_its_start() -> None:
+    [found] = double_claims([claim(1, "1", JAN_1, None), claim(2, "0.0050", APR_1, None)])
+    assert describe_double_claim(found, 1, {2: "NCC-002"}) == (
+        "Worker W1 is also claimed on NCC-002 (0.5%) from 1 April 2025: with 100% on this "
+        "contract, that is 100.5% of their time in all."
+    )
 
 
 def test_results_are_sorted_by_worker_then_start_and_workers_are_separate() -> None:
@@ -490,4 +544,15 @@ def test_double_claims_are_well_formed_and_order_free(data: st.DataObject, cs: l
     for d in found:
         assert d.total_share > 1
         assert len(d.contract_ids) >= 2 and list(d.contract_ids) == sorted(set(d.contract_ids))
+        for contract_id in d.contract_ids:  # each contract's share plus the others' is the total
+            elsewhere = sum((share for _, share in d.elsewhere(contract_id)), Decimal(0))
+            assert d.share_on(contract_id) + elsewhere == d.total_share
+            assert d.share_on(contract_id) == max(
+                c.share_on_contract
+                for c in cs
+                if c.worker_reference == d.worker_reference
+                and c.contract_id == contract_id
+                and c.starts_on <= d.overlap_starts_on
+                and (c.ends_on is None or d.overlap_starts_on <= c.ends_on)
+            )
         assert d.overlap_ends_on is None or d.overlap_starts_on <= d.overlap_ends_on

@@ -4,7 +4,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.domain.reminders import Schedule, digest_week, nudge_stage, reminder_stage
+from portal.domain.reminders import (
+    EmailKey,
+    Schedule,
+    Stage,
+    digest_week,
+    nudge_stage,
+    reminder_stage,
+)
 
 DUE = date(2025, 7, 30)
 SCHEDULE = Schedule()
@@ -89,3 +96,27 @@ def test_nudges_wait_for_seven_quiet_days() -> None:
 def test_digests_go_on_the_digest_day() -> None:
     assert digest_week(date(2025, 8, 4), SCHEDULE) == "2025-W32"  # a Monday
     assert digest_week(date(2025, 8, 5), SCHEDULE) is None
+
+
+@pytest.mark.parametrize(
+    ("stage", "description"),
+    [
+        (Stage("reminder", "before-14", False), "reminder 14 days before the due date"),
+        (Stage("reminder", "before-1", False), "reminder 1 day before the due date"),
+        (Stage("reminder", "due-day", False), "reminder on the due date"),
+        (Stage("overdue", "overdue", False), "overdue notice"),
+        (Stage("escalation", "escalation-2", True), "escalation"),
+    ],
+)
+def test_an_email_key_reads_back_with_what_it_was(stage: Stage, description: str) -> None:
+    key = EmailKey(stage, 12, 2025, 1, 7)
+    assert EmailKey.parse(str(key)) == key
+    assert key.period == (12, 2025, 1)
+    assert key.description == description
+
+
+@pytest.mark.parametrize(
+    "key", ["digest:3:2025-W32", "invitation:4:abc", "reminder:x:2025-1:due-day:7", "overdue:1:2"]
+)
+def test_other_keys_are_not_reminders(key: str) -> None:
+    assert EmailKey.parse(key) is None
