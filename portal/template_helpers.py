@@ -149,6 +149,7 @@ def init_app(app: Flask) -> None:
         percent=_unless_none(formatting.percent),
         pct=_unless_none(formatting.pct),
         count=formatting.count,
+        listing=formatting.listing,
         error_list=error_list,
         period=period_of,
     )

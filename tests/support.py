@@ -39,8 +39,11 @@ PLURAL_NOUNS = (
     "submissions", "suppliers", "users", "weeks", "workers", "years",
 )
 # fmt: on
+# "1" as a word (not in "Q1", "£1", "2.1" or a link's ".../returns/1"), then spaces or one line
+# break (a blank line ends the sentence), then a plural noun.
 PLURAL_AFTER_ONE = re.compile(
-    r"(?<![\w.,£$-])1\s+(?:(?:new|open|overdue|other|more|local|older)\s+)?"
+    r"(?<![\w.,£$/-])1(?:[ \t]+|[ \t]*\r?\n[ \t]*)"
+    r"(?:(?:new|open|overdue|other|more|local|older)\s+)?"
     rf"(?:{'|'.join(PLURAL_NOUNS)})\b",
     re.IGNORECASE,
 )

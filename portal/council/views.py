@@ -51,7 +51,7 @@ from portal.domain.contracts import ContractStatus, is_kpi_by_default
 from portal.domain.periods import long_date
 from portal.domain.profiles import CHOICE, ProfileChoice, parse_plan, replan, typed_from
 from portal.domain.reviews import review_decisions
-from portal.formatting import count
+from portal.formatting import count, listing
 from portal.notifications import emails
 from portal.security import sandboxed_download
 from portal.supplier.forms import CONFLICT
@@ -653,10 +653,17 @@ def review_return(return_id: int) -> str | Response:
                 rollback()
                 errors = {"version": CONFLICT}
             else:
+                accepted = emails.accepted_measures(ret)
                 done = (
                     "Return accepted: its figures now count as delivered."
                     if outcome is ReturnStatus.ACCEPTED
                     else "Changes requested."
+                    + (
+                        f" {listing(accepted)} {'counts' if len(accepted) == 1 else 'count'} as "
+                        "delivered now."
+                        if accepted
+                        else ""
+                    )
                 )
                 flash(f"{done} {emails.about_the_decision(ret)}", "success")
                 return redirect(url_for("council.view_contract", contract_id=ret.contract_id))

@@ -13,7 +13,7 @@ from flask import render_template
 from portal.config import current_settings
 from portal.data import outbox, returns, users
 from portal.data.models import OutboxMessage, Return, User
-from portal.data.types import EmailKind, EmailStatus, ReturnStatus
+from portal.data.types import EmailKind, EmailStatus, LineReview, ReturnStatus
 from portal.formatting import listing
 from portal.notifications.links import absolute_url
 from portal.template_helpers import period_of
@@ -103,6 +103,12 @@ def _return_email(
     )
 
 
+def accepted_measures(ret: Return) -> list[str]:
+    """The measures whose lines count as delivered already."""
+    accepted = [line for line in ret.lines if line.review is LineReview.ACCEPTED]
+    return [line.commitment.measure.name for line in accepted]
+
+
 def return_submitted(ret: Return, manager: User, submission_number: int) -> OutboxMessage:
     """To the contract manager: a return is waiting for review."""
     return _return_email(
@@ -114,6 +120,7 @@ def return_submitted(ret: Return, manager: User, submission_number: int) -> Outb
         link=_absolute("council.review_return", return_id=ret.id),
         occasion=f"submission-{submission_number}",
         resubmission=submission_number > 1,
+        still_accepted=accepted_measures(ret),
     )
 
 
@@ -127,7 +134,8 @@ def changes_requested(ret: Return, supplier_user: User, submission_number: int) 
         template="emails/changes_requested.txt",
         link=_absolute("supplier.view_return", return_id=ret.id),
         occasion=f"submission-{submission_number}",
-        queried=[line for line in ret.lines if line.review_comment or line.review == "queried"],
+        queried=[line for line in ret.lines if line.review is LineReview.QUERIED],
+        accepted=accepted_measures(ret),
         reviewer_name=returns.reviewer_name(ret),
     )
 

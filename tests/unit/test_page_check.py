@@ -5,7 +5,13 @@ from __future__ import annotations
 import html5lib
 import pytest
 
-from tests.support import PageError, check_text, showing_hostile_text, untrue_text
+from tests.support import (
+    PageError,
+    check_text,
+    plural_after_one,
+    showing_hostile_text,
+    untrue_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -57,3 +63,12 @@ def test_escaped_markup_is_refused_unless_a_test_posted_it() -> None:
     with pytest.raises(PageError):
         check_text(hostile, "/")  # and only inside the block
     check_text(page("<p>a &lt; b and 2 &gt; 1</p>"), "/")  # comparisons are not markup
+
+
+def test_a_link_ending_in_1_before_a_new_paragraph_is_not_a_plural_after_one() -> None:
+    assert (
+        plural_after_one("Review it here:\r\n\r\nhttps://x/council/returns/1\r\n\r\nLocal people")
+        == []
+    )
+    assert plural_after_one("at /returns/1 returns") == []
+    assert plural_after_one("you have 1\nreturns to send") == ["1\nreturns"]
