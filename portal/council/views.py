@@ -292,15 +292,11 @@ def _even_again(measures: list[str]) -> str:
     """The end of the message after an edit that set profiles back to the even spread."""
     if not measures:
         return ""
-    if len(measures) == 1:
-        return (
-            f". {measures[0]} is back to an even spread: its quarterly profile no longer "
-            "fitted the new dates"
-        )
-    names = f"{', '.join(measures[:-1])} and {measures[-1]}"
+    one = len(measures) == 1
     return (
-        f". {names} are back to an even spread: their quarterly profiles no longer fitted the "
-        "new dates"
+        f". {listing(measures)} {'is' if one else 'are'} back to an even spread: "
+        f"{'its quarterly profile' if one else 'their quarterly profiles'} no longer fitted "
+        "the new dates"
     )
 
 
@@ -653,19 +649,7 @@ def review_return(return_id: int) -> str | Response:
                 rollback()
                 errors = {"version": CONFLICT}
             else:
-                accepted = emails.accepted_measures(ret)
-                done = (
-                    "Return accepted: its figures now count as delivered."
-                    if outcome is ReturnStatus.ACCEPTED
-                    else "Changes requested."
-                    + (
-                        f" {listing(accepted)} {'counts' if len(accepted) == 1 else 'count'} as "
-                        "delivered now."
-                        if accepted
-                        else ""
-                    )
-                )
-                flash(f"{done} {emails.about_the_decision(ret)}", "success")
+                flash(f"{_decided(ret, outcome)} {emails.about_the_decision(ret)}", "success")
                 return redirect(url_for("council.view_contract", contract_id=ret.contract_id))
     return render_template(
         "council/review_return.html",
@@ -679,6 +663,16 @@ def review_return(return_id: int) -> str | Response:
         people=workforce.count(ret.id),
         title=f"{period_of(ret)} return from {ret.contract.supplier.name}",
     )
+
+
+def _decided(ret: Return, outcome: ReturnStatus) -> str:
+    if outcome is ReturnStatus.ACCEPTED:
+        return "Return accepted: its figures now count as delivered."
+    accepted = returns.accepted_measures(ret)
+    if not accepted:
+        return "Changes requested."
+    counts = "counts" if len(accepted) == 1 else "count"
+    return f"Changes requested. {listing(accepted)} {counts} as delivered now."
 
 
 @council.route("/returns/<int:return_id>/submissions/<int:number>")

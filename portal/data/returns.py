@@ -208,6 +208,13 @@ def awaiting_decision(ret: Return) -> list[ReturnLine]:
     return [line for line in ret.lines if line.review is None]
 
 
+def accepted_measures(ret: Return) -> list[str]:
+    """The measures whose lines count as delivered already."""
+    return [
+        line.commitment.measure.name for line in ret.lines if line.review is LineReview.ACCEPTED
+    ]
+
+
 def review(
     ret: Return, decisions: list[LineDecision], *, by: User, expected_version: int
 ) -> ReturnStatus:

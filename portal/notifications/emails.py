@@ -103,12 +103,6 @@ def _return_email(
     )
 
 
-def accepted_measures(ret: Return) -> list[str]:
-    """The measures whose lines count as delivered already."""
-    accepted = [line for line in ret.lines if line.review is LineReview.ACCEPTED]
-    return [line.commitment.measure.name for line in accepted]
-
-
 def return_submitted(ret: Return, manager: User, submission_number: int) -> OutboxMessage:
     """To the contract manager: a return is waiting for review."""
     return _return_email(
@@ -120,7 +114,7 @@ def return_submitted(ret: Return, manager: User, submission_number: int) -> Outb
         link=_absolute("council.review_return", return_id=ret.id),
         occasion=f"submission-{submission_number}",
         resubmission=submission_number > 1,
-        still_accepted=accepted_measures(ret),
+        still_accepted=returns.accepted_measures(ret),
     )
 
 
@@ -135,7 +129,7 @@ def changes_requested(ret: Return, supplier_user: User, submission_number: int) 
         link=_absolute("supplier.view_return", return_id=ret.id),
         occasion=f"submission-{submission_number}",
         queried=[line for line in ret.lines if line.review is LineReview.QUERIED],
-        accepted=accepted_measures(ret),
+        accepted=returns.accepted_measures(ret),
         reviewer_name=returns.reviewer_name(ret),
     )
 

@@ -597,18 +597,13 @@ def test_accepting_a_pending_figure_never_lowers_delivered(scenario, data) -> No
 
 
 def test_reporting_that_starts_part_way_expects_the_share_of_the_target_from_that_day() -> None:
-    # NCC's 3-year contract entered on 1 Oct 2026 (day 549 of 1096): quarters before it need no
-    # return, so the periods given start there. As of 15 Feb 2027 only Q3 2026/27 (1 Oct - 31 Dec,
-    # 92 days) is due: 30 x 92 / 1096 = 2.518... expected, not 30 x 640 / 1096 from the start.
+    # The 3-year contract (1 Apr 2025 - 31 Mar 2028) entered on 1 Oct 2026 (day 549 of 1096):
+    # quarters before it need no return, so the periods given start there; the contract's own
+    # dates still decide the share of the target a day is worth. As of 15 Feb 2027 only
+    # Q3 2026/27 (1 Oct - 31 Dec, 92 days) is due: 30 x 92 / 1096 = 2.518... expected, not
+    # 30 x 640 / 1096 from the start.
     reported = periods(accepted=[D(3)], start=date(2026, 10, 1))
-    a = assess(
-        CUMULATIVE,
-        TARGET,
-        reported,
-        contract_starts_on=START,
-        contract_ends_on=END,
-        as_of=date(2027, 2, 15),
-    )
+    a = cumulative(reported, as_of=date(2027, 2, 15))
     assert a.periods_due == 1
     assert a.expected_to_date == TARGET * 92 / 1096
     assert a.status is Status.ON_TRACK
@@ -623,15 +618,7 @@ def test_reporting_that_starts_mid_quarter_clips_the_first_period_like_a_contrac
     # Reporting from 15 Nov 2026: the first period is 15 Nov - 31 Dec (47 days), due 30 Jan 2027.
     reported = periods(start=date(2026, 11, 15), accepted=[D(1)])
     assert (reported[0].starts_on, reported[0].days) == (date(2026, 11, 15), 47)
-    a = assess(
-        CUMULATIVE,
-        TARGET,
-        reported,
-        contract_starts_on=START,
-        contract_ends_on=END,
-        as_of=date(2027, 1, 30),
-    )
-    assert a.expected_to_date == TARGET * 47 / 1096
+    assert cumulative(reported, as_of=date(2027, 1, 30)).expected_to_date == TARGET * 47 / 1096
 
 
 @given(contracts(), st.data())
