@@ -219,7 +219,7 @@ def test_flags_are_raised_answered_waived_and_resolve_themselves(
     for measure in MEASURES:
         row = kpis.filter(has=manager.get_by_role("rowheader", name=measure, exact=True))
         expect(row.locator("td").first).to_have_text("12 people")  # the target
-        expect(row.locator("td").nth(3)).to_have_text("Inadequate (0.0%)")
+        expect(row.locator("td").nth(3)).to_have_text("Inadequate (0%)")
 
     # 3. Sam, of Acme, lands on the overview and answers a flag with a recovery plan.
     supplier = new_page("supplier")
