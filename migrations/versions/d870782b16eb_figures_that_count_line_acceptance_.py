@@ -151,6 +151,7 @@ def upgrade():
         )
         batch_op.add_column(sa.Column("social_value", sa.Numeric(14, 2), nullable=True))
         batch_op.add_column(sa.Column("year_social_value", sa.Numeric(14, 2), nullable=True))
+        batch_op.add_column(sa.Column("proxy_price_year", sa.Integer(), nullable=True))
     with op.batch_alter_table("commitment_states", schema=None) as batch_op:
         batch_op.alter_column("periods_awaiting_review", server_default=None)
     _statuses(STATUSES_AFTER, 15)
@@ -195,6 +196,7 @@ def downgrade():
     )
     _statuses(STATUSES_BEFORE, 11)
     with op.batch_alter_table("commitment_states", schema=None) as batch_op:
+        batch_op.drop_column("proxy_price_year")
         batch_op.drop_column("year_social_value")
         batch_op.drop_column("social_value")
         batch_op.drop_column("periods_awaiting_review")

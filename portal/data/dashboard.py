@@ -113,7 +113,7 @@ def _commitments(
             Measure.name,
             Measure.unit,
             CommitmentState.status,
-            Commitment.proxy_price_year,
+            CommitmentState.proxy_price_year,
             func.count(),
             func.sum(CommitmentState.year_committed),
             func.sum(CommitmentState.year_delivered),
@@ -122,7 +122,6 @@ def _commitments(
             func.sum(CommitmentState.year_social_value),
         )
         .join(Measure, Measure.id == CommitmentState.measure_id)
-        .join(Commitment, Commitment.id == CommitmentState.commitment_id)
         .join(Contract, Contract.id == CommitmentState.contract_id)
         .where(*where)
         .group_by(
@@ -130,7 +129,7 @@ def _commitments(
             Measure.name,
             Measure.unit,
             CommitmentState.status,
-            Commitment.proxy_price_year,
+            CommitmentState.proxy_price_year,
         )
         .order_by(Measure.name, Measure.id)
     )
@@ -197,15 +196,14 @@ def supplier_social_value(supplier_id: int, council_id: int | None = None) -> li
         where.append(Contract.council_id == council_id)
     query = (
         select(
-            Commitment.proxy_price_year,
+            CommitmentState.proxy_price_year,
             func.sum(CommitmentState.social_value),
             func.sum(CommitmentState.year_social_value),
         )
-        .join(Commitment, Commitment.id == CommitmentState.commitment_id)
         .join(Contract, Contract.id == CommitmentState.contract_id)
-        .where(*where, Commitment.proxy_price_year.is_not(None))
-        .group_by(Commitment.proxy_price_year)
-        .order_by(Commitment.proxy_price_year)
+        .where(*where, CommitmentState.proxy_price_year.is_not(None))
+        .group_by(CommitmentState.proxy_price_year)
+        .order_by(CommitmentState.proxy_price_year)
     )
     return [
         SocialValue(year, to_date or Decimal(0), this_year or Decimal(0))

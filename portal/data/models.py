@@ -668,9 +668,11 @@ class CommitmentState(Base):
     financial_year: Mapped[int] = mapped_column(Integer)
     year_committed: Mapped[Decimal] = mapped_column(Money)
     year_delivered: Mapped[Decimal] = mapped_column(Money)
-    # Delivered x the commitment's frozen proxy value, in its price-base year's pounds.
+    # Delivered x the commitment's frozen proxy value, in its price-base year's pounds; the
+    # year is copied here (it never changes) so the dashboard's totals need no join.
     social_value: Mapped[Decimal | None] = mapped_column(Money)
     year_social_value: Mapped[Decimal | None] = mapped_column(Money)
+    proxy_price_year: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     commitment: Mapped[Commitment] = relationship()

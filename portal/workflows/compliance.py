@@ -51,6 +51,7 @@ COMMITMENT_FIELDS = (
     "year_delivered",
     "social_value",
     "year_social_value",
+    "proxy_price_year",
 )
 CONTRACT_FIELDS = ("rating", "mean_pct", "overdue_returns", "next_due_on")
 CENTS = Decimal("0.01")
@@ -131,6 +132,7 @@ def compute(contract: Contract, contract_returns: Sequence[Return], today: date)
             "year_social_value": _money(
                 social_value(_money(delivered) or ZERO, commitment.proxy_value)
             ),
+            "proxy_price_year": commitment.proxy_price_year,
         }
         result.flags.update(_commitment_flags(contract, commitment, assessment))
     # A contract with nothing monitored has no returns to send.

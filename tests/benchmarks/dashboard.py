@@ -80,6 +80,7 @@ def main() -> None:
                 print(f"{scale}: built in {build(scale):.1f} s\n")
             contracts = db.session.scalar(select(func.count()).select_from(Contract)) or 0
             contract_id = a_contract_of_the_manager()
+            supplier_id = db.session.get(Contract, contract_id).supplier_id  # type: ignore[union-attr]
             engine = db.engine
             db.session.remove()
         manager = sign_in(app, MANAGER_EMAIL)
@@ -89,6 +90,8 @@ def main() -> None:
             ("flags (high, open)", "/council/flags?severity=high&status=open"),
             ("contract list (all)", "/council/contracts?show=all"),
             ("contract page", f"/council/contracts/{contract_id}"),
+            ("performance assessment", f"/council/contracts/{contract_id}/assessment"),
+            ("supplier page", f"/council/suppliers/{supplier_id}"),
         ]
         for label, path in pages:
             rows.append((contracts, label, *measure(engine, manager, path)))
