@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,6 +35,7 @@ from portal.data.types import (
     LineReview,
     MeasureKind,
     MeasureUnit,
+    MessageRole,
     OrganisationKind,
     Rating,
     ReturnStatus,
@@ -457,6 +459,9 @@ class Return(Base):
     submissions: Mapped[list[ReturnSubmission]] = relationship(
         cascade="all, delete-orphan", order_by="ReturnSubmission.number"
     )
+    reopenings: Mapped[list[ReturnReopening]] = relationship(
+        cascade="all, delete-orphan", order_by="ReturnReopening.submission_number"
+    )
 
 
 class ReturnLine(Base):
@@ -518,6 +523,51 @@ class ReturnSubmission(Base):
 
     submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class ReturnReopening(Base):
+    """An accepted submission sent back to the supplier: when, by whom, why and which lines.
+    The submission itself stays as it was decided; this records what happened to it after."""
+
+    __tablename__ = "return_reopenings"
+    # A reopened return needs sending again before it can be accepted, and so reopened, again.
+    __table_args__ = (UniqueConstraint("return_id", "submission_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"))
+    submission_number: Mapped[int] = mapped_column(Integer)
+    reopened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reopened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    commitment_ids: Mapped[list[int]] = mapped_column(JSON)  # the lines sent back
+
+    reopened_by: Mapped[User] = relationship()
+
+
+class LineMessage(Base):
+    """One message in a return line's thread: the council's query or reason for reopening, or
+    the supplier's reply. Append-only: a message is never edited or deleted."""
+
+    __tablename__ = "line_messages"
+    __table_args__ = (CheckConstraint("length(text) > 0", name="text_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(
+        ForeignKey("return_lines.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[MessageRole] = mapped_column(enum_column(MessageRole, "role"))
+    text: Mapped[str] = mapped_column(Text)
+    # The submission the message is about: a query on it, or a reply before the next one.
+    submission_number: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+
+@event.listens_for(LineMessage, "before_update")
+def _messages_are_never_edited(*_: Any) -> None:
+    raise ValueError("line messages are append-only")
 
 
 class WorkforceEntry(Base):

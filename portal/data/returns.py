@@ -13,13 +13,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal.data import audit
+from portal.data import audit, threads
 from portal.data.base import utcnow
 from portal.data.models import (
     Commitment,
     Contract,
     Return,
     ReturnLine,
+    ReturnReopening,
     ReturnSubmission,
     User,
 )
@@ -208,11 +209,13 @@ def awaiting_decision(ret: Return) -> list[ReturnLine]:
     return [line for line in ret.lines if line.review is None]
 
 
+def accepted_lines(ret: Return) -> list[ReturnLine]:
+    """The lines that count as delivered already."""
+    return [line for line in ret.lines if line.review is LineReview.ACCEPTED]
+
+
 def accepted_measures(ret: Return) -> list[str]:
-    """The measures whose lines count as delivered already."""
-    return [
-        line.commitment.measure.name for line in ret.lines if line.review is LineReview.ACCEPTED
-    ]
+    return [line.commitment.measure.name for line in accepted_lines(ret)]
 
 
 def review(
@@ -230,6 +233,8 @@ def review(
         line.review = decision.review
         line.review_comment = decision.comment.strip() or None
         line.accepted_figure = line.figure if decision.review is LineReview.ACCEPTED else None
+        if line.review_comment:  # the first message of the line's thread on this submission
+            threads.post(line, line.review_comment, by=by, submission_number=ret.submission_count)
     queried = any(line.review is LineReview.QUERIED for line in ret.lines)
     outcome = ReturnStatus.CHANGES_REQUESTED if queried else ReturnStatus.ACCEPTED
     submission = ret.submissions[-1]
@@ -266,6 +271,52 @@ def review(
         contract_id=ret.contract_id,
     )
     return outcome
+
+
+def reopen(
+    ret: Return, line_ids: list[int], *, reason: str, by: User, expected_version: int
+) -> list[ReturnLine]:
+    """Send an accepted return back to the supplier with the chosen lines to look at again:
+    they are queried, with the reason as a message on each, and stop counting as delivered
+    (their figures are pending again); the other lines stay accepted. The accepted submission
+    is kept as it was, and the reopening recorded beside it. Returns the lines sent back."""
+    if expected_version != ret.version:
+        raise Conflict()
+    if ret.status is not ReturnStatus.ACCEPTED:
+        raise NotEditable()
+    reason = reason.strip()
+    number = ret.submission_count
+    chosen = [line for line in ret.lines if line.id in line_ids]
+    for line in chosen:
+        line.review, line.review_comment, line.accepted_figure = LineReview.QUERIED, reason, None
+        threads.post(line, reason, by=by, submission_number=number)
+    ret.reopenings.append(
+        ReturnReopening(
+            submission_number=number,
+            reopened_by_id=by.id,
+            reason=reason,
+            commitment_ids=[line.commitment_id for line in chosen],
+        )
+    )
+    ret.status = ReturnStatus.CHANGES_REQUESTED
+    touch(ret)
+    db.session.flush()
+    audit.record(
+        by,
+        "reopened",
+        "return",
+        ret.id,
+        before={"status": ReturnStatus.ACCEPTED.value},
+        after={
+            "status": ReturnStatus.CHANGES_REQUESTED.value,
+            "submission": number,
+            "lines reopened": ", ".join(line.commitment.measure.name for line in chosen),
+            "lines still accepted": ", ".join(accepted_measures(ret)) or "none",
+        },
+        contract_id=ret.contract_id,
+        reason=reason,
+    )
+    return chosen
 
 
 def previous(ret: Return) -> Return | None:

@@ -53,6 +53,7 @@ class EmailKind(StrEnum):
     ESCALATION = "escalation"
     CHANGES_NUDGE = "changes_nudge"
     WEEKLY_DIGEST = "weekly_digest"
+    RETURN_REOPENED = "return_reopened"
 
     @property
     def label(self) -> str:
@@ -86,6 +87,13 @@ class ReturnStatus(StrEnum):
     @property
     def is_editable(self) -> bool:
         return self in (ReturnStatus.DRAFT, ReturnStatus.CHANGES_REQUESTED)
+
+
+class MessageRole(StrEnum):
+    """Which side wrote a message in a return line's thread."""
+
+    COUNCIL = "council"
+    SUPPLIER = "supplier"
 
 
 class FlagKind(StrEnum):

@@ -40,3 +40,29 @@ def review_decisions(
         else:
             decisions.append(LineDecision(line_id, LineReview(choice), comment))
     return decisions, errors
+
+
+@dataclass(frozen=True)
+class Reopening:
+    line_ids: list[int]
+    reason: str
+
+
+REOPEN_LINES = "reopen-lines"
+REOPEN_REASON = "reopen-reason"
+
+
+def reopening(
+    lines: Sequence[Any], reason: str, chosen: Sequence[str]
+) -> tuple[Reopening | None, dict[str, str]]:
+    """Reopening an accepted return needs at least one of its lines, and a reason."""
+    line_ids = [line.id for line in lines if str(line.id) in chosen]
+    reason = reason.strip()
+    errors: dict[str, str] = {}
+    if not line_ids:
+        errors[REOPEN_LINES] = "Select the lines the supplier needs to look at again"
+    if not reason:
+        errors[REOPEN_REASON] = "Enter the reason for reopening the return"
+    elif len(reason) > 2000:
+        errors[REOPEN_REASON] = "Reason must be 2000 characters or fewer"
+    return (None if errors else Reopening(line_ids, reason)), errors

@@ -147,6 +147,28 @@ def return_accepted(ret: Return, supplier_user: User, submission_number: int) ->
     )
 
 
+def _reopening_occasion(ret: Return) -> str:
+    # Reopened at most once per submission: it has to be sent again before it is accepted again.
+    return f"reopened-{ret.submission_count}"
+
+
+def return_reopened(ret: Return, supplier_user: User) -> OutboxMessage:
+    """To each supplier user: the council reopened their accepted return."""
+    reopening = ret.reopenings[-1]
+    return _return_email(
+        EmailKind.RETURN_REOPENED,
+        ret,
+        supplier_user,
+        subject=f"{ret.contract.reference}: your {period_of(ret)} return has been reopened",
+        template="emails/return_reopened.txt",
+        link=_absolute("supplier.view_return", return_id=ret.id),
+        occasion=_reopening_occasion(ret),
+        reopening=reopening,
+        reopened=[line for line in ret.lines if line.review is LineReview.QUERIED],
+        accepted=returns.accepted_measures(ret),
+    )
+
+
 def about_the_decision(ret: Return) -> str:
     """Who the supplier's emails about the latest review went to, and how each delivery went:
     "We emailed Sam Smith.", or that nobody at the supplier could be emailed."""
@@ -155,7 +177,15 @@ def about_the_decision(ret: Return) -> str:
         if ret.status is ReturnStatus.ACCEPTED
         else EmailKind.CHANGES_REQUESTED
     )
-    occasion = f"submission-{ret.submission_count}"
+    return _who_was_emailed(ret, kind, f"submission-{ret.submission_count}")
+
+
+def about_the_reopening(ret: Return) -> str:
+    """The same as about_the_decision, for the emails saying the return was reopened."""
+    return _who_was_emailed(ret, EmailKind.RETURN_REOPENED, _reopening_occasion(ret))
+
+
+def _who_was_emailed(ret: Return, kind: EmailKind, occasion: str) -> str:
     people = {
         _return_email_key(kind, ret, occasion, person): person.full_name
         for person in users.users_of(ret.contract.supplier_id)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from portal.calendar import today
 from portal.config import current_settings
 from portal.data import commit, evidence, flags, local_areas, returns, users, workforce
-from portal.data.models import Contract, Return, ReturnLine, User
-from portal.data.types import FlagKind, FlagSeverity, ReturnStatus, Role
+from portal.data.models import Contract, EvidenceFile, Return, ReturnLine, ReturnSubmission, User
+from portal.data.types import FlagKind, FlagSeverity, LineReview, ReturnStatus, Role
 from portal.domain.counting import (
     Claim,
     DoubleClaim,
@@ -20,6 +21,8 @@ from portal.domain.counting import (
     double_claims,
 )
 from portal.domain.periods import ReportingPeriod
+from portal.domain.resubmission import EvidenceChanges, LineChanges, compare, evidence_changes
+from portal.domain.reviews import Reopening
 from portal.notifications import delivery, emails
 from portal.workflows import compliance
 
@@ -187,7 +190,15 @@ def submit(
         by=by,
         declaration=DECLARATION,
         workforce_records=workforce.count(ret.id),
-        evidence=[{"id": f.id, "filename": f.filename, "sha256": f.sha256} for f in files],
+        evidence=[
+            {
+                "id": f.id,
+                "filename": f.filename,
+                "sha256": f.sha256,
+                "commitment_id": f.commitment_id,
+            }
+            for f in files
+        ],
     )
     _flag_double_counting(ret)
     compliance.refresh_contract(ret.contract_id, today())
@@ -230,8 +241,47 @@ def review(
     ret: Return, decisions: list[returns.LineDecision], *, by: User, expected_version: int
 ) -> ReturnStatus:
     outcome = returns.review(ret, decisions, by=by, expected_version=expected_version)
+    _flag_queried_lines(ret)
+    compliance.refresh_contract(ret.contract_id, today())
+    number = ret.submission_count
+    notify = (
+        emails.return_accepted if outcome is ReturnStatus.ACCEPTED else emails.changes_requested
+    )
+    messages = [notify(ret, person, number) for person in _supplier_recipients(ret)]
+    commit()
+    delivery.deliver([m.id for m in messages])
+    return outcome
+
+
+def reopen(ret: Return, reopening: Reopening, *, by: User, expected_version: int) -> None:
+    """An accepted return goes back to the supplier with the chosen lines queried, their figures
+    pending again, in one transaction; then the supplier's users are emailed."""
+    returns.reopen(
+        ret,
+        reopening.line_ids,
+        reason=reopening.reason,
+        by=by,
+        expected_version=expected_version,
+    )
+    _flag_queried_lines(ret)
+    compliance.refresh_contract(ret.contract_id, today())
+    messages = [emails.return_reopened(ret, person) for person in _supplier_recipients(ret)]
+    commit()
+    delivery.deliver([m.id for m in messages])
+
+
+def _supplier_recipients(ret: Return) -> list[User]:
+    return [
+        person
+        for person in users.users_of(ret.contract.supplier_id)
+        if person.is_active and person.has_accepted_invitation and person.role is Role.SUPPLIER_USER
+    ]
+
+
+def _flag_queried_lines(ret: Return) -> None:
+    """A flag for each queried line; those of lines accepted since resolve themselves."""
     prefix = f"queried:{ret.id}:"
-    queried = [line for line in ret.lines if line.review and line.review.value == "queried"]
+    queried = [line for line in ret.lines if line.review is LineReview.QUERIED]
     for line in queried:
         flags.raise_flag(
             f"{prefix}{line.commitment_id}",
@@ -247,16 +297,47 @@ def review(
         [f"{prefix}{line.commitment_id}" for line in queried],
         "Resolved itself: the line was accepted",
     )
-    compliance.refresh_contract(ret.contract_id, today())
-    number = ret.submission_count
-    notify = (
-        emails.return_accepted if outcome is ReturnStatus.ACCEPTED else emails.changes_requested
+
+
+@dataclass(frozen=True)
+class Resubmission:
+    """What the submission under review changed since the one before it."""
+
+    previous: ReturnSubmission
+    lines: dict[int, LineChanges]  # by commitment id
+    evidence: EvidenceChanges
+
+
+def since_last_submission(ret: Return, files: list[EvidenceFile]) -> Resubmission | None:
+    """None for a first submission. `files` are the return's evidence files now."""
+    if len(ret.submissions) < 2:
+        return None
+    previous, latest = ret.submissions[-2:]
+    attached = {f.id: f for f in files}
+
+    def with_lines(sent: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # Submissions made before each file's line was recorded: the line from the file
+        # itself, if it is still attached (else it is not known, and shown as no line's).
+        return [
+            {**f, "commitment_id": attached[f["id"]].commitment_id}
+            if "commitment_id" not in f and f["id"] in attached
+            else f
+            for f in sent
+        ]
+
+    evidence_changed = evidence_changes(with_lines(previous.evidence), with_lines(latest.evidence))
+    queried = {
+        item["commitment_id"]
+        for item in previous.review or []
+        if item["review"] == LineReview.QUERIED.value
+    }
+    reopened = {
+        commitment_id
+        for reopening in ret.reopenings
+        if reopening.submission_number == previous.number
+        for commitment_id in reopening.commitment_ids
+    }
+    lines = compare(
+        previous.lines, latest.lines, evidence_changed, queried=queried, reopened=reopened
     )
-    messages = [
-        notify(ret, person, number)
-        for person in users.users_of(ret.contract.supplier_id)
-        if person.is_active and person.has_accepted_invitation and person.role is Role.SUPPLIER_USER
-    ]
-    commit()
-    delivery.deliver([m.id for m in messages])
-    return outcome
+    return Resubmission(previous, lines, evidence_changed)
