@@ -34,12 +34,13 @@ from portal.data import (
     organisations,
     returns,
     rollback,
+    threads,
     users,
     workforce,
 )
 from portal.data import dashboard as overview
 from portal.data.models import Commitment, Contract, ContractImport, Return
-from portal.data.types import OrganisationKind, ReturnStatus, Role
+from portal.data.types import LineReview, OrganisationKind, ReturnStatus, Role
 from portal.domain.contract_import import (
     COLUMNS,
     EXAMPLE_ROWS,
@@ -50,7 +51,8 @@ from portal.domain.contract_import import (
 from portal.domain.contracts import ContractStatus, is_kpi_by_default
 from portal.domain.periods import long_date
 from portal.domain.profiles import CHOICE, ProfileChoice, parse_plan, replan, typed_from
-from portal.domain.reviews import review_decisions
+from portal.domain.reviews import REOPEN_LINES, REOPEN_REASON, review_decisions
+from portal.domain.reviews import reopening as reopening_of
 from portal.formatting import count, listing
 from portal.notifications import emails
 from portal.security import sandboxed_download
@@ -633,17 +635,12 @@ def review_return(return_id: int) -> str | Response:
     }
     errors: dict[str, str] = {}
     form = ConfirmForm()
-    reviewing = ret.status is ReturnStatus.SUBMITTED
-    if reviewing and form.validate_on_submit():
+    if ret.status is ReturnStatus.SUBMITTED and form.validate_on_submit():
         decisions, errors = review_decisions(undecided, typed)
-        version = request.form.get("version", "")
         if not errors:
             try:
                 outcome = workflow.review(
-                    ret,
-                    decisions,
-                    by=current_user,
-                    expected_version=int(version) if version.isdigit() else 0,
+                    ret, decisions, by=current_user, expected_version=_expected_version()
                 )
             except (returns.Conflict, StaleDataError):
                 rollback()
@@ -651,17 +648,83 @@ def review_return(return_id: int) -> str | Response:
             else:
                 flash(f"{_decided(ret, outcome)} {emails.about_the_decision(ret)}", "success")
                 return redirect(url_for("council.view_contract", contract_id=ret.contract_id))
+    return _review_page(ret, form, typed=typed, errors=errors)
+
+
+def _expected_version() -> int:
+    """The version of the return the form was loaded at (0, never a version, if missing)."""
+    version = request.form.get("version", "")
+    return int(version) if version.isdigit() else 0
+
+
+def _review_page(
+    ret: Return,
+    form: ConfirmForm,
+    *,
+    typed: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    reopening: dict[str, Any] | None = None,
+) -> str:
+    """The return as the council sees it: to decide when submitted (with what changed since
+    the last submission), to reopen when accepted, with each line's thread and the versions."""
+    reviewing = ret.status is ReturnStatus.SUBMITTED
+    files = evidence.files_of(ret.id)
     return render_template(
         "council/review_return.html",
         ret=ret,
         form=form,
-        typed=typed,
-        field_errors=errors,
+        typed=typed or {},
+        field_errors=errors or {},
         reviewing=reviewing,
-        files=evidence.files_of(ret.id),
+        undecided=returns.awaiting_decision(ret) if reviewing else [],
+        resubmission=workflow.since_last_submission(ret, files) if reviewing else None,
+        threads=threads.of_return(ret.id),
+        reopening=reopening or {"reason": "", "lines": []},
+        files=files,
         counted=workflow.figures(ret),
         people=workforce.count(ret.id),
         title=f"{period_of(ret)} return from {ret.contract.supplier.name}",
+    )
+
+
+@council.route("/returns/<int:return_id>/reopen", methods=["POST"])
+@council_staff
+def reopen_return(return_id: int) -> str | Response:
+    """Send an accepted return back to the supplier, with the lines to look at and why."""
+    ret = _council_return(return_id)
+    if ret.status is ReturnStatus.DRAFT:
+        abort(404)
+    reason = request.form.get(REOPEN_REASON, "")
+    chosen = request.form.getlist(REOPEN_LINES)
+    errors: dict[str, str] = {}
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        reopening, errors = reopening_of(returns.accepted_lines(ret), reason, chosen)
+        if reopening is not None:
+            try:
+                workflow.reopen(
+                    ret, reopening, by=current_user, expected_version=_expected_version()
+                )
+            except (returns.Conflict, StaleDataError):
+                rollback()
+                errors = {"version": CONFLICT}
+            except returns.NotEditable:
+                rollback()
+                abort(409)
+            else:
+                flash(f"{_reopened(ret)} {emails.about_the_reopening(ret)}", "success")
+                return redirect(url_for("council.review_return", return_id=ret.id))
+    return _review_page(ret, form, errors=errors, reopening={"reason": reason, "lines": chosen})
+
+
+def _reopened(ret: Return) -> str:
+    measures = [
+        line.commitment.measure.name for line in ret.lines if line.review is LineReview.QUERIED
+    ]
+    one = len(measures) == 1
+    return (
+        f"Return reopened. {listing(measures)} {'does' if one else 'do'} not count as delivered "
+        f"until you accept {'it' if one else 'them'} again."
     )
 
 
@@ -680,10 +743,18 @@ def _decided(ret: Return, outcome: ReturnStatus) -> str:
 def view_submission(return_id: int, number: int) -> str:
     ret = _council_return(return_id)
     submission = next((s for s in ret.submissions if s.number == number), None) or abort(404)
+    commitment_of = {line.id: line.commitment_id for line in ret.lines}
+    about_it = {
+        commitment_of[line_id]: said
+        for line_id, messages in threads.of_return(ret.id).items()
+        if (said := [m for m in messages if m.submission_number == number])
+    }
     return render_template(
         "council/submission.html",
         ret=ret,
         submission=submission,
+        threads=about_it,
+        reopening=next((r for r in ret.reopenings if r.submission_number == number), None),
         title=f"Submission {number} of the {period_of(ret)} return",
     )
 

@@ -64,6 +64,13 @@ class LineForm(VersionedForm):
         max_length=2000,
         name_in_errors="Reason",
     )
+    # Shown on a queried line only: added to its thread, under the council's query.
+    reply = text_area(
+        "Your reply to the council (optional)",
+        max_length=2000,
+        name_in_errors="Reply",
+        description="Say what you changed, or why the line is right as it is",
+    )
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
 
@@ -72,6 +79,7 @@ class DerivedLineForm(VersionedForm):
 
     narrative = LineForm.narrative
     nil_reason = LineForm.nil_reason
+    reply = LineForm.reply
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
 

@@ -28,10 +28,12 @@ from portal.data import (
     flags,
     returns,
     rollback,
+    threads,
     workforce,
 )
 from portal.data import dashboard as overview
 from portal.data.models import Return
+from portal.data.types import LineReview
 from portal.domain import workforce_import
 from portal.domain.evidence import RefusedFile, check_file
 from portal.domain.periods import PeriodStatus
@@ -138,6 +140,7 @@ def view_return(return_id: int) -> str:
         problems=workflow.line_problems(ret),
         people=workforce.count(ret.id),
         files=evidence.files_of(ret.id),
+        threads=threads.of_return(ret.id),
         title=f"{period_of(ret)} return",
     )
 
@@ -150,23 +153,30 @@ def edit_line(return_id: int, line_id: int) -> str | Response:
     if not ret.status.is_editable:
         return redirect(url_for("supplier.view_return", return_id=ret.id))
     derived = line.commitment.measure.derivation is not None
+    queried = line.review is LineReview.QUERIED
     form_class = DerivedLineForm if derived else LineForm
-    form = form_class(obj=line, version=ret.version)
+    form = form_class(obj=line, version=ret.version, reply="")
     if form.validate_on_submit():
         figure = line.figure if derived else form.figure.data
-        if figure == 0 and not form.nil_reason.data:
-            form.nil_reason.errors = ["Enter why nothing was delivered this quarter"]
-        elif _save(
-            form,
-            lambda: returns.save_line(
+        reply = (form.reply.data or "") if queried else ""
+
+        def save() -> None:
+            returns.save_line(
                 ret,
                 line,
                 figure=figure,
                 narrative=form.narrative.data or "",
                 nil_reason=form.nil_reason.data,
                 expected_version=form.expected_version,
-            ),
-        ):
+            )
+            if reply:
+                threads.post(line, reply, by=current_user, submission_number=ret.submission_count)
+
+        if figure == 0 and not form.nil_reason.data:
+            form.nil_reason.errors = ["Enter why nothing was delivered this quarter"]
+        elif _save(form, save):
+            if reply:
+                flash(f"Your reply on {line.commitment.measure.name} was saved", "success")
             return redirect(url_for("supplier.view_return", return_id=ret.id))
         form.version.data = str(ret.version)
     return render_template(
@@ -175,7 +185,8 @@ def edit_line(return_id: int, line_id: int) -> str | Response:
         ret=ret,
         line=line,
         derived=derived,
-        queried_by=returns.reviewer_name(ret),
+        queried=queried,
+        thread=threads.of_return(ret.id).get(line.id, []),
         title=line.commitment.measure.name,
     )
 
@@ -457,6 +468,7 @@ def check_return(return_id: int) -> str | Response:
         people=workforce.count(ret.id),
         files=evidence.files_of(ret.id),
         double_claims=_double_claim_warnings(ret),
+        threads=threads.of_return(ret.id),
         title="Check your return",
     )
 

@@ -214,8 +214,11 @@ def test_emails_name_whoever_reviewed_the_return(
     assert f"{reviewer.full_name} at {council} has asked for changes" in mailbox.body(changes)
     assert manager.full_name not in mailbox.body(changes)
     line_page = as_supplier.get(f"/supplier/returns/{ret.id}/lines/{line.id}")
-    assert f"Queried by {reviewer.full_name}: Send the offer letters" in line_page.get_data(
-        as_text=True
+    # The query opens the line's thread, under the name of whoever wrote it.
+    assert re.search(
+        rf"<strong>{reviewer.full_name}</strong>, Northmoor City Council, [^<]+</p>\s*"
+        r"<p [^>]+>Send the offer letters</p>",
+        line_page.get_data(as_text=True),
     )
 
     db.session.refresh(ret)
