@@ -6,6 +6,7 @@ was sent each time, whatever happened to the working copy since."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -80,14 +81,26 @@ def _figure(line: Sent | None) -> Decimal | None:
     return Decimal(figure) if figure is not None else None
 
 
+def _evidence_key(file: Sent) -> tuple[Any, ...]:
+    # A file is the same one if the same content, under the same name, backs the same line:
+    # ids are no guide (a database may give a new file the id of one removed).
+    return (file.get("commitment_id", "not known"), file["filename"], file["sha256"])
+
+
+def _not_in(files: Sequence[Sent], others: Sequence[Sent]) -> list[Sent]:
+    unmatched = Counter(_evidence_key(f) for f in others)
+    missing = []
+    for file in files:
+        if unmatched[_evidence_key(file)]:
+            unmatched[_evidence_key(file)] -= 1
+        else:
+            missing.append(file)
+    return missing
+
+
 def evidence_changes(before: Sequence[Sent], after: Sequence[Sent]) -> EvidenceChanges:
-    """Files attached since (a file replaced by another is one removed and one added)."""
-    before_ids = {f["id"] for f in before}
-    after_ids = {f["id"] for f in after}
-    return EvidenceChanges(
-        [f for f in after if f["id"] not in before_ids],
-        [f for f in before if f["id"] not in after_ids],
-    )
+    """Files attached since, and files taken away: a file replaced by another is both."""
+    return EvidenceChanges(_not_in(after, before), _not_in(before, after))
 
 
 def compare(

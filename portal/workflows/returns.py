@@ -320,7 +320,9 @@ def since_last_submission(ret: Return, files: list[EvidenceFile]) -> Resubmissio
         # itself, if it is still attached (else it is not known, and shown as no line's).
         return [
             {**f, "commitment_id": attached[f["id"]].commitment_id}
-            if "commitment_id" not in f and f["id"] in attached
+            if "commitment_id" not in f
+            and f["id"] in attached
+            and attached[f["id"]].sha256 == f["sha256"]
             else f
             for f in sent
         ]

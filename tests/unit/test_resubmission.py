@@ -69,9 +69,15 @@ def test_evidence_added_and_removed_is_told_line_by_line() -> None:
     assert [f["id"] for f in changes[1].evidence.removed] == [10]
     assert changes[1].reasons == ["Evidence changed"]
     assert not changes[2].evidence  # its file stayed
-    # A file replaced by one with the same content is still a new file: another upload.
-    replaced = evidence_changes([file(10, 1)], [file(14, 1)])
-    assert len(replaced.added) == 1 and len(replaced.removed) == 1
+    # The same file uploaded again is no change; another under the same name is.
+    assert not evidence_changes([file(10, 1)], [file(14, 1)])
+    other = {**file(10, 1), "sha256": "1" * 64}
+    replaced = evidence_changes([file(10, 1)], [other])
+    assert replaced.added == [other] and replaced.removed == [file(10, 1)]
+    # The id of a file removed may be given to the next one: its name and content tell.
+    reused = evidence_changes([file(10, 1, "timesheets.pdf")], [file(10, 1, "sign-in.pdf")])
+    assert [f["filename"] for f in reused.added] == ["sign-in.pdf"]
+    assert [f["filename"] for f in reused.removed] == ["timesheets.pdf"]
 
 
 def test_a_file_whose_line_is_not_known_is_no_lines() -> None:
