@@ -32,7 +32,7 @@ from tests import factories
 from tests.conftest import World, sign_in_as
 from tests.integration.test_migrations import empty_database, migrating_app  # noqa: F401
 from tests.integration.test_returns import PEOPLE, schedule, upload_people
-from tests.support import Mailbox, PortalClient, visible_text
+from tests.support import Mailbox, PortalClient, showing_hostile_text, visible_text
 
 HOURS = "Staff volunteering hours"
 HIRES = "Local people hired"
@@ -336,6 +336,20 @@ def test_the_thread_shows_on_both_sides_and_in_the_history(
     assert f"Queries and replies about this submission {HOURS} {council} {supplier}" in first
     second = words(page(as_manager, f"/council/returns/{q1.id}/submissions/2"))
     assert "Queries and replies about this submission" not in second
+
+
+def test_what_people_write_in_a_thread_is_shown_as_text(
+    world: World, as_supplier: PortalClient, as_manager: PortalClient, q1: Return
+) -> None:
+    review(as_manager, q1, {HOURS: QUERY})
+    hostile = '<script>alert("x")</script>'
+    with showing_hostile_text(hostile):
+        save_line(as_supplier, q1, HOURS, reply=hostile)
+        council = page(as_manager, f"/council/returns/{q1.id}")
+        supplier = page(as_supplier, f"/supplier/returns/{q1.id}")
+    for shown in (council, supplier):
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in shown
+        assert "<script>alert" not in shown
 
 
 def test_messages_are_never_edited(world: World, as_manager: PortalClient, q1: Return) -> None:
