@@ -31,6 +31,7 @@ from portal.data.types import (
 from portal.domain.postcodes import parse_area_codes
 from portal.formatting import count
 from portal.jobs import reminders
+from portal.notifications import links
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -362,6 +363,7 @@ def list_emails() -> str | Response:
         for name in ("kind", "status", "recipient", "contract")
     }
     page = outbox.list_messages(
+        current_user,
         page=_page(),
         kind=EmailKind(args["kind"]) if args["kind"] in set(EmailKind) else None,
         status=EmailStatus(args["status"]) if args["status"] in set(EmailStatus) else None,
@@ -376,4 +378,14 @@ def list_emails() -> str | Response:
         kinds=list(EmailKind),
         statuses=list(EmailStatus),
         title="Emails sent",
+    )
+
+
+@admin.route("/emails/<int:message_id>")
+@administrators
+def view_email(message_id: int) -> str:
+    """One email as it was written, with the secret of any single-use link hidden."""
+    message = outbox.get_for_admin(current_user, message_id) or abort(404)
+    return render_template(
+        "admin/email.html", message=message, body=links.masked(message.body), title=message.subject
     )
