@@ -35,15 +35,15 @@ PLURAL_NOUNS = (
     "actions", "apprentices", "attempts", "changes", "commitments", "contracts", "councils",
     "days", "districts", "emails", "entries", "errors", "files", "flags", "hires", "hours",
     "lines", "measures", "minutes", "months", "organisations", "pages", "people", "periods",
-    "problems", "quarters", "records", "reminders", "returns", "rows", "sectors", "starts",
-    "submissions", "suppliers", "users", "weeks", "workers", "years",
+    "problems", "profiles", "quarters", "records", "reminders", "returns", "rows", "sectors",
+    "starts", "submissions", "suppliers", "users", "weeks", "workers", "years",
 )
 # fmt: on
 # "1" as a word (not in "Q1", "£1", "2.1" or a link's ".../returns/1"), then spaces or one line
 # break (a blank line ends the sentence), then a plural noun.
 PLURAL_AFTER_ONE = re.compile(
     r"(?<![\w.,£$/-])1(?:[ \t]+|[ \t]*\r?\n[ \t]*)"
-    r"(?:(?:new|open|overdue|other|more|local|older)\s+)?"
+    r"(?:(?:new|open|overdue|other|more|local|older|quarterly)\s+)?"
     rf"(?:{'|'.join(PLURAL_NOUNS)})\b",
     re.IGNORECASE,
 )

@@ -67,6 +67,7 @@ def add_organisation() -> str | Response:
                 kind=OrganisationKind.SUPPLIER,  # the council itself comes with the deployment
                 is_sme=form.is_sme.data,
                 is_vcse=form.is_vcse.data,
+                postcode=form.postcode.data,
                 by=current_user,
             )
         except organisations.NameInUse:
@@ -92,6 +93,7 @@ def edit_organisation(organisation_id: int) -> str | Response:
                 name=form.name.data or "",
                 is_sme=bool(getattr(form, "is_sme", None) and form.is_sme.data),
                 is_vcse=bool(getattr(form, "is_vcse", None) and form.is_vcse.data),
+                postcode=form.postcode.data,
                 by=current_user,
             )
         except organisations.NameInUse:
