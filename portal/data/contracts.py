@@ -434,7 +434,7 @@ def measures_committed(council_id: int) -> list[Measure]:
 
 def import_lookups(council_id: int, references: list[str]) -> Lookups:
     """Everything an import's rows may name, in five queries whatever the file's size."""
-    organisations = db.session.execute(
+    named = db.session.execute(
         select(func.lower(Organisation.name), Organisation.id, Organisation.kind)
     ).all()
     managers = db.session.execute(
@@ -453,14 +453,12 @@ def import_lookups(council_id: int, references: list[str]) -> Lookups:
         select(func.lower(LocalArea.name), LocalArea.id).where(LocalArea.council_id == council_id)
     )
     return Lookups(
-        suppliers={
-            name: id_ for name, id_, kind in organisations if kind is OrganisationKind.SUPPLIER
-        },
+        suppliers={name: id_ for name, id_, kind in named if kind is OrganisationKind.SUPPLIER},
         managers={email: id_ for email, id_ in managers},
         measures={code: (id_, retired is not None, kind) for code, id_, retired, kind in catalogue},
         local_areas={name: id_ for name, id_ in areas},
         existing_references=existing_references(council_id, references),
-        councils={name for name, _, kind in organisations if kind is OrganisationKind.COUNCIL},
+        councils={name for name, _, kind in named if kind is OrganisationKind.COUNCIL},
     )
 
 
@@ -482,13 +480,12 @@ def save_import(council_id: int, plan: ImportPlan, *, by: User) -> list[int]:
         for supplier in plan.new_suppliers
     }
     for row in plan.contracts:
+        supplier_id = added[row.new_supplier.name.lower()] if row.new_supplier else row.supplier_id
         contract = Contract(
             council_id=council_id,
             reference=row.reference,
             title=row.title,
-            supplier_id=added[row.new_supplier.name.lower()]
-            if row.new_supplier
-            else row.supplier_id,
+            supplier_id=supplier_id,
             manager_id=row.manager_id,
             value=row.value,
             start_on=row.start_on,

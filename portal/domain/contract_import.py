@@ -75,20 +75,13 @@ def example_rows(start_month: int = DEFAULT_START_MONTH) -> list[list[str]]:
     ]
 
 
-# What must be the same on every row of one contract.
-CONTRACT_COLUMNS = [
-    "Contract reference",
-    "Title",
-    "Supplier",
-    "Contract manager email",
-    "Value (£)",
-    "Start date",
-    "End date",
-    "Reporting starts",
-    "KPI contract",
-    "Local area",
-]
 NEW_SUPPLIER_COLUMNS = ("New supplier postcode", "SME", "VCSE")
+# What must be the same on every row of one contract (a new supplier's details need giving once).
+CONTRACT_COLUMNS = [
+    column
+    for column in COLUMNS[: COLUMNS.index("Measure code")]
+    if column not in NEW_SUPPLIER_COLUMNS
+]
 OPTIONAL_COLUMNS = (
     "Reporting starts",
     "KPI contract",
@@ -356,11 +349,8 @@ def _contract_from(
     reporting_starts_on = None
     if cells.get("Reporting starts") not in (None, ""):
         reporting_starts_on = _date(cells["Reporting starts"], "Reporting starts", errors)
-    if (
-        reporting_starts_on
-        and start_on
-        and end_on
-        and not (start_on <= reporting_starts_on <= end_on)
+    if reporting_starts_on and start_on and end_on and not (
+        start_on <= reporting_starts_on <= end_on
     ):
         errors.append("Reporting starts must be between the contract's start and end dates")
     kpi = _kpi(cells.get("KPI contract"), value, errors)
@@ -481,6 +471,7 @@ def _profile(
     missing = [period for period in periods if field_name(period) not in typed]
     if missing and not problems:
         problems.append(f"enter a figure for {listing([p.label for p in missing])}")
+    planned: Plan | None = None
     if not problems:
         planned, wrong = parse_plan(typed, periods, kind=kind, target=target)
         problems += [_in_a_sentence(message) for message in wrong.values()]
@@ -513,12 +504,14 @@ def _postcode(value: Any, name: str, errors: list[str]) -> str | None:
 
 
 def _yes_no(value: Any, column: str, errors: list[str]) -> bool | None:
+    """True or False; None when the cell is empty, or not yes or no (then with an error)."""
     text = str(value or "").strip().lower()
     if text in ("yes", "y", "true"):
         return True
-    if text in ("", "no", "n", "false"):
+    if text in ("no", "n", "false"):
         return False
-    errors.append(f"{column} must be yes, no or empty")
+    if text:
+        errors.append(f"{column} must be yes, no or empty")
     return None
 
 
@@ -579,12 +572,7 @@ def _date(value: Any, name: str, errors: list[str]) -> date | None:
 
 
 def _kpi(value: Any, contract_value: Decimal | None, errors: list[str]) -> bool | None:
-    text = str(value or "").strip().lower()
-    if text in ("yes", "y", "true"):
-        return True
-    if text in ("no", "n", "false"):
-        return False
-    if text:
-        errors.append("KPI contract must be yes, no or empty")
-        return None
+    said = _yes_no(value, "KPI contract", errors)
+    if said is not None or not _blank(value):
+        return said
     return is_kpi_by_default(contract_value) if contract_value is not None else None

@@ -269,7 +269,7 @@ def add_person(return_id: int) -> str | Response:
         # The record's own rules run even when the form found a date it could not read, so
         # that every mistake shows at once, not one more after each fix.
         form_is_valid = form.validate()
-        unreadable = {name for name, field in form._fields.items() if field.errors}
+        unreadable = {field.name for field in form if field.errors}
         messages: list[str] = []
         record = workforce_import.parse_record(
             {

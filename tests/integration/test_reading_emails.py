@@ -9,13 +9,15 @@ from flask import Flask
 from markupsafe import escape
 from sqlalchemy import select
 
+from portal.data import outbox
 from portal.data.models import OutboxMessage
-from portal.data.types import Role
+from portal.data.types import EmailKind, Role
 from portal.extensions import db
 from portal.jobs import reminders
 from portal.notifications.links import masked
 from tests import factories
 from tests.conftest import World, sign_in_as
+from tests.integration.test_contracts import queries_for
 from tests.support import Mailbox, PortalClient
 
 
@@ -113,3 +115,25 @@ def test_an_administrator_reads_only_their_own_councils_emails(
 
     for someone in (world.manager, world.supplier_user):
         assert sign_in_as(app, someone).get(f"/admin/emails/{ours.id}").status_code == 403
+
+
+def test_the_emails_list_makes_the_same_queries_however_many_emails_there_are(
+    as_admin: PortalClient, world: World
+) -> None:
+    def write(count: int, start: int) -> None:
+        for number in range(start, start + count):
+            outbox.enqueue(
+                key=f"test:{number}",
+                kind=EmailKind.RETURN_REMINDER,
+                recipient=world.supplier_user.email,
+                subject=f"NCC-001: reminder {number}",
+                body="Due soon",
+                user_id=world.supplier_user.id,
+                council_id=world.council.id if number % 2 else None,
+            )
+        db.session.commit()
+
+    write(2, 0)
+    few = queries_for(as_admin, "/admin/emails")
+    write(60, 2)
+    assert queries_for(as_admin, "/admin/emails") == few
