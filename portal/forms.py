@@ -32,6 +32,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
+from portal.domain.postcodes import InvalidPostcode, normalise_postcode
+
 __all__ = [
     "DateField",
     "MoneyField",
@@ -59,6 +61,7 @@ __all__ = [
     "text_area",
     "text_input",
     "two_places",
+    "uk_postcode",
 ]
 
 
@@ -85,6 +88,17 @@ def two_places(name_in_errors: str) -> Callable[[Any, Any], None]:
             raise ValidationError(f"{name_in_errors} must have no more than 2 decimal places")
 
     return check
+
+
+def uk_postcode(_form: Any, field: Any) -> None:
+    """Validator: an optional full UK postcode (an organisation's, so kept whole), put in its
+    usual form, M4 5AB."""
+    if not field.data:
+        return
+    try:
+        field.data = normalise_postcode(field.data)
+    except InvalidPostcode as error:
+        raise ValidationError("Enter a real UK postcode, like M4 5AB") from error
 
 
 def text_input(

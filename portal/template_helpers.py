@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -137,6 +137,13 @@ def chart(line: Any, index: int) -> Markup:
     )
 
 
+def unique_id(prefix: str) -> str:
+    """An id that no other element of the page being drawn has: prefix-1, prefix-2, ..."""
+    number = g.get("unique_ids", 0) + 1
+    g.unique_ids = number
+    return f"{prefix}-{number}"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=format_date,
@@ -154,7 +161,10 @@ def init_app(app: Flask) -> None:
         period=period_of,
     )
     app.jinja_env.globals.update(
-        navigation_items=navigation_items, chart=chart, quarter_note=quarter_note
+        navigation_items=navigation_items,
+        chart=chart,
+        quarter_note=quarter_note,
+        unique_id=unique_id,
     )
 
     @app.context_processor

@@ -35,15 +35,15 @@ PLURAL_NOUNS = (
     "actions", "apprentices", "attempts", "changes", "commitments", "contracts", "councils",
     "days", "districts", "emails", "entries", "errors", "files", "flags", "hires", "hours",
     "lines", "measures", "minutes", "months", "organisations", "pages", "people", "periods",
-    "problems", "quarters", "records", "reminders", "returns", "rows", "sectors", "starts",
-    "submissions", "suppliers", "users", "weeks", "workers", "years",
+    "problems", "profiles", "quarters", "records", "reminders", "returns", "rows", "sectors",
+    "starts", "submissions", "suppliers", "users", "weeks", "workers", "years",
 )
 # fmt: on
 # "1" as a word (not in "Q1", "£1", "2.1" or a link's ".../returns/1"), then spaces or one line
 # break (a blank line ends the sentence), then a plural noun.
 PLURAL_AFTER_ONE = re.compile(
     r"(?<![\w.,£$/-])1(?:[ \t]+|[ \t]*\r?\n[ \t]*)"
-    r"(?:(?:new|open|overdue|other|more|local|older)\s+)?"
+    r"(?:(?:new|open|overdue|other|more|local|older|quarterly)\s+)?"
     rf"(?:{'|'.join(PLURAL_NOUNS)})\b",
     re.IGNORECASE,
 )
@@ -195,7 +195,37 @@ def check_page(response: TestResponse) -> None:
         raise PageError(f"title {title!r} does not begin with {expected!r}")
     if title.startswith("Error: ") and not has_error_summary:
         raise PageError(f"title {title!r} says Error but the page shows no error summary")
+    check_title_segments(title, response.request.path)
+    check_selects(document, response.request.path)
     check_text(document, response.request.path)
+
+
+def check_title_segments(title: str, where: str) -> None:
+    """A title's parts ("Page - Service - Council") each say something new: a part said twice
+    ("Social value tracker - Social value tracker - ...") is read out twice by screen readers."""
+    segments = [" ".join(part.split()) for part in title.removeprefix("Error: ").split(" - ")]
+    repeated = sorted({part for part in segments if segments.count(part) > 1})
+    if repeated:
+        raise PageError(f"{where}: title {title!r} repeats {', '.join(map(repr, repeated))}")
+
+
+def check_selects(document: Any, where: str) -> None:
+    """Each drop-down offers each value once, and (unless it allows several) has at most one
+    option selected: two "Open" options, both selected, left "Open" alone unchoosable."""
+    for select in document.iter("select"):
+        name = select.get("name") or select.get("id") or "a select"
+        options = select.findall(".//option")
+        values = [
+            option.get("value", " ".join("".join(option.itertext()).split())) for option in options
+        ]
+        repeated = sorted({value for value in values if values.count(value) > 1})
+        if repeated:
+            raise PageError(
+                f"{where}: {name} offers the same value twice: {', '.join(map(repr, repeated))}"
+            )
+        selected = [option for option in options if option.get("selected") is not None]
+        if len(selected) > 1 and select.get("multiple") is None:
+            raise PageError(f"{where}: {name} has {len(selected)} options selected")
 
 
 CSRF = re.compile(

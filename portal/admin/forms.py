@@ -23,12 +23,14 @@ from portal.forms import (
     IntegerField,
     RadioField,
     SelectField,
+    StringField,
     SubmitField,
     TextAreaField,
     max_length,
     optional_int,
     strip,
     text_input,
+    uk_postcode,
 )
 
 
@@ -80,6 +82,13 @@ class OrganisationForm(FlaskForm):
     is_sme = BooleanField("Small or medium-sized enterprise (SME)", widget=GovCheckboxInput())
     is_vcse = BooleanField(
         "Voluntary, community or social enterprise (VCSE)", widget=GovCheckboxInput()
+    )
+    postcode = StringField(
+        "Postcode (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[uk_postcode],
+        description="Of the organisation's main address, like M4 5AB",
     )
     submit = SubmitField("Save organisation", widget=GovSubmitInput())
 

@@ -31,6 +31,7 @@ from portal.data.types import (
 from portal.domain.postcodes import parse_area_codes
 from portal.formatting import count
 from portal.jobs import reminders
+from portal.notifications import links
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -66,6 +67,7 @@ def add_organisation() -> str | Response:
                 kind=OrganisationKind.SUPPLIER,  # the council itself comes with the deployment
                 is_sme=form.is_sme.data,
                 is_vcse=form.is_vcse.data,
+                postcode=form.postcode.data,
                 by=current_user,
             )
         except organisations.NameInUse:
@@ -91,6 +93,7 @@ def edit_organisation(organisation_id: int) -> str | Response:
                 name=form.name.data or "",
                 is_sme=bool(getattr(form, "is_sme", None) and form.is_sme.data),
                 is_vcse=bool(getattr(form, "is_vcse", None) and form.is_vcse.data),
+                postcode=form.postcode.data,
                 by=current_user,
             )
         except organisations.NameInUse:
@@ -362,6 +365,7 @@ def list_emails() -> str | Response:
         for name in ("kind", "status", "recipient", "contract")
     }
     page = outbox.list_messages(
+        current_user,
         page=_page(),
         kind=EmailKind(args["kind"]) if args["kind"] in set(EmailKind) else None,
         status=EmailStatus(args["status"]) if args["status"] in set(EmailStatus) else None,
@@ -376,4 +380,14 @@ def list_emails() -> str | Response:
         kinds=list(EmailKind),
         statuses=list(EmailStatus),
         title="Emails sent",
+    )
+
+
+@admin.route("/emails/<int:message_id>")
+@administrators
+def view_email(message_id: int) -> str:
+    """One email as it was written, with the secret of any single-use link hidden."""
+    message = outbox.get_for_admin(current_user, message_id) or abort(404)
+    return render_template(
+        "admin/email.html", message=message, body=links.masked(message.body), title=message.subject
     )

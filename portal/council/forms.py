@@ -18,11 +18,14 @@ from portal.forms import (
     MoneyField,
     RadioField,
     SelectField,
+    StringField,
     SubmitField,
     optional_int,
+    strip,
     text_area,
     text_input,
     two_places,
+    uk_postcode,
 )
 
 KPI_CHOICES = [
@@ -53,6 +56,13 @@ class ContractForm(FlaskForm):
         max_length=200,
         name_in_errors="Supplier name",
         description="The supplier's full name, if it is not in the list yet",
+    )
+    new_supplier_postcode = StringField(
+        "New supplier's postcode (optional)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[uk_postcode],
+        description="Of its main address, like M4 5AB",
     )
     manager = SelectField(
         "Contract manager",
@@ -110,6 +120,12 @@ class ContractForm(FlaskForm):
             self.new_supplier.errors = [
                 *self.new_supplier.errors,
                 "Either select a supplier or add a new one, not both",
+            ]
+            valid = False
+        if self.new_supplier_postcode.data and not self.new_supplier.data:
+            self.new_supplier_postcode.errors = [
+                *self.new_supplier_postcode.errors,
+                "Enter the new supplier's name, or remove its postcode",
             ]
             valid = False
         if self.start_on.data and self.end_on.data and self.end_on.data < self.start_on.data:

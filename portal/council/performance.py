@@ -33,8 +33,8 @@ def _flag_filters() -> tuple[flags.FlagFilters, dict[str, str]]:
         name: request.args.get(name, "")
         for name in ("manager", "supplier", "measure", "severity", "status")
     }
-    if not args["status"]:
-        args["status"] = "open"
+    if args["status"] not in {flags.OPEN_OR_ACKNOWLEDGED, "all", *FlagStatus}:
+        args["status"] = flags.OPEN_OR_ACKNOWLEDGED
     if current_user.role is Role.CONTRACT_MANAGER and "manager" not in request.args:
         args["manager"] = str(current_user.id)  # "my contracts" first; "Anyone" clears it
     number = {k: int(v) if v.isdigit() else None for k, v in args.items()}
@@ -43,7 +43,7 @@ def _flag_filters() -> tuple[flags.FlagFilters, dict[str, str]]:
         supplier_name=args["supplier"].strip(),
         measure_id=number["measure"],
         severity=FlagSeverity(args["severity"]) if args["severity"] in set(FlagSeverity) else None,
-        status=args["status"] if args["status"] in {"open", "all", *FlagStatus} else "open",
+        status=args["status"],
     )
     return filters, args
 
@@ -77,7 +77,7 @@ def _choices() -> dict[str, object]:
         "managers": users.contract_managers(council_id),
         "measures": contracts.measures_committed(council_id),
         "severities": list(FlagSeverity),
-        "statuses": [("open", "Open or acknowledged"), ("all", "Any status")]
+        "statuses": [(flags.OPEN_OR_ACKNOWLEDGED, "Open or acknowledged"), ("all", "Any status")]
         + [(s.value, s.value.capitalize()) for s in FlagStatus],
     }
 

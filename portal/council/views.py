@@ -15,6 +15,7 @@ from portal import calendar, contract_page, exports, spreadsheets
 from portal.admin.forms import ConfirmForm, SupplierInviteForm
 from portal.auth import invitations
 from portal.auth.permissions import council_staff
+from portal.config import current_settings
 from portal.council.forms import (
     CommitmentChangeForm,
     CommitmentForm,
@@ -43,13 +44,13 @@ from portal.data.models import Commitment, Contract, ContractImport, Return
 from portal.data.types import LineReview, OrganisationKind, ReturnStatus, Role
 from portal.domain.contract_import import (
     COLUMNS,
-    EXAMPLE_ROWS,
     ImportPlan,
+    example_rows,
     plan_import,
     references_in,
 )
 from portal.domain.contracts import ContractStatus, is_kpi_by_default
-from portal.domain.periods import long_date
+from portal.domain.periods import long_date, quarter_label
 from portal.domain.profiles import CHOICE, ProfileChoice, parse_plan, replan, typed_from
 from portal.domain.reviews import REOPEN_LINES, REOPEN_REASON, review_decisions
 from portal.domain.reviews import reopening as reopening_of
@@ -188,6 +189,7 @@ def _save_contract(form: ContractForm, contract: Contract | None) -> Contract | 
             kind=OrganisationKind.SUPPLIER,
             is_sme=False,
             is_vcse=False,
+            postcode=form.new_supplier_postcode.data,
             by=current_user,
         )
     manager = next(
@@ -507,8 +509,13 @@ def import_contracts() -> str | Response:
         )
         commit()
         return redirect(url_for("council.preview_import", import_id=stored.id))
+    start_month = current_settings().financial_year_start_month
     return render_template(
-        "council/import.html", form=form, columns=COLUMNS, title="Import contracts"
+        "council/import.html",
+        form=form,
+        columns=COLUMNS,
+        quarters=[quarter_label(2025, quarter, start_month=start_month) for quarter in (1, 2)],
+        title="Import contracts",
     )
 
 
@@ -518,7 +525,8 @@ def _plan(stored: ContractImport) -> tuple[ImportPlan | None, str | None]:
     except spreadsheets.UnreadableFile as problem:
         return None, str(problem)
     lookups = contracts.import_lookups(current_user.organisation_id, references_in(table))
-    return plan_import(table, lookups), None
+    start_month = current_settings().financial_year_start_month
+    return plan_import(table, lookups, start_month=start_month), None
 
 
 @council.route("/contracts/import/<int:import_id>", methods=["GET", "POST"])
@@ -535,11 +543,7 @@ def preview_import(import_id: int) -> str | Response:
         contract_imports.mark_imported(stored, len(created))
         compliance.refresh(created, calendar.today())
         commit()
-        flash(
-            f"{count(len(created), 'contract')} imported with "
-            f"{count(plan.commitment_count, 'commitment')}",
-            "success",
-        )
+        flash(_imported(plan), "success")
         return redirect(url_for("council.list_contracts", show="all"))
     return render_template(
         "council/import_preview.html",
@@ -551,10 +555,35 @@ def preview_import(import_id: int) -> str | Response:
     )
 
 
+def _imported(plan: ImportPlan) -> str:
+    """ "2 contracts imported with 3 commitments and 1 quarterly profile; 1 new supplier added" """
+    parts = [count(plan.commitment_count, "commitment")]
+    if plan.profile_count:
+        parts.append(count(plan.profile_count, "quarterly profile"))
+    told = f"{count(len(plan.contracts), 'contract')} imported with {listing(parts)}"
+    if plan.new_suppliers:
+        told += f"; {count(len(plan.new_suppliers), 'new supplier')} added"
+    return told
+
+
 @council.route("/contracts/import/template.<any(csv, xlsx):file_format>")
 @council_staff
 def import_template(file_format: str) -> Response:
-    return exports.download(COLUMNS, EXAMPLE_ROWS, "contracts-import-template", file_format)
+    rows = example_rows(current_settings().financial_year_start_month)
+    return exports.download(COLUMNS, rows, "contracts-import-template", file_format)
+
+
+@council.route("/measures")
+@council_staff
+def list_measures() -> str:
+    """The measures catalogue, to read: administrators change it under admin."""
+    catalogue = measures.catalogue(current_user.organisation_id)
+    return render_template(
+        "council/measures.html",
+        in_use=[m for m in catalogue if not m.is_retired],
+        retired=[m for m in catalogue if m.is_retired],
+        title="Measures catalogue",
+    )
 
 
 # Suppliers

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from portal.data import audit
+from portal.data import audit, organisations
 from portal.data.base import as_dict, utcnow
 from portal.data.models import (
     Commitment,
@@ -434,11 +434,9 @@ def measures_committed(council_id: int) -> list[Measure]:
 
 def import_lookups(council_id: int, references: list[str]) -> Lookups:
     """Everything an import's rows may name, in five queries whatever the file's size."""
-    suppliers = db.session.execute(
-        select(func.lower(Organisation.name), Organisation.id).where(
-            Organisation.kind == OrganisationKind.SUPPLIER
-        )
-    )
+    named = db.session.execute(
+        select(func.lower(Organisation.name), Organisation.id, Organisation.kind)
+    ).all()
     managers = db.session.execute(
         select(User.email, User.id).where(
             User.organisation_id == council_id,
@@ -447,32 +445,47 @@ def import_lookups(council_id: int, references: list[str]) -> Lookups:
         )
     )
     catalogue = db.session.execute(
-        select(Measure.code, Measure.id, Measure.retired_at).where(Measure.council_id == council_id)
+        select(Measure.code, Measure.id, Measure.retired_at, Measure.kind).where(
+            Measure.council_id == council_id
+        )
     )
     areas = db.session.execute(
         select(func.lower(LocalArea.name), LocalArea.id).where(LocalArea.council_id == council_id)
     )
     return Lookups(
-        suppliers={name: id_ for name, id_ in suppliers},
+        suppliers={name: id_ for name, id_, kind in named if kind is OrganisationKind.SUPPLIER},
         managers={email: id_ for email, id_ in managers},
-        measures={code: (id_, retired is not None) for code, id_, retired in catalogue},
+        measures={code: (id_, retired is not None, kind) for code, id_, retired, kind in catalogue},
         local_areas={name: id_ for name, id_ in areas},
         existing_references=existing_references(council_id, references),
+        councils={name for name, _, kind in named if kind is OrganisationKind.COUNCIL},
     )
 
 
 def save_import(council_id: int, plan: ImportPlan, *, by: User) -> list[int]:
-    """Create every contract and commitment of a checked plan; the caller commits once.
-    Returns the new contracts' ids."""
+    """Create every new supplier, contract, commitment and profile of a checked plan; the
+    caller commits once. Returns the new contracts' ids."""
     created = []
     wanted = {c.measure_id for row in plan.contracts for c in row.commitments}
     measures = {m.id: m for m in db.session.scalars(select(Measure).where(Measure.id.in_(wanted)))}
+    added = {
+        supplier.name.lower(): organisations.create(
+            name=supplier.name,
+            kind=OrganisationKind.SUPPLIER,
+            is_sme=supplier.is_sme,
+            is_vcse=supplier.is_vcse,
+            postcode=supplier.postcode,
+            by=by,
+        ).id
+        for supplier in plan.new_suppliers
+    }
     for row in plan.contracts:
+        supplier_id = added[row.new_supplier.name.lower()] if row.new_supplier else row.supplier_id
         contract = Contract(
             council_id=council_id,
             reference=row.reference,
             title=row.title,
-            supplier_id=row.supplier_id,
+            supplier_id=supplier_id,
             manager_id=row.manager_id,
             value=row.value,
             start_on=row.start_on,
@@ -492,12 +505,14 @@ def save_import(council_id: int, plan: ImportPlan, *, by: User) -> list[int]:
             after=as_dict(contract, *AUDITED),
             contract_id=contract.id,
         )
-        for commitment in row.commitments:
-            add_commitment(
+        for planned in row.commitments:
+            commitment = add_commitment(
                 contract,
-                measures[commitment.measure_id],
-                target=commitment.target,
-                note=commitment.note,
+                measures[planned.measure_id],
+                target=planned.target,
+                note=planned.note,
                 by=by,
             )
+            if planned.profile is not None:
+                save_plan(commitment, planned.profile, by=by)
     return created

@@ -19,6 +19,8 @@ from portal.data.types import FlagKind, FlagSeverity, FlagStatus, Role
 from portal.extensions import db
 
 OPEN_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+# The lists' default status filter. Not "open": that is FlagStatus.OPEN alone.
+OPEN_OR_ACKNOWLEDGED = "open-or-acknowledged"
 
 
 def raise_flag(
@@ -187,7 +189,7 @@ class FlagFilters:
     supplier_name: str = ""  # all or part of it, in any case
     measure_id: int | None = None
     severity: FlagSeverity | None = None
-    status: str = "open"  # "open" means open or acknowledged; or a FlagStatus value; or "all"
+    status: str = OPEN_OR_ACKNOWLEDGED  # or a FlagStatus value, or "all"
 
 
 def _visible_to(user: User) -> Select[Flag]:
@@ -209,7 +211,7 @@ def _filtered(user: User, filters: FlagFilters) -> Select[Flag]:
         )
     if filters.severity is not None:
         query = query.where(Flag.severity == filters.severity)
-    if filters.status == "open":
+    if filters.status == OPEN_OR_ACKNOWLEDGED:
         query = query.where(Flag.status.in_(OPEN_STATUSES))
     elif filters.status in set(FlagStatus):
         query = query.where(Flag.status == FlagStatus(filters.status))

@@ -69,6 +69,8 @@ class Organisation(Base):
     kind: Mapped[OrganisationKind] = mapped_column(enum_column(OrganisationKind, "kind"))
     is_sme: Mapped[bool] = mapped_column(Boolean, default=False)
     is_vcse: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the organisation is, as a full postcode ("M4 5AB"): an address, not a person's.
+    postcode: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
@@ -382,6 +384,10 @@ class OutboxMessage(Base):
     kind: Mapped[EmailKind] = mapped_column(enum_column(EmailKind, "kind"))
     recipient: Mapped[str] = mapped_column(String(320))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The council the email was written for, so that only its administrators read it. None for
+    # an email about a supplier user's own account (a password reset), which is no one
+    # council's, and for emails written before councils were recorded.
+    council_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[EmailStatus] = mapped_column(

@@ -11,7 +11,7 @@ from portal.data.pagination import Page, paginate
 from portal.data.types import OrganisationKind
 from portal.extensions import db
 
-AUDITED = ("name", "kind", "is_sme", "is_vcse")
+AUDITED = ("name", "kind", "is_sme", "is_vcse", "postcode")
 
 
 class NameInUse(ValueError):
@@ -54,7 +54,13 @@ def name_taken(name: str, except_id: int | None = None) -> bool:
 
 
 def create(
-    *, name: str, kind: OrganisationKind, is_sme: bool, is_vcse: bool, by: User | None
+    *,
+    name: str,
+    kind: OrganisationKind,
+    is_sme: bool,
+    is_vcse: bool,
+    by: User | None,
+    postcode: str | None = None,
 ) -> Organisation:
     if name_taken(name):
         raise NameInUse(name)
@@ -63,6 +69,7 @@ def create(
         kind=kind,
         is_sme=is_sme and kind is OrganisationKind.SUPPLIER,
         is_vcse=is_vcse and kind is OrganisationKind.SUPPLIER,
+        postcode=postcode or None,
     )
     db.session.add(organisation)
     db.session.flush()
@@ -72,11 +79,20 @@ def create(
     return organisation
 
 
-def update(organisation: Organisation, *, name: str, is_sme: bool, is_vcse: bool, by: User) -> None:
+def update(
+    organisation: Organisation,
+    *,
+    name: str,
+    is_sme: bool,
+    is_vcse: bool,
+    postcode: str | None,
+    by: User,
+) -> None:
     if name_taken(name, except_id=organisation.id):
         raise NameInUse(name)
     before = as_dict(organisation, *AUDITED)
     organisation.name = name.strip()
+    organisation.postcode = postcode or None
     organisation.is_sme = is_sme and not organisation.is_council
     organisation.is_vcse = is_vcse and not organisation.is_council
     after = as_dict(organisation, *AUDITED)

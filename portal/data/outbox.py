@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal.data.base import utcnow
-from portal.data.models import OutboxMessage
+from portal.data.models import OutboxMessage, User
 from portal.data.pagination import Page, paginate
-from portal.data.types import EmailKind, EmailStatus
+from portal.data.types import EmailKind, EmailStatus, OrganisationKind
 from portal.extensions import db
 
 
@@ -28,6 +28,7 @@ def enqueue(
     subject: str,
     body: str,
     user_id: int | None = None,
+    council_id: int | None = None,
 ) -> OutboxMessage:
     """Add a message unless one with this key exists already; returns the message either way."""
     existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
@@ -40,6 +41,7 @@ def enqueue(
         subject=subject,
         body=body,
         user_id=user_id,
+        council_id=council_id,
         status=EmailStatus.PENDING,
         attempts=0,
     )
@@ -143,7 +145,32 @@ def mark_failed(message: OutboxMessage, error: str, max_attempts: int) -> None:
     db.session.commit()
 
 
+def _readable_by(admin: User) -> Select[OutboxMessage]:
+    """The emails an administrator may read: those written for their council and, of those
+    written for no council (a supplier user's password reset, or an email from before councils
+    were recorded), those to a person the administrator can see: their council's staff or a
+    supplier's user. Never another council's."""
+    recipient_in_reach = select(User.id).where(
+        User.id == OutboxMessage.user_id,
+        or_(
+            User.organisation_id == admin.organisation_id,
+            User.organisation_kind == OrganisationKind.SUPPLIER,
+        ),
+    )
+    return select(OutboxMessage).where(
+        or_(
+            OutboxMessage.council_id == admin.organisation_id,
+            OutboxMessage.council_id.is_(None) & recipient_in_reach.exists(),
+        )
+    )
+
+
+def get_for_admin(admin: User, message_id: int) -> OutboxMessage | None:
+    return db.session.scalar(_readable_by(admin).where(OutboxMessage.id == message_id))
+
+
 def list_messages(
+    admin: User,
     *,
     page: int,
     kind: EmailKind | None = None,
@@ -151,7 +178,7 @@ def list_messages(
     recipient: str = "",
     contract_reference: str = "",
 ) -> Page[OutboxMessage]:
-    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    query = _readable_by(admin).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if kind is not None:
         query = query.where(OutboxMessage.kind == kind)
     if status is not None:

@@ -32,6 +32,15 @@ def sector_of(postcode: str) -> str:
     return f"{match.group(1)} {match.group(2)}"
 
 
+def normalise_postcode(postcode: str) -> str:
+    """'m45ab' -> 'M4 5AB': an organisation's full postcode, in its canonical form. Raises
+    InvalidPostcode for anything that is not a full postcode."""
+    match = POSTCODE.match(_squash(postcode))
+    if not match:
+        raise InvalidPostcode(postcode)
+    return f"{match.group(1)} {match.group(2)}{match.group(3)}"
+
+
 def normalise_area_code(code: str) -> str:
     """A district ('M1') or a sector ('M27 4'), in its canonical form."""
     squashed = _squash(code)

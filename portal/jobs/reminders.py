@@ -51,6 +51,7 @@ class Planned:
     subject: str
     template: str
     context: dict[str, object]
+    council_id: int  # whose administrators may read it
     # A return period's email: (contract, financial year, quarter), and the contract's supplier
     about: tuple[int, int, int] | None = None
     supplier_id: int | None = None
@@ -161,6 +162,7 @@ def _email(
         recipient=person,
         subject=subjects[stage.kind],
         template=f"emails/{KINDS[stage.kind].value}.txt",
+        council_id=contract.council_id,
         context={
             "contract": contract,
             "period": period,
@@ -194,6 +196,7 @@ def _digests(now: datetime, today: date) -> list[Planned]:
             subject=f"Social value: {count(new_flags.get(manager.id, 0), 'new flag')} and "
             f"{count(waiting.get(manager.id, 0), 'return')} to review",
             template="emails/weekly_digest.txt",
+            council_id=manager.organisation_id,
             context={
                 "user": manager,
                 "new_flags": new_flags.get(manager.id, 0),
@@ -227,6 +230,7 @@ def send(now: datetime, *, dry_run: bool = False) -> Summary:
             "kind": p.kind,
             "recipient": p.recipient.email,
             "user_id": p.recipient.id,
+            "council_id": p.council_id,
             "subject": p.subject,
             "body": render_template(
                 p.template,

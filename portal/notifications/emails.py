@@ -45,6 +45,7 @@ def invitation(user: User, *, token: str, invited_by: User) -> OutboxMessage:
         subject=f"You have been invited to {settings.council_name}'s {settings.service_name}",
         body=body,
         user_id=user.id,
+        council_id=invited_by.organisation_id,  # only council staff invite
     )
 
 
@@ -64,6 +65,8 @@ def password_reset(user: User, *, token: str) -> OutboxMessage:
         subject=f"Reset your password for {settings.service_name}",
         body=body,
         user_id=user.id,
+        # A supplier user's account is no one council's: see outbox.get_for_admin.
+        council_id=user.organisation_id if user.is_council_staff else None,
     )
 
 
@@ -100,6 +103,7 @@ def _return_email(
         subject=subject,
         body=body,
         user_id=recipient.id,
+        council_id=ret.contract.council_id,
     )
 
 

@@ -276,7 +276,11 @@ def add_person(return_id: int) -> str | Response:
     if not ret.status.is_editable:
         return redirect(url_for("supplier.workforce_records", return_id=ret.id))
     form = PersonForm(version=ret.version)
-    if form.validate_on_submit():
+    if form.is_submitted():
+        # The record's own rules run even when the form found a date it could not read, so
+        # that every mistake shows at once, not one more after each fix.
+        form_is_valid = form.validate()
+        unreadable = {field.name for field in form if field.errors}
         messages: list[str] = []
         record = workforce_import.parse_record(
             {
@@ -297,18 +301,19 @@ def add_person(return_id: int) -> str | Response:
         )
         for message in messages:
             field = FIELD_OF_MESSAGE.get(message, "starts_on")
-            getattr(form, field).errors = [*getattr(form, field).errors, message]
-        if record is not None and workforce.has_entry(
-            ret.id, record.worker_reference, record.starts_on
-        ):
-            form.worker_reference.errors = [
-                "This person is already recorded with the same start date"
-            ]
-        elif record is not None and _save(
-            form, lambda: workflow.add_person(ret, record, expected_version=form.expected_version)
-        ):
-            flash(f"{record.worker_reference} added", "success")
-            return redirect(url_for("supplier.workforce_records", return_id=ret.id))
+            if field not in unreadable:  # "Enter the start date" after "must be a real date"
+                getattr(form, field).errors = [*getattr(form, field).errors, message]
+        if form_is_valid and record is not None:
+            if workforce.has_entry(ret.id, record.worker_reference, record.starts_on):
+                form.worker_reference.errors = [
+                    "This person is already recorded with the same start date"
+                ]
+            elif _save(
+                form,
+                lambda: workflow.add_person(ret, record, expected_version=form.expected_version),
+            ):
+                flash(f"{record.worker_reference} added", "success")
+                return redirect(url_for("supplier.workforce_records", return_id=ret.id))
         form.version.data = str(ret.version)
     return render_template("supplier/person_form.html", form=form, ret=ret, title="Add a person")
 

@@ -32,7 +32,7 @@ from playwright.sync_api import (
 )
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from tests.support import check_text
+from tests.support import check_selects, check_text, check_title_segments
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -214,8 +214,11 @@ def axe_check(page: Page) -> None:
         _AXE = Axe()
     watch = watch_of(page)
     page.wait_for_load_state("load")
-    # The same text check as the test client's (tests/support.py), on the page as drawn.
-    check_text(html5lib.parse(page.content(), namespaceHTMLElements=False), page.url)
+    # The same checks as the test client's (tests/support.py), on the page as drawn.
+    document = html5lib.parse(page.content(), namespaceHTMLElements=False)
+    check_text(document, page.url)
+    check_selects(document, page.url)
+    check_title_segments(page.title(), page.url)
     target = page if watch.javascript else snapshot(page)
     results = _AXE.run(target, options=AXE_OPTIONS)
     watch.unchecked = None

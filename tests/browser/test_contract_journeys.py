@@ -312,7 +312,7 @@ def write_import(path: Path, *, bad: bool) -> int | None:
                     "Target": str(1 + number % 10),
                     "Note": "",
                 }
-                writer.writerow([cells[column] for column in COLUMNS])
+                writer.writerow([cells.get(column, "") for column in COLUMNS])
     assert row_number == 2 * IMPORTED_CONTRACTS + 1
     return bad_row
 

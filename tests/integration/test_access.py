@@ -14,9 +14,10 @@ from portal.data import (
     flags,
     local_areas,
     measures,
+    outbox,
     workforce,
 )
-from portal.data.types import FlagKind, FlagSeverity, Role
+from portal.data.types import EmailKind, FlagKind, FlagSeverity, Role
 from tests import factories
 from tests.conftest import World, sign_in_as
 from tests.support import PortalClient
@@ -71,9 +72,19 @@ def _ids_from_elsewhere(world: World, role: Role) -> dict[str, int | str]:
     their_area = local_areas.save_default(
         world.other_council.id, name="South", codes=["S1"], by=None
     )
+    their_email = outbox.enqueue(
+        key="test:their-email",
+        kind=EmailKind.WEEKLY_DIGEST,
+        recipient=world.other_council_manager.email,
+        subject="Social value: 1 new flag and 0 returns to review",
+        body="Their digest",
+        user_id=world.other_council_manager.id,
+        council_id=world.other_council.id,
+    )
     commit()
     return {
         "area_id": their_area.id,
+        "message_id": their_email.id,
         "flag_id": their_flag.id,
         "return_id": their_return.id,
         "line_id": their_return.lines[0].id,
@@ -113,6 +124,7 @@ OBJECT_PARAMETERS = {
     "measure_id",
     "import_id",
     "commitment_id",
+    "message_id",
 }
 
 

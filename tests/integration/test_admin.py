@@ -24,17 +24,28 @@ def test_add_a_supplier_and_edit_it(as_admin: PortalClient, world: World) -> Non
     )
     assert bakery is not None and bakery.is_sme and bakery.is_vcse
     url = f"/admin/organisations/{bakery.id}/edit"
-    as_admin.submit(url, {"name": "Canal Street Bakery CIC", "is_vcse": "y"})
+    as_admin.submit(url, {"name": "Canal Street Bakery CIC", "is_vcse": "y", "postcode": "m4 5ab"})
     db.session.refresh(bakery)
-    assert not bakery.is_sme and bakery.is_vcse
+    assert not bakery.is_sme and bakery.is_vcse and bakery.postcode == "M4 5AB"
     [change] = [e for e in audit.history("organisation", bakery.id) if e.action == "updated"]
     assert change.before == {
         "name": "Canal Street Bakery CIC",
         "kind": "supplier",
         "is_sme": True,
         "is_vcse": True,
+        "postcode": None,
     }
     assert change.after["is_sme"] is False and change.actor_id == world.admin.id
+    assert change.after["postcode"] == "M4 5AB"
+
+
+def test_an_organisations_postcode_must_be_real(as_admin: PortalClient, world: World) -> None:
+    response = as_admin.submit(
+        "/admin/organisations/new", {"name": "Nowhere Ltd", "postcode": "NOT ONE"}
+    )
+    html = response.get_data(as_text=True)
+    assert "Enter a real UK postcode, like M4 5AB" in html and 'value="NOT ONE"' in html
+    assert not organisations.name_taken("Nowhere Ltd")
 
 
 def test_supplier_names_are_unique_whatever_the_case(as_admin: PortalClient, world: World) -> None:

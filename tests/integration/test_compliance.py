@@ -312,3 +312,31 @@ def test_the_supplier_overview(world: World, as_supplier: PortalClient) -> None:
     assert "NCC-002" not in html  # another supplier's contract
     assert contracts.get_for(world.supplier_user, world.other_supplier_contract.id) is None
     assert ReturnStatus.DRAFT  # (returns to change are listed when changes are requested)
+
+
+def test_the_status_filter_can_choose_open_alone(world: World, as_manager: PortalClient) -> None:
+    """ "Open" and "Open or acknowledged" were one value, so "Open" alone could not be chosen
+    (and the page had two options selected)."""
+    compliance.refresh([world.contract.id], AS_OF)
+    commit()
+    raised = flags.for_contract(world.contract.id)
+    assert len(raised) >= 2
+    acknowledged = raised[0]
+    flags.add_recovery_action(
+        acknowledged, action="Recruit", owner="Site manager", due_on=AS_OF, by=world.supplier_user
+    )
+    commit()
+
+    def shown(status: str | None) -> tuple[set[str], list[str]]:
+        query = f"&status={status}" if status is not None else ""
+        html = as_manager.get(f"/council/flags/export.csv?manager={query}").get_data(as_text=True)
+        rows = csv.DictReader(io.StringIO(html.lstrip("\ufeff")))
+        page = as_manager.get(f"/council/flags?manager={query}").get_data(as_text=True)
+        chosen = re.findall(r'<option value="([^"]*)" selected>', page)
+        return {row["Summary"] for row in rows}, chosen
+
+    everything = {flag.summary for flag in raised}
+    assert shown(None) == (everything, ["open-or-acknowledged"])
+    assert shown("open") == (everything - {acknowledged.summary}, ["open"])
+    assert shown("acknowledged") == ({acknowledged.summary}, ["acknowledged"])
+    assert shown("nonsense")[1] == ["open-or-acknowledged"]

@@ -7,14 +7,17 @@ import io
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask import Flask
+from markupsafe import escape
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from portal.data import audit, commit, contracts, measures
 from portal.data.models import Contract, Organisation
 from portal.extensions import db
+from portal.formatting import money
 from tests import factories
-from tests.conftest import World
+from tests.conftest import World, sign_in_as
 from tests.support import PortalClient
 
 NEW = {
@@ -44,6 +47,49 @@ def test_set_up_a_contract_with_a_new_supplier(as_manager: PortalClient, world: 
     supplier = db.session.get(Organisation, contract.supplier_id)
     assert supplier is not None and supplier.name == "Canal Street Kitchens Ltd"
     assert response.headers["Location"] == f"/council/contracts/{contract.id}"
+
+
+def test_a_new_suppliers_postcode_is_checked_and_kept(
+    as_manager: PortalClient, world: World
+) -> None:
+    typed = {**NEW, "manager": world.manager.id, "new_supplier_postcode": "M4"}
+    response = as_manager.submit("/council/contracts/new", typed)
+    assert "Enter a real UK postcode, like M4 5AB" in response.get_data(as_text=True)
+    assert contract_by_reference("NCC-2025-900") is None
+    orphan = {**typed, "new_supplier": "", "supplier": world.supplier.id}
+    response = as_manager.submit(
+        "/council/contracts/new", {**orphan, "new_supplier_postcode": "M4 5AB"}
+    )
+    assert "Enter the new supplier&#39;s name, or remove its postcode" in response.get_data(
+        as_text=True
+    )
+    as_manager.submit("/council/contracts/new", {**typed, "new_supplier_postcode": " m45ab"})
+    contract = contract_by_reference("NCC-2025-900")
+    assert contract is not None and contract.supplier.postcode == "M4 5AB"
+
+
+def test_managers_read_the_measures_catalogue(
+    app: Flask, as_manager: PortalClient, world: World
+) -> None:
+    contract = world.contract
+    for page in (
+        "/council/contracts/import",
+        f"/council/contracts/{contract.id}/commitments/new",
+    ):
+        assert 'href="/council/measures"' in as_manager.get(page).get_data(as_text=True)
+    html = as_manager.get("/council/measures").get_data(as_text=True)
+    catalogue = measures.catalogue(world.council.id)
+    for measure in catalogue:
+        for shown in (measure.code, measure.name, measure.counting_rule, measure.evidence_guidance):
+            assert str(escape(shown)) in html
+    priced = next(m for m in catalogue if m.proxy_value is not None)
+    assert (
+        f"{money(priced.proxy_value)} per {priced.unit.singular}, {priced.proxy_price_year} prices"
+        in html
+    )
+    assert "Total over the contract" in html and "Level held each period" in html
+    assert "/admin/measures" not in html and "<form" not in html.split("</header>")[1]
+    assert sign_in_as(app, world.supplier_user).get("/council/measures").status_code == 403
 
 
 def test_contract_form_errors_keep_what_was_typed(as_manager: PortalClient, world: World) -> None:

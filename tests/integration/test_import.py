@@ -5,32 +5,40 @@ from __future__ import annotations
 import csv
 import io
 import re
+from decimal import Decimal
 
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from portal.data.models import Commitment, Contract
+from portal.data import audit, contracts
+from portal.data.models import Commitment, Contract, Organisation
 from portal.domain.contract_import import COLUMNS
 from portal.extensions import db
 from tests.conftest import World, sign_in_as
 from tests.support import PortalClient
 
-ROW = [
-    "",
-    "Grounds maintenance",
-    "Acme Grounds Ltd",
-    "cm@northmoor.example",
-    "250000",
-    "01/04/2025",
-    "31/03/2028",
-    "",
-    "",
-    "",
-    "",
-    "",
-    "",
-]
-END, MEASURE, TARGET = (COLUMNS.index(c) for c in ("End date", "Measure code", "Target"))
+CONTRACT = {
+    "Title": "Grounds maintenance",
+    "Supplier": "Acme Grounds Ltd",
+    "Contract manager email": "cm@northmoor.example",
+    "Value (£)": "250000",
+    "Start date": "01/04/2025",
+    "End date": "31/03/2028",
+}
+ROW = [CONTRACT.get(column, "") for column in COLUMNS]
+REFERENCE, TITLE, SUPPLIER, MANAGER, START, END, MEASURE, TARGET = (
+    COLUMNS.index(c)
+    for c in (
+        "Contract reference",
+        "Title",
+        "Supplier",
+        "Contract manager email",
+        "Start date",
+        "End date",
+        "Measure code",
+        "Target",
+    )
+)
 
 
 def rows_for(contracts: int) -> list[list[str]]:
@@ -39,7 +47,7 @@ def rows_for(contracts: int) -> list[list[str]]:
     for number in range(contracts):
         for code, target in (("LOCAL_HIRES", "10"), ("APPRENTICE_STARTS", "2")):
             row = list(ROW)
-            row[0], row[MEASURE], row[TARGET] = f"IMP-{number:04d}", code, target
+            row[REFERENCE], row[MEASURE], row[TARGET] = f"IMP-{number:04d}", code, target
             rows.append(row)
     return rows
 
@@ -107,11 +115,11 @@ def test_one_bad_row_in_500_refuses_everything_then_the_fixed_file_imports(
 def test_every_kind_of_row_error_is_named(as_manager: PortalClient, world: World) -> None:
     rows = rows_for(6)
     rows[0][MEASURE] = "MADE_UP"  # unknown measure
-    rows[2][5] = "31/02/2025"  # not a real date
-    rows[4][2] = "Nobody Ltd"  # unknown supplier
-    rows[6][0] = "NCC-001"  # reference already in the portal
-    rows[8][3] = "stranger@example.org"  # not a manager here
-    rows[10][1] = "A different title"  # contract details disagree between rows
+    rows[2][START] = "31/02/2025"  # not a real date
+    rows[4][SUPPLIER] = "Nobody Ltd"  # unknown supplier
+    rows[6][REFERENCE] = "NCC-001"  # reference already in the portal
+    rows[8][MANAGER] = "stranger@example.org"  # not a manager here
+    rows[10][TITLE] = "A different title"  # contract details disagree between rows
     preview = as_manager.get(upload(as_manager, as_csv(rows))).get_data(as_text=True)
     for message in [
         "Measure code MADE_UP is not in the catalogue",
@@ -174,8 +182,127 @@ def test_the_template_has_the_columns_and_an_example(as_manager: PortalClient) -
 def test_an_export_imports_back_as_a_template_would(as_manager: PortalClient, world: World) -> None:
     """Exported text cells that look like formulas are escaped, and read back unescaped."""
     rows = rows_for(1)
-    rows[0][1] = rows[1][1] = "=SUM(A1)"
+    rows[0][TITLE] = rows[1][TITLE] = "=SUM(A1)"
     location = upload(as_manager, as_csv(rows))
     as_manager.submit(location)
     contract = db.session.scalar(select(Contract).where(Contract.reference == "IMP-0000"))
     assert contract is not None and contract.title == "=SUM(A1)"
+
+
+def with_columns(**values: str) -> list[str]:
+    """ROW with these columns set (spaces in a column's name written as underscores)."""
+    row = list(ROW)
+    for name, value in values.items():
+        row[COLUMNS.index(name.replace("_", " "))] = value
+    return row
+
+
+ONE_YEAR = {"Start_date": "01/04/2025", "End_date": "31/03/2026"}  # Q1 to Q4 2025/26
+GREENWAY = {"Supplier": "Greenway Grounds Ltd", "New_supplier_postcode": "m4 5ab", "SME": "yes"}
+
+
+def test_an_import_adds_a_new_supplier_once_and_saves_quarterly_profiles(
+    as_manager: PortalClient, world: World
+) -> None:
+    rows = [
+        with_columns(
+            Contract_reference="IMP-1",
+            Measure_code="LOCAL_HIRES",
+            Target="12",
+            Profile="Q1 2025/26=0; Q2 2025/26=2; Q3 2025/26=4; Q4 2025/26=6",
+            **GREENWAY,
+            **ONE_YEAR,
+        ),
+        with_columns(
+            Contract_reference="IMP-1",
+            Measure_code="APPRENTICE_STARTS",
+            Target="2",
+            **GREENWAY,
+            **ONE_YEAR,
+        ),
+        # Another contract names the new supplier without repeating its details.
+        with_columns(Contract_reference="IMP-2", Supplier="greenway grounds ltd"),
+    ]
+    organisations_before = count(Organisation)
+    location = upload(as_manager, as_csv(rows))
+    preview = as_manager.get(location).get_data(as_text=True)
+    assert "3 rows make 2 contracts with 2 commitments, 1 of them with a quarterly profile" in (
+        " ".join(preview.split())
+    )
+    assert "<li>Greenway Grounds Ltd, M4 5AB, SME</li>" in preview
+    assert preview.count("New supplier</strong>") == 2  # beside each of its contracts
+    assert count(Organisation) == organisations_before  # nothing saved before confirming
+
+    response = as_manager.submit(location, follow_redirects=True)
+    assert (
+        "2 contracts imported with 2 commitments and 1 quarterly profile; 1 new supplier added"
+        in response.get_data(as_text=True)
+    )
+    [greenway] = db.session.scalars(
+        select(Organisation).where(Organisation.name == "Greenway Grounds Ltd")
+    )
+    assert (greenway.postcode, greenway.is_sme, greenway.is_vcse) == ("M4 5AB", True, False)
+    imported = db.session.scalars(select(Contract).where(Contract.reference.like("IMP-%"))).all()
+    assert {c.supplier_id for c in imported} == {greenway.id}
+    hires = next(
+        c
+        for c in db.session.scalars(
+            select(Commitment).where(Commitment.contract_id == imported[0].id)
+        )
+        if c.measure.code == "LOCAL_HIRES"
+    )
+    assert contracts.profile_of(hires) == {
+        (2025, 1): Decimal(0),
+        (2025, 2): Decimal(2),
+        (2025, 3): Decimal(4),
+        (2025, 4): Decimal(6),
+    }
+    history = [e.action for e in audit.history("commitment", hires.id)]
+    assert history == ["profile changed", "created"]  # newest first
+
+
+def test_new_supplier_and_profile_mistakes_are_named_row_by_row(
+    as_manager: PortalClient, world: World
+) -> None:
+    rows = [
+        with_columns(
+            Contract_reference="IMP-1",
+            Measure_code="LOCAL_HIRES",
+            Target="12",
+            Profile="Q1 2025/26=3; Q2 2025/26=3",
+            **GREENWAY,
+            **ONE_YEAR,
+        ),
+        with_columns(Contract_reference="IMP-2", Supplier="Nobody Ltd"),
+        with_columns(Contract_reference="IMP-3", New_supplier_postcode="M1 1AA"),  # Acme exists
+    ]
+    organisations_before = count(Organisation)
+    preview = as_manager.get(upload(as_manager, as_csv(rows))).get_data(as_text=True)
+    for row_number, message in [
+        (2, "Profile for LOCAL_HIRES: enter a figure for Q3 2025/26 and Q4 2025/26"),
+        (
+            3,
+            "Supplier &#39;Nobody Ltd&#39; is not in the portal: check the spelling, or give its "
+            "New supplier postcode to add it",
+        ),
+        (
+            4,
+            "Supplier &#39;Acme Grounds Ltd&#39; is already in the portal: leave New supplier "
+            "postcode, SME and VCSE empty",
+        ),
+    ]:
+        assert re.search(rf">{row_number}</td>\s*<td[^>]*>{re.escape(message)}", preview), message
+    assert count(Organisation) == organisations_before
+
+
+def test_the_templates_example_imports_as_it_is(as_manager: PortalClient, world: World) -> None:
+    text = as_manager.get("/council/contracts/import/template.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1:]
+    for row in rows:  # the example's contract manager works elsewhere
+        row[MANAGER] = "cm@northmoor.example"
+    location = upload(as_manager, as_csv(rows))
+    preview = as_manager.get(location).get_data(as_text=True)
+    assert "2 rows make 1 contract with 2 commitments, 1 of them with a quarterly profile" in (
+        " ".join(preview.split())
+    )
+    assert as_manager.submit(location).status_code == 302

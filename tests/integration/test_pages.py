@@ -96,3 +96,11 @@ def test_unknown_page_is_a_branded_404(client: PortalClient) -> None:
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_the_start_page_names_the_service_once_in_its_title(client: PortalClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    assert "<title>Social value tracker - Northmoor City Council</title>" in html
+    assert "<title>Cookies - Social value tracker - Northmoor City Council</title>" in (
+        client.get("/cookies").get_data(as_text=True)
+    )

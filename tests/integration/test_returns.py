@@ -599,3 +599,39 @@ def test_a_200_mb_upload_is_refused_from_its_length_alone(
     )
     assert response.status_code == 413
     assert db.session.scalars(select(EvidenceFile)).all() == []
+
+
+def test_the_add_a_person_form_shows_every_mistake_at_once(
+    as_supplier: PortalClient, ret: Return
+) -> None:
+    """An impossible start date used to hide the six other mistakes until it was fixed."""
+    url = f"/supplier/returns/{ret.id}/workforce/add"
+    typed = {
+        "worker_reference": "Jane Smith",
+        "postcode": "NOT A POSTCODE",
+        "age_band": "",
+        "starts_on": ["31", "2", "2025"],
+        "weekly_hours": "lots",
+        "share": "150",
+        "apprenticeship_level": "9",
+        "version": ret.version,
+    }
+    response = as_supplier.submit(url, typed)
+    html = response.get_data(as_text=True)
+    summary = html[html.index("govuk-error-summary") : html.index("</main>")]
+    summary = summary[: summary.index("</ul>")]
+    expected = [
+        "Worker reference must be your own reference for the person, not their name",
+        "Enter a real UK postcode, like M4 5AB",
+        "Enter the age band",
+        "Start date must be a real date",
+        "Weekly hours must be a number, like 37.5",
+        "Share of time on this contract must be a percentage from 1 to 100",
+        "Enter whether the person is a new hire or retained",
+        "Apprenticeship level must be a whole number from 2 to 7",
+    ]
+    for message in expected:
+        assert message in summary, message
+    assert "Enter the start date" not in html  # the date's own message says what is wrong
+    assert 'value="31"' in html and 'value="NOT A POSTCODE"' in html  # what was typed stays
+    assert workforce.entries_of(ret.id) == []  # nothing saved

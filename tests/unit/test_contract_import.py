@@ -4,17 +4,21 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from portal.domain.contract_import import COLUMNS, Lookups, plan_import, references_in
+from portal.domain.measures import MeasureKind
 
+TOTAL, LEVEL = MeasureKind.CUMULATIVE, MeasureKind.LEVEL
 LOOKUPS = Lookups(
     suppliers={"acme ltd": 7},
     managers={"cm@council.example": 3},
     measures={
-        "LOCAL_HIRES": (11, False),
-        "OLD_MEASURE": (12, True),
-        "APPRENTICE_STARTS": (13, False),
+        "LOCAL_HIRES": (11, False, TOTAL),
+        "OLD_MEASURE": (12, True, TOTAL),
+        "APPRENTICE_STARTS": (13, False, TOTAL),
+        "LOCAL_FTE": (14, False, LEVEL),
     },
     local_areas={"city centre": 5},
     existing_references={"taken-1"},
+    councils={"northmoor city council"},
 )
 
 
@@ -33,6 +37,10 @@ def row(**changes: object) -> list[object]:
         "Measure code": "local_hires",
         "Target": "12",
         "Note": None,
+        "New supplier postcode": None,
+        "SME": None,
+        "VCSE": None,
+        "Profile": None,
     }
     values.update({key.replace("_", " "): value for key, value in changes.items()})
     return [values[column] for column in COLUMNS]
@@ -85,7 +93,8 @@ def test_each_problem_is_reported_against_its_row() -> None:
         (6, "Contract reference taken-1 already exists"),
         (
             7,
-            "Supplier 'Who Ltd' is not in the portal: check the spelling or add the supplier first",
+            "Supplier 'Who Ltd' is not in the portal: check the spelling, or give its New "
+            "supplier postcode to add it",
         ),
         (8, "Measure OLD_MEASURE is retired and cannot be committed to"),
         (9, "Target must be more than 0"),
@@ -156,3 +165,157 @@ def test_the_reporting_start_column_is_optional() -> None:
     cells = row()
     del cells[COLUMNS.index("Reporting starts")]
     assert plan_import([columns, cells], LOOKUPS).errors == []
+
+
+# New suppliers
+
+
+def new_supplier_row(**changes: object) -> list[object]:
+    details: dict[str, object] = {
+        "Supplier": "Greenway Ltd",
+        "New_supplier_postcode": "m4 5ab",
+        "SME": "yes",
+        "VCSE": None,
+    }
+    return row(**{**details, **changes})
+
+
+def test_a_supplier_with_a_postcode_is_added_once_however_many_rows_name_it() -> None:
+    table = [
+        COLUMNS,
+        # A row may name the new supplier before the row that gives its details.
+        row(Contract_reference="C-0", Supplier="GREENWAY LTD"),
+        new_supplier_row(),
+        new_supplier_row(Measure_code="APPRENTICE_STARTS", Target="3"),
+        new_supplier_row(Contract_reference="C-2"),
+        row(Contract_reference="C-3"),  # an existing supplier, as before
+    ]
+    plan = plan_import(table, LOOKUPS)
+    assert plan.errors == [] and plan.is_valid
+    [greenway] = plan.new_suppliers
+    assert (greenway.name, greenway.postcode, greenway.is_sme, greenway.is_vcse) == (
+        "Greenway Ltd",
+        "M4 5AB",
+        True,
+        False,
+    )
+    by_reference = {c.reference: c for c in plan.contracts}
+    assert [by_reference[r].new_supplier for r in ("C-0", "C-1", "C-2")] == [greenway] * 3
+    assert by_reference["C-1"].supplier_id is None and by_reference["C-3"].supplier_id == 7
+    assert by_reference["C-1"].supplier_name == "Greenway Ltd"
+    assert by_reference["C-3"].new_supplier is None
+
+
+def test_what_is_wrong_with_a_new_supplier_is_said_against_its_row() -> None:
+    table = [
+        COLUMNS,
+        new_supplier_row(),
+        new_supplier_row(Contract_reference="C-2", New_supplier_postcode="M1 1AA"),
+        new_supplier_row(
+            Contract_reference="C-3", Supplier="Bad Postcode Ltd", **{"New_supplier_postcode": "M1"}
+        ),
+        new_supplier_row(Contract_reference="C-4", Supplier="Unsure Ltd", SME="maybe"),
+        new_supplier_row(Contract_reference="C-5", Supplier="ACME Ltd"),
+        row(Contract_reference="C-6", Supplier="No Postcode Ltd", VCSE="yes"),
+        row(Contract_reference="C-7", Supplier="Misspelt Ltd"),
+        row(Contract_reference="C-8", Supplier="Bad Postcode Ltd"),  # its details failed above
+        new_supplier_row(Contract_reference="C-9", Supplier="Northmoor City Council"),
+    ]
+    plan = plan_import(table, LOOKUPS)
+    assert [(error.row, error.message) for error in plan.errors] == [
+        (3, "Row 3 has different postcode, SME or VCSE for new supplier Greenway Ltd than row 2"),
+        (4, "New supplier postcode must be a real UK postcode, like M4 5AB"),
+        (5, "SME must be yes, no or empty"),
+        (
+            6,
+            "Supplier 'ACME Ltd' is already in the portal: leave New supplier postcode, SME and "
+            "VCSE empty",
+        ),
+        (7, "Enter the postcode of new supplier No Postcode Ltd in New supplier postcode"),
+        (
+            8,
+            "Supplier 'Misspelt Ltd' is not in the portal: check the spelling, or give its New "
+            "supplier postcode to add it",
+        ),
+        (10, "Northmoor City Council is a council, so it cannot be a new supplier"),
+    ]
+
+
+def test_the_new_supplier_columns_are_optional() -> None:
+    dropped = {"New supplier postcode", "SME", "VCSE", "Profile"}
+    columns = [c for c in COLUMNS if c not in dropped]
+    cells = [value for column, value in zip(COLUMNS, row(), strict=True) if column not in dropped]
+    assert plan_import([columns, cells], LOOKUPS).is_valid
+
+
+# Quarterly profiles
+
+ONE_YEAR = {"Start_date": "01/04/2025", "End_date": "31/03/2026"}  # Q1 to Q4 2025/26
+
+
+def profiled(profile: str, **changes: object) -> list[object]:
+    return row(**ONE_YEAR, Profile=profile, **changes)
+
+
+def test_a_profile_gives_every_quarter_its_figure() -> None:
+    plan = plan_import(
+        [COLUMNS, profiled("Q1 2025/26=0; Q2 2025/26 = 2;q3 2025/26: 4\nQ4 2025/26=6")], LOOKUPS
+    )
+    assert plan.errors == []
+    [commitment] = plan.contracts[0].commitments
+    assert commitment.profile == {
+        (2025, 1): Decimal(0),
+        (2025, 2): Decimal(2),
+        (2025, 3): Decimal(4),
+        (2025, 4): Decimal(6),
+    }
+    assert plan.profile_count == 1
+    assert plan_import([COLUMNS, profiled("")], LOOKUPS).contracts[0].commitments[0].profile is None
+
+
+def test_a_profile_follows_the_profile_forms_rules() -> None:
+    cases = {
+        "Q1 2025/26=3; Q2 2025/26=3; Q3 2025/26=3; Q4 2025/26=4": [
+            "Profile for LOCAL_HIRES: the quarters must add up to the target of 12; they add up "
+            "to 13"
+        ],
+        "Q1 2025/26=3; Q2 2025/26=9": [
+            "Profile for LOCAL_HIRES: enter a figure for Q3 2025/26 and Q4 2025/26"
+        ],
+        "Q1 2025/26=3; Q2 2025/26=x; Q3 2025/26=-1; Q4 2025/26=1.234": [
+            "Profile for LOCAL_HIRES: Q2 2025/26 must be a number",
+            "Profile for LOCAL_HIRES: Q3 2025/26 must be 0 or more",
+            "Profile for LOCAL_HIRES: Q4 2025/26 must have no more than 2 decimal places",
+        ],
+        "Q1 2025/26=3; Q1 2025/26=3; Q4 2024/25=6; all the rest": [
+            "Profile for LOCAL_HIRES: Q1 2025/26 is given more than once",
+            "Profile for LOCAL_HIRES: Q4 2024/25 is not a quarter of the contract, which runs "
+            "from Q1 2025/26 to Q4 2025/26",
+            "Profile for LOCAL_HIRES: write each quarter like Q1 2025/26 = 3, not 'all the rest'",
+        ],
+    }
+    for profile, messages in cases.items():
+        plan = plan_import([COLUMNS, profiled(profile)], LOOKUPS)
+        assert [error.message for error in plan.errors] == messages, profile
+        assert not plan.is_valid
+
+
+def test_a_level_is_held_each_quarter_so_its_profile_need_not_add_up() -> None:
+    level = profiled(
+        "Q1 2025/26=3; Q2 2025/26=4; Q3 2025/26=4; Q4 2025/26=5", Measure_code="LOCAL_FTE"
+    )
+    plan = plan_import([COLUMNS, level], LOOKUPS)
+    assert plan.errors == [] and plan.profile_count == 1
+
+
+def test_quarters_are_named_as_the_councils_financial_year_names_them() -> None:
+    calendar_year = profiled("Q2 2025=3; Q3 2025=3; Q4 2025=3; Q1 2026=3")
+    assert plan_import([COLUMNS, calendar_year], LOOKUPS, start_month=1).errors == []
+    assert plan_import([COLUMNS, calendar_year], LOOKUPS).errors != []
+
+
+def test_a_profile_needs_a_measure() -> None:
+    plan = plan_import(
+        [COLUMNS, profiled("Q1 2025/26=12", Measure_code=None, Target=None)], LOOKUPS
+    )
+    assert [e.message for e in plan.errors] == ["Enter the measure code for this profile"]

@@ -7,7 +7,9 @@ import pytest
 
 from tests.support import (
     PageError,
+    check_selects,
     check_text,
+    check_title_segments,
     plural_after_one,
     showing_hostile_text,
     untrue_text,
@@ -72,3 +74,42 @@ def test_a_link_ending_in_1_before_a_new_paragraph_is_not_a_plural_after_one() -
     )
     assert plural_after_one("at /returns/1 returns") == []
     assert plural_after_one("you have 1\nreturns to send") == ["1\nreturns"]
+
+
+def test_a_title_that_repeats_a_part_is_refused() -> None:
+    with pytest.raises(PageError, match="repeats 'Social value tracker'"):
+        check_title_segments(
+            "Social value tracker - Social value tracker - Northmoor City Council", "/"
+        )
+    with pytest.raises(PageError, match="repeats"):
+        check_title_segments("Error: Users - Users - Council", "/")
+    check_title_segments("Social value tracker - Northmoor City Council", "/")
+    check_title_segments("Error: Add a person - Social value tracker - Council", "/")
+
+
+def test_a_select_must_offer_each_value_once_with_one_selected() -> None:
+    two_open = page(
+        '<select name="status"><option value="open" selected>Open or acknowledged</option>'
+        '<option value="open" selected>Open</option></select>'
+    )
+    with pytest.raises(PageError, match="status offers the same value twice: 'open'"):
+        check_selects(two_open, "/flags")
+    two_selected = page(
+        '<select name="kind"><option value="a" selected>A</option>'
+        '<option value="b" selected>B</option></select>'
+    )
+    with pytest.raises(PageError, match="kind has 2 options selected"):
+        check_selects(two_selected, "/")
+    # An option without a value submits its text.
+    by_text = page("<select name='q'><option>Any</option><option value='Any'>Any</option></select>")
+    with pytest.raises(PageError, match="same value twice"):
+        check_selects(by_text, "/")
+    check_selects(
+        page(
+            '<select name="kind"><option value="">Any</option>'
+            '<option value="a" selected>A</option></select>'
+            '<select name="many" multiple><option value="a" selected>A</option>'
+            '<option value="b" selected>B</option></select>'
+        ),
+        "/",
+    )

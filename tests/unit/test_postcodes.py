@@ -8,6 +8,7 @@ from portal.domain.postcodes import (
     InvalidPostcode,
     is_local,
     normalise_area_code,
+    normalise_postcode,
     parse_area_codes,
     sector_of,
     sort_area_codes,
@@ -33,6 +34,14 @@ def test_only_the_sector_is_kept(postcode: str, sector: str) -> None:
 def test_invalid_postcodes_are_refused(postcode: str) -> None:
     with pytest.raises(InvalidPostcode):
         sector_of(postcode)
+
+
+def test_an_organisations_postcode_is_kept_whole_in_its_usual_form() -> None:
+    assert normalise_postcode(" m45ab ") == "M4 5AB"
+    assert normalise_postcode("sw1a  1aa") == "SW1A 1AA"
+    for invalid in ("", "M4", "M4 5", "M4-5AB"):
+        with pytest.raises(InvalidPostcode):
+            normalise_postcode(invalid)
 
 
 def test_area_codes_are_districts_or_sectors() -> None:
