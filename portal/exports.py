@@ -12,6 +12,7 @@ from flask import Response
 
 from portal import spreadsheets
 from portal.data import evidence
+from portal.data.contracts import Standing
 from portal.data.models import (
     AssessmentExplanation,
     Contract,
@@ -23,7 +24,7 @@ from portal.data.models import (
 from portal.domain import workforce_import
 from portal.domain.contracts import contract_status
 from portal.domain.evidence import FileKind
-from portal.template_helpers import quarter_note
+from portal.template_helpers import period_of, quarter_note
 from portal.workflows.compliance import PeriodAssessment, Trajectory
 
 MIME_TYPES = {
@@ -43,6 +44,9 @@ CONTRACT_COLUMNS = [
     "Reporting starts",
     "Status",
     "KPI contract",
+    "Rating",
+    "Latest return",
+    "Latest return period",
     "Commitments",
 ]
 
@@ -69,8 +73,10 @@ def evidence_download(file: EvidenceFile) -> Response:
     return response
 
 
-def contract_rows(contracts: Iterable[Contract], today: date) -> Iterable[list[spreadsheets.Cell]]:
-    for contract in contracts:
+def contract_rows(
+    contracts: Iterable[tuple[Contract, Standing]], today: date
+) -> Iterable[list[spreadsheets.Cell]]:
+    for contract, standing in contracts:
         active = [c for c in contract.commitments if not c.is_retired]
         yield [
             contract.reference,
@@ -84,6 +90,9 @@ def contract_rows(contracts: Iterable[Contract], today: date) -> Iterable[list[s
             contract.reporting_starts_on,
             contract_status(contract.start_on, contract.end_on, today).label,
             "Yes" if contract.is_kpi_contract else "No",
+            standing.rating.label,
+            standing.latest_return.label if standing.latest_return else "None",
+            period_of(standing) if standing.latest_return else None,
             "; ".join(f"{c.measure.code} {c.target.normalize():f}" for c in active),
         ]
 

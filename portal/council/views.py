@@ -110,6 +110,7 @@ def list_contracts() -> str:
         "council/contracts.html",
         page=page,
         commitment_counts=contracts.count_commitments([c.id for c in page.items]),
+        standings=contracts.standings([c.id for c in page.items]),
         measures=contracts.measures_committed(current_user.organisation_id),
         filters=filters,
         args=args,
