@@ -11,6 +11,7 @@ from urllib.parse import quote
 from flask import Response
 
 from portal import spreadsheets
+from portal.calendar import day_of
 from portal.data import evidence
 from portal.data.contracts import Standing
 from portal.data.models import (
@@ -21,6 +22,7 @@ from portal.data.models import (
     Return,
     WorkforceEntry,
 )
+from portal.data.queues import Overdue
 from portal.domain import workforce_import
 from portal.domain.contracts import contract_status
 from portal.domain.evidence import FileKind
@@ -231,6 +233,74 @@ def return_rows(found: Iterable[Return]) -> Iterable[list[spreadsheets.Cell]]:
             ret.submitted_at.date() if ret.submitted_at else None,
             ret.decided_at.date() if ret.decided_at else None,
             ret.submission_count,
+        ]
+
+
+TO_REVIEW_COLUMNS = [
+    "Contract reference",
+    "Title",
+    "Supplier",
+    "Contract manager",
+    "Period",
+    "Covers from",
+    "Covers to",
+    "Submitted",
+    "Days waiting",
+    "Submissions",
+]
+
+
+def to_review_rows(found: Iterable[Return], today: date) -> Iterable[list[spreadsheets.Cell]]:
+    for ret in found:
+        submitted_on = day_of(ret.submitted_at) if ret.submitted_at else None
+        yield [
+            ret.contract.reference,
+            ret.contract.title,
+            ret.contract.supplier.name,
+            ret.contract.manager.full_name,
+            period_of(ret),
+            ret.period_starts_on,
+            ret.period_ends_on,
+            submitted_on,
+            (today - submitted_on).days if submitted_on else None,
+            ret.submission_count,
+        ]
+
+
+OVERDUE_COLUMNS = [
+    "Contract reference",
+    "Title",
+    "Supplier",
+    "Contract manager",
+    "Period",
+    "Covers from",
+    "Covers to",
+    "Due",
+    "Days overdue",
+    "Return",
+    "Last reminder",
+    "Last reminder to",
+    "Last reminder sent",
+]
+
+
+def overdue_rows(found: Iterable[Overdue], today: date) -> Iterable[list[spreadsheets.Cell]]:
+    for row in found:
+        period, reminder = row.period, row.last_reminder
+        yield [
+            row.contract.reference,
+            row.contract.title,
+            row.contract.supplier.name,
+            row.contract.manager.full_name,
+            period_of(period),
+            period.period_starts_on,
+            period.period_ends_on,
+            period.due_on,
+            (today - period.due_on).days,
+            "Draft" if row.started else "Not started",
+            reminder.description if reminder else "None sent",
+            reminder.recipient_name if reminder else None,
+            day_of(reminder.sent_at) if reminder and reminder.sent_at else None,
         ]
 
 
