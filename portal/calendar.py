@@ -37,3 +37,8 @@ def _periods(starts_on: date, ends_on: date) -> list[ReportingPeriod]:
         start_month=settings.financial_year_start_month,
         due_days=settings.return_due_days,
     )
+
+
+def day_of(moment: datetime) -> date:
+    """The UK date of a moment stored in UTC: what "submitted on" means to people here."""
+    return moment.astimezone(LONDON).date()

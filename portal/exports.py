@@ -11,7 +11,9 @@ from urllib.parse import quote
 from flask import Response
 
 from portal import spreadsheets
+from portal.calendar import day_of
 from portal.data import evidence
+from portal.data.contracts import Standing
 from portal.data.models import (
     AssessmentExplanation,
     Contract,
@@ -20,10 +22,11 @@ from portal.data.models import (
     Return,
     WorkforceEntry,
 )
+from portal.data.queues import Overdue
 from portal.domain import workforce_import
 from portal.domain.contracts import contract_status
 from portal.domain.evidence import FileKind
-from portal.template_helpers import quarter_note
+from portal.template_helpers import period_of, quarter_note
 from portal.workflows.compliance import PeriodAssessment, Trajectory
 
 MIME_TYPES = {
@@ -43,6 +46,9 @@ CONTRACT_COLUMNS = [
     "Reporting starts",
     "Status",
     "KPI contract",
+    "Rating",
+    "Latest return",
+    "Latest return period",
     "Commitments",
 ]
 
@@ -69,8 +75,10 @@ def evidence_download(file: EvidenceFile) -> Response:
     return response
 
 
-def contract_rows(contracts: Iterable[Contract], today: date) -> Iterable[list[spreadsheets.Cell]]:
-    for contract in contracts:
+def contract_rows(
+    contracts: Iterable[tuple[Contract, Standing]], today: date
+) -> Iterable[list[spreadsheets.Cell]]:
+    for contract, standing in contracts:
         active = [c for c in contract.commitments if not c.is_retired]
         yield [
             contract.reference,
@@ -84,6 +92,9 @@ def contract_rows(contracts: Iterable[Contract], today: date) -> Iterable[list[s
             contract.reporting_starts_on,
             contract_status(contract.start_on, contract.end_on, today).label,
             "Yes" if contract.is_kpi_contract else "No",
+            standing.rating.label,
+            standing.latest_return.label if standing.latest_return else "None",
+            period_of(standing) if standing.latest_return else None,
             "; ".join(f"{c.measure.code} {c.target.normalize():f}" for c in active),
         ]
 
@@ -222,6 +233,74 @@ def return_rows(found: Iterable[Return]) -> Iterable[list[spreadsheets.Cell]]:
             ret.submitted_at.date() if ret.submitted_at else None,
             ret.decided_at.date() if ret.decided_at else None,
             ret.submission_count,
+        ]
+
+
+TO_REVIEW_COLUMNS = [
+    "Contract reference",
+    "Title",
+    "Supplier",
+    "Contract manager",
+    "Period",
+    "Covers from",
+    "Covers to",
+    "Submitted",
+    "Days waiting",
+    "Submissions",
+]
+
+
+def to_review_rows(found: Iterable[Return], today: date) -> Iterable[list[spreadsheets.Cell]]:
+    for ret in found:
+        submitted_on = day_of(ret.submitted_at) if ret.submitted_at else None
+        yield [
+            ret.contract.reference,
+            ret.contract.title,
+            ret.contract.supplier.name,
+            ret.contract.manager.full_name,
+            period_of(ret),
+            ret.period_starts_on,
+            ret.period_ends_on,
+            submitted_on,
+            (today - submitted_on).days if submitted_on else None,
+            ret.submission_count,
+        ]
+
+
+OVERDUE_COLUMNS = [
+    "Contract reference",
+    "Title",
+    "Supplier",
+    "Contract manager",
+    "Period",
+    "Covers from",
+    "Covers to",
+    "Due",
+    "Days overdue",
+    "Return",
+    "Last reminder",
+    "Last reminder to",
+    "Last reminder sent",
+]
+
+
+def overdue_rows(found: Iterable[Overdue], today: date) -> Iterable[list[spreadsheets.Cell]]:
+    for row in found:
+        period, reminder = row.period, row.last_reminder
+        yield [
+            row.contract.reference,
+            row.contract.title,
+            row.contract.supplier.name,
+            row.contract.manager.full_name,
+            period_of(period),
+            period.period_starts_on,
+            period.period_ends_on,
+            period.due_on,
+            (today - period.due_on).days,
+            "Draft" if row.started else "Not started",
+            reminder.description if reminder else "None sent",
+            reminder.recipient_name if reminder else None,
+            day_of(reminder.sent_at) if reminder and reminder.sent_at else None,
         ]
 
 

@@ -23,6 +23,8 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     Role.ADMINISTRATOR: [
         ("Dashboard", "council.dashboard_page"),
         ("Contracts", "council.list_contracts"),
+        ("Returns to review", "council.returns_to_review"),
+        ("Overdue returns", "council.overdue_returns"),
         ("Suppliers", "council.list_suppliers"),
         ("Organisations", "admin.list_organisations"),
         ("Users", "admin.list_users"),
@@ -33,6 +35,8 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     Role.CONTRACT_MANAGER: [
         ("Dashboard", "council.dashboard_page"),
         ("Contracts", "council.list_contracts"),
+        ("Returns to review", "council.returns_to_review"),
+        ("Overdue returns", "council.overdue_returns"),
         ("Flags", "council.list_flags"),
         ("Suppliers", "council.list_suppliers"),
     ],

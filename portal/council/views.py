@@ -79,11 +79,17 @@ def _page() -> int:
 # Contract lists and exports
 
 
-def _filters() -> tuple[contracts.ContractFilters, dict[str, str]]:
-    """The list filters from the query string, and the same as URL arguments for links."""
+def shown_scope() -> str:
+    """ "mine" or "all" contracts, as asked; a contract manager sees their own first, an
+    administrator all of them."""
     default_scope = "mine" if current_user.role is Role.CONTRACT_MANAGER else "all"
     scope = request.args.get("show", default_scope)
-    scope = scope if scope in ("mine", "all") else default_scope
+    return scope if scope in ("mine", "all") else default_scope
+
+
+def _filters() -> tuple[contracts.ContractFilters, dict[str, str]]:
+    """The list filters from the query string, and the same as URL arguments for links."""
+    scope = shown_scope()
     status = request.args.get("status", "")
     sort = request.args.get("sort", "reference")
     args = {
@@ -113,6 +119,7 @@ def list_contracts() -> str:
         "council/contracts.html",
         page=page,
         commitment_counts=contracts.count_commitments([c.id for c in page.items]),
+        standings=contracts.standings([c.id for c in page.items]),
         measures=contracts.measures_committed(current_user.organisation_id),
         filters=filters,
         args=args,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData
+from sqlalchemy import ColumnElement, DateTime, Enum, MetaData, and_
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -59,6 +60,15 @@ def enum_column(enum: type[StrEnum], name: str) -> Enum:
         length=max(len(member.value) for member in enum),
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
+    )
+
+
+def among(columns: Sequence[Any], keys: Collection[tuple[Any, ...]]) -> ColumnElement[bool]:
+    """Rows whose columns hold one of these tuples, and maybe a few more that mix their
+    parts: one IN list a column, which an index on the columns serves on SQLite too (a
+    row-value IN list makes SQLite read the whole table). The caller keeps the exact keys."""
+    return and_(
+        *(column.in_(sorted({key[n] for key in keys})) for n, column in enumerate(columns))
     )
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -13,10 +14,15 @@ from portal.data.models import (
     CommitmentState,
     Contract,
     ContractState,
+    OverduePeriod,
     Return,
     ReturnLine,
 )
+from portal.domain.periods import ReportingPeriod
 from portal.extensions import db
+
+# An overdue period as stored: financial year, quarter, first day, last day, due date.
+OverdueKey = tuple[int, int, date, date, date]
 
 
 def contracts_with_facts(contract_ids: Sequence[int]) -> list[tuple[Contract, list[Return]]]:
@@ -76,3 +82,55 @@ def contract_state(contract_id: int) -> ContractState | None:
 def commitment_states(contract_id: int) -> dict[int, CommitmentState]:
     query = select(CommitmentState).where(CommitmentState.contract_id == contract_id)
     return {s.commitment_id: s for s in db.session.scalars(query)}
+
+
+def overdue_keys(periods: Sequence[ReportingPeriod]) -> list[OverdueKey]:
+    """Overdue periods as overdue_periods gives them, to compare."""
+    return sorted(
+        (p.financial_year, p.quarter, p.starts_on, p.ends_on, p.due_on) for p in periods
+    )
+
+
+def overdue_periods(contract_ids: Sequence[int]) -> dict[int, list[OverdueKey]]:
+    """The stored overdue periods of these contracts, in one query."""
+    query = select(OverduePeriod).where(OverduePeriod.contract_id.in_(contract_ids))
+    by_contract: dict[int, list[OverdueKey]] = defaultdict(list)
+    for row in db.session.scalars(query):
+        by_contract[row.contract_id].append(
+            (row.financial_year, row.quarter, row.period_starts_on, row.period_ends_on, row.due_on)
+        )
+    return {contract_id: sorted(keys) for contract_id, keys in by_contract.items()}
+
+
+def save_overdue_periods(
+    contract_ids: Sequence[int], overdue: Mapping[int, Sequence[ReportingPeriod]]
+) -> int:
+    """Make these contracts' stored overdue periods the ones given (none for a contract left
+    out): one query, then only the rows that differ are written. Returns how many."""
+    stored = {
+        (row.contract_id, row.financial_year, row.quarter): row
+        for row in db.session.scalars(
+            select(OverduePeriod).where(OverduePeriod.contract_id.in_(contract_ids))
+        )
+    }
+    changed = 0
+    for contract_id, periods in overdue.items():
+        for period in periods:
+            key = (contract_id, period.financial_year, period.quarter)
+            row = stored.pop(key, None)
+            dates = (period.starts_on, period.ends_on, period.due_on)
+            if row is None:
+                row = OverduePeriod(
+                    contract_id=contract_id,
+                    financial_year=period.financial_year,
+                    quarter=period.quarter,
+                )
+                db.session.add(row)
+            elif (row.period_starts_on, row.period_ends_on, row.due_on) == dates:
+                continue
+            row.period_starts_on, row.period_ends_on, row.due_on = dates
+            changed += 1
+    for gone in stored.values():  # sent since, or no longer needing a return
+        db.session.delete(gone)
+        changed += 1
+    return changed

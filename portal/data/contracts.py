@@ -8,14 +8,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy import ColumnElement, Select, case, exists, func, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from portal.data import audit, organisations
 from portal.data.base import as_dict, utcnow
 from portal.data.models import (
     Commitment,
     Contract,
+    ContractState,
     LocalArea,
     Measure,
     Organisation,
@@ -25,7 +26,7 @@ from portal.data.models import (
     User,
 )
 from portal.data.pagination import Page, paginate
-from portal.data.types import MeasureKind, OrganisationKind, ReturnStatus, Role
+from portal.data.types import MeasureKind, OrganisationKind, Rating, ReturnStatus, Role
 from portal.domain.contract_import import ImportPlan, Lookups
 from portal.domain.contracts import ContractStatus
 from portal.domain.profiles import Plan
@@ -44,7 +45,21 @@ AUDITED = (
     "is_kpi_contract",
 )
 COMMITMENT_AUDITED = ("measure_id", "target", "note", "proxy_value", "proxy_price_year")
-SORTS = ("reference", "supplier", "ends", "value")
+SORTS = ("reference", "supplier", "ends", "value", "rating", "latest_return")
+# "Rating, worst first": contracts not yet rated (or never computed) come last.
+RATING_ORDER = {
+    Rating.INADEQUATE: 0,
+    Rating.REQUIRES_IMPROVEMENT: 1,
+    Rating.APPROACHING: 2,
+    Rating.GOOD: 3,
+}
+# "Latest return, least progress first": no return at all comes first, accepted last.
+LATEST_RETURN_ORDER = {
+    ReturnStatus.DRAFT: 1,
+    ReturnStatus.CHANGES_REQUESTED: 2,
+    ReturnStatus.SUBMITTED: 3,
+    ReturnStatus.ACCEPTED: 4,
+}
 
 
 class ReferenceInUse(ValueError):
@@ -62,6 +77,62 @@ class ContractFilters:
     status: ContractStatus | None = None
     measure_id: int | None = None
     sort: str = "reference"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A contract's stored rating and its latest return: the return of the most recent
+    period it has one for (None when the supplier has started none)."""
+
+    rating: Rating
+    latest_return: ReturnStatus | None
+    financial_year: int | None  # the latest return's period
+    quarter: int | None
+
+
+LatestReturn = aliased(Return, name="latest_return")
+
+
+def _latest_return_id() -> Any:
+    """The id of the contract's latest return: one probe of its (contract, year, quarter)
+    index per contract, where grouping every return of the council would grow with history."""
+    return (
+        select(Return.id)
+        .where(Return.contract_id == Contract.id)
+        .order_by(Return.financial_year.desc(), Return.quarter.desc())
+        .limit(1)
+        .correlate(Contract)
+        .scalar_subquery()
+    )
+
+
+def _standing_columns() -> tuple[Any, ...]:
+    return (
+        ContractState.rating,
+        LatestReturn.status,
+        LatestReturn.financial_year,
+        LatestReturn.quarter,
+    )
+
+
+def _with_standing(query: Select[Any]) -> Select[Any]:
+    return query.outerjoin(ContractState, ContractState.contract_id == Contract.id).outerjoin(
+        LatestReturn, LatestReturn.id == _latest_return_id()
+    )
+
+
+def _standing(
+    rating: Rating | None, status: ReturnStatus | None, year: int | None, quarter: int | None
+) -> Standing:
+    return Standing(rating or Rating.NOT_YET_RATED, status, year, quarter)
+
+
+def standings(contract_ids: list[int]) -> dict[int, Standing]:
+    """The rating and latest return of each of these contracts (a page of them): one query."""
+    query = _with_standing(select(Contract.id, *_standing_columns())).where(
+        Contract.id.in_(contract_ids)
+    )
+    return {row[0]: _standing(*row[1:]) for row in db.session.execute(query)}
 
 
 def visible_to(user: User) -> Select[Contract]:
@@ -97,8 +168,12 @@ def supplier_name_contains(text: str) -> ColumnElement[bool]:
     return Contract.supplier_id.in_(names)
 
 
-def _filtered(user: User, filters: ContractFilters) -> Select[Contract]:
+def _filtered(user: User, filters: ContractFilters, *, standing: bool = False) -> Select[Contract]:
+    """The matching contracts in the order asked for; joined to their stored rating and
+    latest return when that order (or the caller, with `standing`) needs them."""
     query = visible_to(user)
+    if standing or filters.sort in ("rating", "latest_return"):
+        query = _with_standing(query)
     if filters.managed_by is not None:
         query = query.where(Contract.manager_id == filters.managed_by)
     if filters.supplier_id is not None:
@@ -123,6 +198,17 @@ def _filtered(user: User, filters: ContractFilters) -> Select[Contract]:
         "supplier": (func.lower(Organisation.name), Contract.reference),
         "ends": (Contract.end_on, Contract.reference),
         "value": (Contract.value.desc(), Contract.reference),
+        "rating": (
+            case(RATING_ORDER, value=ContractState.rating, else_=len(RATING_ORDER)),
+            ContractState.mean_pct,
+            Contract.reference,
+        ),
+        "latest_return": (
+            case(LATEST_RETURN_ORDER, value=LatestReturn.status, else_=0),
+            LatestReturn.financial_year,
+            LatestReturn.quarter,
+            Contract.reference,
+        ),
     }.get(filters.sort, (Contract.reference,))
     if filters.sort == "supplier":
         query = query.join(Organisation, Organisation.id == Contract.supplier_id)
@@ -136,14 +222,20 @@ def list_for(user: User, filters: ContractFilters, *, page: int) -> Page[Contrac
     return paginate(query, page)
 
 
-def export_for(user: User, filters: ContractFilters) -> Iterator[Contract]:
-    """Every matching contract, streamed in batches, with what an export row needs."""
-    query = _filtered(user, filters).options(
-        joinedload(Contract.supplier),
-        joinedload(Contract.manager),
-        selectinload(Contract.commitments).joinedload(Commitment.measure),
+def export_for(user: User, filters: ContractFilters) -> Iterator[tuple[Contract, Standing]]:
+    """Every matching contract with its standing, streamed in batches, with what an export
+    row needs."""
+    query = (
+        _filtered(user, filters, standing=True)
+        .add_columns(*_standing_columns())
+        .options(
+            joinedload(Contract.supplier),
+            joinedload(Contract.manager),
+            selectinload(Contract.commitments).joinedload(Commitment.measure),
+        )
     )
-    yield from db.session.scalars(query.execution_options(yield_per=500))
+    for row in db.session.execute(query.execution_options(yield_per=500)):
+        yield row[0], _standing(*row[1:])
 
 
 def count_commitments(contract_ids: list[int]) -> dict[int, int]:

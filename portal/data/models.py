@@ -377,6 +377,12 @@ class OutboxMessage(Base):
     __table_args__ = (
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         Index("ix_outbox_messages_status_created_at", "status", "created_at"),
+        CheckConstraint(
+            "(financial_year IS NULL) = (contract_id IS NULL)"
+            " AND (quarter IS NULL) = (contract_id IS NULL)",
+            name="about_one_period",
+        ),
+        Index("ix_outbox_messages_period", "contract_id", "financial_year", "quarter"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -398,6 +404,11 @@ class OutboxMessage(Base):
     transport_reference: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The return period a reminder, overdue notice, escalation or nudge chases (its key says
+    # it too, but a key cannot be looked up by period): the overdue list's "last reminder".
+    contract_id: Mapped[int | None] = mapped_column(Integer)
+    financial_year: Mapped[int | None] = mapped_column(Integer)
+    quarter: Mapped[int | None] = mapped_column(Integer)
 
 
 class AuditEvent(Base):
@@ -748,6 +759,30 @@ class ContractState(Base):
     overdue_returns: Mapped[int] = mapped_column(Integer, default=0)
     next_due_on: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OverduePeriod(Base):
+    """A reporting period whose return is overdue (none sent by its due date) as of the
+    contract's last compliance refresh. ContractState.overdue_returns counts these rows, and
+    they are written in the same step, so the overdue list is one indexed query that agrees
+    with the dashboard: a period with no return has no other row to list."""
+
+    __tablename__ = "overdue_periods"
+    __table_args__ = (
+        CheckConstraint("quarter BETWEEN 1 AND 4", name="quarter_1_to_4"),
+        CheckConstraint("period_ends_on >= period_starts_on", name="period_in_order"),
+    )
+
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True
+    )
+    financial_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quarter: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period_starts_on: Mapped[date] = mapped_column(Date)
+    period_ends_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+
+    contract: Mapped[Contract] = relationship()
 
 
 class AssessmentExplanation(Base):

@@ -33,9 +33,17 @@ class Page(Generic[T]):
         return min(self.total, self.number * self.per_page)
 
 
-def paginate(query: Select[Any], page: int, per_page: int = PER_PAGE) -> Page[Any]:
+def paginate(
+    query: Select[*tuple[Any, ...]],
+    page: int,
+    per_page: int = PER_PAGE,
+    *,
+    rows: bool = False,
+) -> Page[Any]:
+    """The page's items: the first column's values, or whole rows when `rows` is true."""
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     pages = max(1, -(-(total or 0) // per_page))
     number = min(max(1, page), pages)
-    items = list(db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)))
+    limited = query.limit(per_page).offset((number - 1) * per_page)
+    items = list(db.session.execute(limited).all() if rows else db.session.scalars(limited))
     return Page(items=items, number=number, per_page=per_page, total=total or 0)

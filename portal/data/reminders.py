@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
+from portal.data.base import among
 from portal.data.models import (
     Commitment,
     Contract,
@@ -22,6 +23,9 @@ from portal.data.models import (
 from portal.data.types import EmailKind, EmailStatus, ReturnStatus, Role
 from portal.domain.reminders import EmailKey
 from portal.extensions import db
+
+# The emails that chase a return that has not been sent (a nudge is about one sent back).
+CHASING_STAGES = ("reminder", "overdue", "escalation")
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,12 @@ class SentReminder:
     written_at: datetime
     sent_at: datetime | None
 
+    @property
+    def description(self) -> str:
+        """ "Overdue notice", "Reminder 3 days before the due date", "Escalation"."""
+        stage = self.key.description
+        return stage[0].upper() + stage[1:]
+
 
 def reminders_sent(supplier_ids: Collection[int]) -> dict[tuple[int, int, int], list[SentReminder]]:
     """Every reminder and overdue notice written to these suppliers' users (whether or not they
@@ -150,6 +160,56 @@ def reminders_sent(supplier_ids: Collection[int]) -> dict[tuple[int, int, int], 
                 )
             )
     return sent
+
+
+def last_reminders(
+    periods: Collection[tuple[int, int, int]],
+) -> dict[tuple[int, int, int], SentReminder]:
+    """The last reminder, overdue notice or escalation delivered about each of these
+    (contract, financial year, quarter) periods, whoever it went to. One query through the
+    outbox's period index: a handful of rows for each period, however long the history.
+    (Kind and status are checked here, not in the query: on SQLite, a condition on the
+    status would draw the planner to the status index and a read of every sent email.)"""
+    if not periods:
+        return {}
+    query = (
+        select(
+            OutboxMessage.key,
+            User.full_name,
+            OutboxMessage.recipient,
+            OutboxMessage.status,
+            OutboxMessage.attempts,
+            OutboxMessage.created_at,
+            OutboxMessage.sent_at,
+        )
+        .join(User, User.id == OutboxMessage.user_id)
+        .where(
+            among(
+                (OutboxMessage.contract_id, OutboxMessage.financial_year, OutboxMessage.quarter),
+                periods,
+            )
+        )
+        .order_by(OutboxMessage.sent_at, OutboxMessage.id)
+    )
+    last: dict[tuple[int, int, int], SentReminder] = {}
+    for row in db.session.execute(query):
+        key = EmailKey.parse(row.key)
+        if (
+            key is not None
+            and key.period in periods
+            and key.stage.kind in CHASING_STAGES
+            and row.status is EmailStatus.SENT
+        ):
+            last[key.period] = SentReminder(
+                key,
+                row.full_name,
+                row.recipient,
+                row.status,
+                row.attempts,
+                row.created_at,
+                row.sent_at,
+            )
+    return last
 
 
 def new_flags_by_manager(since: datetime) -> dict[int, int]:

@@ -224,13 +224,16 @@ def send(now: datetime, *, dry_run: bool = False) -> Summary:
     sent = facts.reminders_sent(
         {p.supplier_id for p in new if p.kind is EmailKind.ESCALATION and p.supplier_id}
     )
-    rows = [
+    rows: list[dict[str, object]] = [
         {
             "key": p.key,
             "kind": p.kind,
             "recipient": p.recipient.email,
             "user_id": p.recipient.id,
             "council_id": p.council_id,
+            "contract_id": p.about[0] if p.about else None,
+            "financial_year": p.about[1] if p.about else None,
+            "quarter": p.about[2] if p.about else None,
             "subject": p.subject,
             "body": render_template(
                 p.template,

@@ -23,7 +23,14 @@ from portal.data.base import utcnow
 from portal.data.models import Commitment, CommitmentState, Contract, ContractState, Return
 from portal.data.types import FlagKind, FlagSeverity, MeasureKind, ReturnStatus
 from portal.domain import compliance
-from portal.domain.periods import ReportingPeriod, Span, financial_quarter, long_date, within
+from portal.domain.periods import (
+    ReportingPeriod,
+    Span,
+    financial_quarter,
+    long_date,
+    quarter_label,
+    within,
+)
 from portal.domain.social_value import social_value
 from portal.extensions import db
 from portal.workflows import profiles
@@ -63,6 +70,7 @@ class Computed:
     commitments: dict[int, dict[str, Any]] = field(default_factory=dict)
     contracts: dict[int, dict[str, Any]] = field(default_factory=dict)
     flags: dict[str, flags.Wanted] = field(default_factory=dict)
+    overdue: dict[int, list[ReportingPeriod]] = field(default_factory=dict)
 
 
 @dataclass
@@ -147,6 +155,7 @@ def compute(contract: Contract, contract_returns: Sequence[Return], today: date)
                 f"The {period.label} return was due on {long_date(period.due_on)}",
             )
         )
+    result.overdue[contract.id] = overdue
     next_due = next((p.due_on for p in unsent if p.due_on >= today), None) if active else None
     mean = compliance.mean_capped_pct(assessments)
     result.contracts[contract.id] = {
@@ -255,6 +264,7 @@ def refresh(contract_ids: Sequence[int], today: date) -> Report:
             computed.commitments |= one.commitments
             computed.contracts |= one.contracts
             computed.flags |= one.flags
+            computed.overdue |= one.overdue
             report.contracts += 1
         report.states_changed += _store(batch, computed, today)
         raised, resolved = flags.sync(
@@ -288,7 +298,8 @@ def _store(contract_ids: Sequence[int], computed: Computed, today: date) -> int:
             contract_state = ContractState(contract_id=contract_id)
             db.session.add(contract_state)
         changed += _update(contract_state, values, CONTRACT_FIELDS, today)
-    return changed
+    # The periods themselves, beside the count of them just stored, for the overdue list.
+    return changed + store.save_overdue_periods(contract_ids, computed.overdue)
 
 
 def _update(state: Any, values: dict[str, Any], fields: Sequence[str], today: date) -> int:
@@ -315,6 +326,7 @@ def verify(today: date) -> list[str]:
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         commitment_states, contract_states = store.states_for(batch)
+        overdue = store.overdue_periods(batch)
         for contract, contract_returns in store.contracts_with_facts(batch):
             stored_contract = contract_states.get(contract.id)
             # Recompute for the day the stored figures claim to be true for.
@@ -334,7 +346,25 @@ def verify(today: date) -> list[str]:
                 computed.contracts[contract.id],
                 CONTRACT_FIELDS,
             )
+            stored_overdue = overdue.get(contract.id, [])
+            recomputed = store.overdue_keys(computed.overdue[contract.id])
+            if stored_overdue != recomputed:
+                differences.append(
+                    f"{contract.reference}: overdue periods stored {_overdue(stored_overdue)}, "
+                    f"recomputed {_overdue(recomputed)}"
+                )
     return differences + profiles.differences()
+
+
+def _overdue(keys: Sequence[store.OverdueKey]) -> str:
+    start_month = current_settings().financial_year_start_month
+    return (
+        ", ".join(
+            f"{quarter_label(year, quarter, start_month=start_month)} due {long_date(due_on)}"
+            for year, quarter, _, _, due_on in keys
+        )
+        or "none"
+    )
 
 
 def _differences(

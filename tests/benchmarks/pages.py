@@ -21,13 +21,22 @@ from pathlib import Path
 
 from sqlalchemy import event, insert, select
 
-from portal import create_app
+from portal import calendar, create_app
 from portal.config import Settings
 from portal.data import catalogue, commit, organisations, users
 from portal.data.base import Base, utcnow
-from portal.data.models import Commitment, Contract, Measure, Organisation
-from portal.data.types import OrganisationKind, Role
+from portal.data.models import (
+    Commitment,
+    Contract,
+    Measure,
+    Organisation,
+    OutboxMessage,
+    Return,
+)
+from portal.data.types import EmailKind, EmailStatus, OrganisationKind, ReturnStatus, Role
+from portal.domain.periods import reporting_periods
 from portal.extensions import db
+from portal.workflows import compliance
 
 PASSWORD = "benchmark password"  # noqa: S105
 REQUESTS = 15
@@ -114,12 +123,76 @@ def build(size: int) -> dict[str, int]:
         ],
     )
     commit()
+    _returns_and_reminders(manager.id)
+    compliance.refresh(contract_ids, calendar.today())  # ratings and overdue periods
+    commit()
+    # A contract in the middle whose first return stands as the small portfolio's does, so
+    # that the contract page shows the same things at each size.
+    middle = len(contract_ids) // 2
+    middle -= middle % len(FIRST_RETURNS)
     return {
         "manager": manager.id,
         "supplier_user": supplier_user.id,
-        "contract": contract_ids[len(contract_ids) // 2],
+        "contract": contract_ids[middle],
         "supplier_contract": contract_ids[0],
     }
+
+
+# Where each contract's first return stands: a third waiting for review, a third accepted, a
+# sixth still drafts, and a sixth never started (overdue, like every later quarter).
+FIRST_RETURNS = [ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED] * 2 + [ReturnStatus.DRAFT, None]
+
+
+def _returns_and_reminders(manager_id: int) -> None:
+    """Each contract's first return, and an escalation to the manager about every quarter
+    after it that has fallen due: the outbox a late portfolio builds up."""
+    now = utcnow()
+    today = calendar.today()
+    returns, emails = [], []
+    for n, contract in enumerate(db.session.scalars(select(Contract).order_by(Contract.id))):
+        first, *later = reporting_periods(contract.start_on, contract.end_on)
+        status = FIRST_RETURNS[n % len(FIRST_RETURNS)]
+        if status is not None:
+            sent = status is not ReturnStatus.DRAFT
+            returns.append(
+                {
+                    "contract_id": contract.id,
+                    "financial_year": first.financial_year,
+                    "quarter": first.quarter,
+                    "period_starts_on": first.starts_on,
+                    "period_ends_on": first.ends_on,
+                    "due_on": first.due_on,
+                    "status": status,
+                    "version": 1,
+                    "started_at": now,
+                    "updated_at": now,
+                    "submitted_at": now - timedelta(days=n % 90) if sent else None,
+                    "submission_count": 1 if sent else 0,
+                }
+            )
+        emails += [
+            {
+                "key": f"escalation:{contract.id}:{p.financial_year}-{p.quarter}:escalation-0:"
+                f"{manager_id}",
+                "kind": EmailKind.ESCALATION,
+                "recipient": "cm@bench.example",
+                "user_id": manager_id,
+                "contract_id": contract.id,
+                "financial_year": p.financial_year,
+                "quarter": p.quarter,
+                "subject": "Overdue",
+                "body": "-",
+                "status": EmailStatus.SENT,
+                "attempts": 1,
+                "created_at": now,
+                "sent_at": now,
+            }
+            for p in later
+            if p.due_on < today
+        ]
+    db.session.execute(insert(Return), returns)
+    db.session.execute(insert(OutboxMessage), emails)
+    commit()
 
 
 def measure(engine, client, url: str) -> tuple[int, float]:  # noqa: ANN001
@@ -179,6 +252,16 @@ def main() -> None:
                 manager,
                 "/council/contracts?show=all&sort=supplier&page=3",
             ),
+            ("contract list (by rating)", manager, "/council/contracts?show=all&sort=rating"),
+            (
+                "contract list (by latest return)",
+                manager,
+                "/council/contracts?show=all&sort=latest_return&page=3",
+            ),
+            ("returns to review (all)", manager, "/council/returns/to-review?show=all"),
+            ("returns to review (page 3)", manager, "/council/returns/to-review?show=all&page=3"),
+            ("overdue returns (all)", manager, "/council/returns/overdue?show=all"),
+            ("overdue returns (page 3)", manager, "/council/returns/overdue?show=all&page=3"),
             ("contract page", manager, f"/council/contracts/{ids['contract']}"),
             ("supplier: your contracts", supplier, "/supplier/contracts"),
             (

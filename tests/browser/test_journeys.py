@@ -33,10 +33,19 @@ NEW_PASSWORD = "sunlit orchard ladder"  # at least 12 characters
 
 NAVIGATION = {
     "supplier": ["Overview", "Your contracts"],
-    "manager": ["Dashboard", "Contracts", "Flags", "Suppliers"],
+    "manager": [
+        "Dashboard",
+        "Contracts",
+        "Returns to review",
+        "Overdue returns",
+        "Flags",
+        "Suppliers",
+    ],
     "admin": [
         "Dashboard",
         "Contracts",
+        "Returns to review",
+        "Overdue returns",
         "Suppliers",
         "Organisations",
         "Users",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,7 +14,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from portal.data import audit, commit, contracts, measures
-from portal.data.models import Contract, Organisation
+from portal.data.models import Contract, ContractState, Organisation
+from portal.data.types import Rating, ReturnStatus
 from portal.extensions import db
 from portal.formatting import money
 from tests import factories
@@ -346,3 +348,70 @@ def test_contracts_end_on_today_are_still_active(as_manager: PortalClient, world
     commit()
     html = as_manager.get("/council/contracts?show=all&status=active").get_data(as_text=True)
     assert "NCC-001" in html
+
+
+def listed_references(html: str) -> list[str]:
+    """The contract references of the list's rows, in order."""
+    return re.findall(r'<a class="govuk-link" href="/council/contracts/\d+">([^<]+)<', html)
+
+
+def stand(contract: Contract, rating: Rating | None, *returns: tuple[int, ReturnStatus]) -> None:
+    """Give the contract a stored rating (None: never computed) and returns that stand so."""
+    if rating is not None:
+        db.session.add(
+            ContractState(
+                contract_id=contract.id, as_of=date(2025, 12, 1), rating=rating, overdue_returns=0
+            )
+        )
+    for quarter, status in returns:
+        factories.a_return(contract, contract.manager, quarter=quarter).status = status
+
+
+def test_the_list_sorts_by_rating_and_by_latest_return(
+    as_manager: PortalClient, world: World
+) -> None:
+    made = {
+        name: factories.contract(world.council, world.supplier, world.manager, reference=name)
+        for name in ("A", "B", "C", "D", "E")
+    }
+    stand(made["A"], Rating.GOOD, (1, ReturnStatus.ACCEPTED))
+    stand(made["B"], Rating.INADEQUATE, (1, ReturnStatus.ACCEPTED), (2, ReturnStatus.DRAFT))
+    stand(made["C"], Rating.REQUIRES_IMPROVEMENT, (1, ReturnStatus.SUBMITTED))
+    stand(made["D"], None)
+    stand(made["E"], Rating.APPROACHING, (1, ReturnStatus.CHANGES_REQUESTED))
+    commit()
+    # Worst first; not yet rated (NCC-001 and D have no stored rating) last.
+    by_rating = as_manager.get("/council/contracts?sort=rating").get_data(as_text=True)
+    assert listed_references(by_rating) == ["B", "C", "E", "A", "D", "NCC-001"]
+    assert '<option value="rating" selected>Rating, worst first</option>' in by_rating
+    # No return first, then draft, changes requested, submitted, accepted; B's latest is Q2's.
+    by_return = as_manager.get("/council/contracts?sort=latest_return").get_data(as_text=True)
+    assert listed_references(by_return) == ["D", "NCC-001", "B", "E", "C", "A"]
+    row_b = by_return.split(">B<", 1)[1].split("</tr>", 1)[0]
+    assert "Inadequate" in row_b and "Draft" in row_b and "Q2 2025/26" in row_b
+    row_d = by_return.split(">D<", 1)[1].split("</tr>", 1)[0]
+    assert "Not yet rated" in row_d and ">None<" in row_d
+
+    response = as_manager.get("/council/contracts/export.csv?sort=rating")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [r["Contract reference"] for r in rows] == ["B", "C", "E", "A", "D", "NCC-001"]
+    assert (rows[0]["Rating"], rows[0]["Latest return"], rows[0]["Latest return period"]) == (
+        "Inadequate",
+        "Draft",
+        "Q2 2025/26",
+    )
+    assert (rows[4]["Rating"], rows[4]["Latest return"]) == ("Not yet rated", "None")
+
+
+def test_sorting_by_rating_or_latest_return_makes_the_same_queries_whatever_the_size(
+    as_manager: PortalClient, world: World
+) -> None:
+    urls = ("/council/contracts?show=all&sort=rating", "/council/contracts?sort=latest_return")
+    small = [queries_for(as_manager, url) for url in urls]
+    for number in range(60):
+        contract = factories.contract(
+            world.council, world.supplier, world.manager, reference=f"S-{number:02d}"
+        )
+        stand(contract, Rating.GOOD, (1, ReturnStatus.ACCEPTED), (2, ReturnStatus.SUBMITTED))
+    commit()
+    assert [queries_for(as_manager, url) for url in urls] == small

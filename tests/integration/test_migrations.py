@@ -196,3 +196,49 @@ def test_upgrading_keeps_what_each_line_had_accepted_and_submitted(migrating_app
 
 def _d(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value))
+
+
+def test_upgrading_files_each_reminder_under_the_period_it_chases(migrating_app: Flask) -> None:
+    """Emails already in the outbox gain the contract and period their key names, so the
+    overdue list finds the reminders sent before the upgrade; other emails name none."""
+    upgrade(revision="d870782b16eb")
+    now = datetime.now(UTC)
+    keys = {
+        "reminder:7:2025-1:before-14:3": "return_reminder",
+        "overdue:7:2025-1:overdue:3": "return_overdue",
+        "escalation:12:2026-4:escalation-2:1": "escalation",
+        "digest:1:2025-W31": "weekly_digest",
+        "invitation:3:abc": "invitation",
+    }
+    outbox = MetaData()
+    outbox.reflect(db.engine, only=["outbox_messages"])
+    with db.engine.begin() as connection:
+        connection.execute(
+            outbox.tables["outbox_messages"].insert(),
+            [
+                {
+                    "key": key,
+                    "kind": kind,
+                    "recipient": "someone@example.org",
+                    "subject": "-",
+                    "body": "-",
+                    "status": "sent",
+                    "attempts": 1,
+                    "created_at": now,
+                }
+                for key, kind in keys.items()
+            ],
+        )
+    upgrade()
+    with db.engine.connect() as connection:
+        filed = connection.execute(
+            text("SELECT key, contract_id, financial_year, quarter FROM outbox_messages")
+        ).all()
+    assert {key: (c, y, q) for key, c, y, q in filed} == {
+        "reminder:7:2025-1:before-14:3": (7, 2025, 1),
+        "overdue:7:2025-1:overdue:3": (7, 2025, 1),
+        "escalation:12:2026-4:escalation-2:1": (12, 2026, 4),
+        "digest:1:2025-W31": (None, None, None),
+        "invitation:3:abc": (None, None, None),
+    }
+    downgrade(revision="d870782b16eb")
