@@ -202,6 +202,7 @@ def test_flag_lifecycle_recovery_plan_then_waiver(app: Flask, world: World) -> N
             "action": "Recruit through the jobs fair",
             "owner": "Site manager",
             "due_on": [str(soon.day), str(soon.month), str(soon.year)],
+            "version": flag.plan_version,
         },
     )
     db.session.refresh(flag)
