@@ -16,7 +16,7 @@ from portal.domain.periods import long_date
 from portal.domain.recovery import answers_open_to_council, is_overdue
 from portal.template_helpers import format_date
 
-ANSWERS = ("recovery plan accepted", "recovery plan changes asked for")
+ANSWERS = (recovery.ACCEPTED, recovery.CHANGES_ASKED)
 
 
 @dataclass(frozen=True)
@@ -98,21 +98,21 @@ def entry(event: AuditEvent) -> Entry:
             what, said = "raised the flag", after.get("summary")
         case "reopened":
             what = "opened the flag again: its cause is back"
-        case "recovery action added":
+        case recovery.ADDED:
             what, details = "added an action", (_step(after), *_plan_moved(before, after))
-        case "recovery action changed":
+        case recovery.CHANGED:
             what = "changed an action"
             details = (f"Was: {_step(before)}", f"Now: {_step(after)}", *_plan_moved(before, after))
-        case "recovery action done":
+        case recovery.DONE_EVENT:
             what = "marked an action as done"
             details = (f"“{after.get('action')}”, done on {_day(after.get('done_on'))}",)
-        case "recovery plan accepted":
+        case recovery.ACCEPTED:
             what = "accepted the recovery plan"
-        case "recovery plan changes asked for":
+        case recovery.CHANGES_ASKED:
             what = "asked for changes to the recovery plan"
-        case "escalated" if before.get("severity") == after.get("severity"):
+        case recovery.ESCALATED if before.get("severity") == after.get("severity"):
             what = f"kept the severity at {after.get('severity')}"
-        case "escalated":
+        case recovery.ESCALATED:
             what = f"raised the severity from {before.get('severity')} to {after.get('severity')}"
         case _:  # acknowledged, resolved, waived
             what = f"{event.action} the flag"

@@ -38,6 +38,14 @@ class NotAllowed(Exception):
     nothing was saved. Its message says which, for the person who tried."""
 
 
+# What the audit trail calls each move, as the flag page reads them back.
+ADDED = "recovery action added"
+CHANGED = "recovery action changed"
+DONE_EVENT = "recovery action done"
+ACCEPTED = "recovery plan accepted"
+CHANGES_ASKED = "recovery plan changes asked for"
+ESCALATED = "escalated"
+
 CLOSED = "This flag is closed, so its recovery plan can no longer change"
 DONE = "This action is done, so it can no longer change"
 NOT_OPEN = "The recovery plan is not waiting for an answer"
@@ -105,9 +113,7 @@ def add_action(
     flag.actions.append(step)
     flags.acknowledge(flag, by=by)
     plan_before, plan_after = _plan_changed(flag)
-    _record(
-        by, "recovery action added", flag, plan_before or None, _action_fields(step) | plan_after
-    )
+    _record(by, ADDED, flag, plan_before or None, _action_fields(step) | plan_after)
     return before
 
 
@@ -133,7 +139,7 @@ def change_action(
     _next_version(flag, expected_version)
     before = flag.plan_status
     plan_before, plan_after = _plan_changed(flag)
-    _record(by, "recovery action changed", flag, was | plan_before, now | plan_after)
+    _record(by, CHANGED, flag, was | plan_before, now | plan_after)
     return before
 
 
@@ -147,7 +153,7 @@ def mark_done(
     step.done_on = done_on
     _record(
         by,
-        "recovery action done",
+        DONE_EVENT,
         flag,
         after={"action": step.action, "done_on": done_on.isoformat()},
     )
@@ -164,7 +170,7 @@ def answer(
     flag.plan_status = after_council_answer(given)
     _record(
         by,
-        "recovery plan accepted" if given is Answer.ACCEPT else "recovery plan changes asked for",
+        ACCEPTED if given is Answer.ACCEPT else CHANGES_ASKED,
         flag,
         {"plan_status": before.value},
         {"plan_status": flag.plan_status.value},
@@ -202,7 +208,7 @@ def overdue_action(today: date) -> ColumnElement[bool]:
     )
 
 
-ESCALATED = "An action of the accepted recovery plan is past its date"
+WHY_ESCALATED = "An action of the accepted recovery plan is past its date"
 
 
 def escalate_overdue(today: date) -> int:
@@ -228,9 +234,7 @@ def escalate_overdue(today: date) -> int:
         return 0
     overdue: dict[int, list[str]] = {}
     late = select(RecoveryAction).where(
-        RecoveryAction.flag_id.in_([row.id for row in raised]),
-        RecoveryAction.done_on.is_(None),
-        RecoveryAction.due_on < today,
+        overdue_action(today), RecoveryAction.flag_id.in_([row.id for row in raised])
     )
     for step in db.session.scalars(late.order_by(RecoveryAction.due_on, RecoveryAction.id)):
         overdue.setdefault(step.flag_id, []).append(
@@ -239,13 +243,13 @@ def escalate_overdue(today: date) -> int:
     audit.record_many(
         [
             {
-                "action": "escalated",
+                "action": ESCALATED,
                 "object_type": "flag",
                 "object_id": row.id,
                 "before": {"severity": FlagSeverity(row.escalated_from).value},
                 "after": {"severity": FlagSeverity(row.severity).value},
                 "contract_id": row.contract_id,
-                "reason": f"{ESCALATED}: {listing(overdue.get(row.id, []))}",
+                "reason": f"{WHY_ESCALATED}: {listing(overdue.get(row.id, []))}",
             }
             for row in raised
         ]

@@ -6,6 +6,7 @@ past its date raises its flag a step (once) and reaches the contract manager's d
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from email.message import Message
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 from sqlalchemy import event, select
+from werkzeug.test import TestResponse
 
 from portal import calendar
 from portal.data import commit, flags, recovery
@@ -69,7 +71,7 @@ def fresh(flag: Flag) -> Flag:
 
 def add_action(
     client: PortalClient, flag: Flag, action: str, owner: str, due_on: date, **extra: object
-) -> object:
+) -> TestResponse:
     data = {
         "action": action,
         "owner": owner,
@@ -79,7 +81,9 @@ def add_action(
     return client.submit(f"/supplier/flags/{flag.id}", data | extra, follow_redirects=True)
 
 
-def answer(client: PortalClient, flag: Flag, button: str, comment: str = "", **extra: object):  # noqa: ANN201
+def answer(
+    client: PortalClient, flag: Flag, button: str, comment: str = "", **extra: object
+) -> TestResponse:
     data = {button: "x", "comment": comment, "version": fresh(flag).plan_version}
     return client.submit(
         f"/council/flags/{flag.id}/plan",
@@ -114,7 +118,7 @@ def test_the_supplier_writes_a_plan_and_the_manager_is_told_once_per_round(
     world: World, flag: Flag, as_supplier: PortalClient, mailbox: Mailbox
 ) -> None:
     page = add_action(as_supplier, flag, "Send the payroll extract", "Payroll lead", SOON)
-    html = page.get_data(as_text=True)  # type: ignore[attr-defined]
+    html = page.get_data(as_text=True)
     assert "Added to your recovery plan. Your plan is waiting for the council" in html
     assert "Waiting for the council" in html
     written = fresh(flag)
@@ -130,6 +134,9 @@ def test_the_supplier_writes_a_plan_and_the_manager_is_told_once_per_round(
     # A second action while the plan still waits is in the same answer: no second email.
     add_action(as_supplier, flag, "Check the extract with HR", "HR manager", LATER)
     assert len(mailbox.to("cm@northmoor.example")) == 1
+    assert [m.key for m in emails_of(EmailKind.RECOVERY_PLAN_SENT)] == [
+        f"recovery_plan_sent:{flag.id}:1:{world.manager.id}"  # the plan's first version
+    ]
     assert [a.action for a in fresh(flag).actions] == [
         "Send the payroll extract",
         "Check the extract with HR",
@@ -511,7 +518,7 @@ def accept_plan_due(flag: Flag, world: World, due_on: date, *, done_on: date | N
 
 
 def escalations(flag: Flag) -> list[AuditEvent]:
-    return [e for e in recovery.thread(fresh(flag)) if e.action == "escalated"]
+    return [e for e in recovery.thread(fresh(flag)) if e.action == recovery.ESCALATED]
 
 
 def test_an_accepted_plan_past_its_date_raises_the_flag_once_and_says_why(
@@ -661,7 +668,7 @@ def test_the_digest_reads_in_the_singular_for_one_late_action(
     assert "- 1 recovery action past its date" in mailbox.body(digest)
 
 
-def count_queries(run: object) -> int:
+def count_queries(run: Callable[[], None]) -> int:
     statements = 0
 
     def counted(*_args: object) -> None:
@@ -670,7 +677,7 @@ def count_queries(run: object) -> int:
 
     event.listen(db.engine, "before_cursor_execute", counted)
     try:
-        run()  # type: ignore[operator]
+        run()
     finally:
         event.remove(db.engine, "before_cursor_execute", counted)
     return statements
