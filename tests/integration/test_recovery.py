@@ -493,6 +493,21 @@ def test_the_flag_page_shows_the_whole_thread_in_order_with_who_and_when(
         assert re.search(rf"{long(TODAY)} at \d+:\d\d[ap]m", words)
 
 
+def test_the_flag_page_makes_the_same_queries_however_long_the_thread(
+    world: World, flag: Flag, as_supplier: PortalClient, as_manager: PortalClient
+) -> None:
+    from tests.integration.test_contracts import queries_for
+
+    pages = [(as_supplier, f"/supplier/flags/{flag.id}"), (as_manager, f"/council/flags/{flag.id}")]
+    add_action(as_supplier, flag, "Send the payroll extract", "Payroll lead", SOON)
+    answer(as_manager, flag, "ask", "More, please")
+    short = [queries_for(client, url) for client, url in pages]
+    for number in range(10):
+        add_action(as_supplier, flag, f"Action {number}", "Someone", LATER)
+    answer(as_manager, flag, "accept")
+    assert [queries_for(client, url) for client, url in pages] == short
+
+
 def long(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
