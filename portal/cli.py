@@ -42,18 +42,22 @@ def compliance_group() -> None:
 @compliance_group.command("refresh")
 @click.option("--as-of", "as_of", help="The day to assess as of (default: today, UK time)")
 def compliance_refresh(as_of: str | None) -> None:
-    """Recompute every contract's compliance and flags; a second run changes nothing."""
+    """Recompute every contract's compliance and flags, and raise a step each flag whose accepted
+    recovery plan has an action past its date; a second run changes nothing."""
     from portal.data import compliance as store
+    from portal.data import recovery
     from portal.workflows import compliance
 
     day = _as_of(as_of)
     ids = store.all_contract_ids()
     report = compliance.refresh(ids, day)
+    escalated = recovery.escalate_overdue(day)
     commit()
     click.echo(
         f"{count(report.contracts, 'contract')} assessed as of {day.isoformat()}: "
         f"{count(report.states_changed, 'state')} changed, "
-        f"{count(report.flags_raised, 'flag')} raised, {number(report.flags_resolved)} resolved."
+        f"{count(report.flags_raised, 'flag')} raised, {number(report.flags_resolved)} resolved, "
+        f"{number(escalated)} raised a step for a recovery action past its date."
     )
 
 

@@ -13,13 +13,23 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from portal.calendar import periods_of
-from portal.data import catalogue, contracts, local_areas, organisations, returns, users, workforce
+from portal.data import (
+    catalogue,
+    contracts,
+    local_areas,
+    organisations,
+    recovery,
+    returns,
+    users,
+    workforce,
+)
 from portal.data.compliance import all_contract_ids
-from portal.data.models import Contract, Organisation, User
-from portal.data.types import OrganisationKind, Role, WorkforceDerivation
+from portal.data.models import Contract, Flag, Organisation, User
+from portal.data.types import FlagKind, OrganisationKind, Role, WorkforceDerivation
 from portal.domain.counting import AgeBand, WorkforceRecord
 from portal.domain.periods import ReportingPeriod
 from portal.domain.postcodes import sector_of
+from portal.domain.recovery import Answer
 from portal.domain.reviews import LineDecision, LineReview
 from portal.extensions import db
 from portal.workflows import compliance
@@ -181,6 +191,59 @@ def load_demo(password: str, today: date) -> None:
     db.session.flush()
     load_demo_returns(today, supplier_users)
     compliance.refresh(all_contract_ids(), today)
+    load_demo_plans(today, supplier_users)
+
+
+# Recovery plans at each point of the conversation: waiting for the council, sent back, and
+# accepted with one action done and one past its date (which raised its flag a step).
+DEMO_PLANS = [
+    [("Recruit two local apprentices through the Northmoor jobs fair", "Site manager", 30)],
+    [("Advertise the vacancies with the council's work and skills team", "HR manager", 21)],
+    [
+        ("Sign up to the council's older workers pledge", "Operations director", -40),
+        ("Offer two roles to over-50s through the jobs centre", "Site manager", -5),
+    ],
+]
+
+
+def load_demo_plans(today: date, supplier_users: dict[int, User]) -> None:
+    shortfalls = select(Flag).where(Flag.kind == FlagKind.SHORTFALL).order_by(Flag.id).limit(3)
+    for number, (flag, actions) in enumerate(
+        zip(db.session.scalars(shortfalls).all(), DEMO_PLANS, strict=False)
+    ):
+        writer = supplier_users[flag.contract.supplier_id]
+        for action, owner, days in actions:
+            recovery.add_action(
+                flag,
+                action=action,
+                owner=owner,
+                due_on=today + timedelta(days=days),
+                by=writer,
+                expected_version=flag.plan_version,
+            )
+        if number == 0:
+            continue
+        answer, comment = (
+            (Answer.ASK_FOR_CHANGES, "Say how many people each action will bring, and when")
+            if number == 1
+            else (Answer.ACCEPT, "")
+        )
+        recovery.answer(
+            flag,
+            answer,
+            comment=comment,
+            by=flag.contract.manager,
+            expected_version=flag.plan_version,
+        )
+        if answer is Answer.ACCEPT:
+            recovery.mark_done(
+                flag,
+                flag.actions[0],
+                done_on=today - timedelta(days=45),
+                by=writer,
+                expected_version=flag.plan_version,
+            )
+    recovery.escalate_overdue(today)
 
 
 def sign_ins() -> list[tuple[str, str]]:

@@ -133,6 +133,7 @@ FLAG_COLUMNS = [
     "Measure",
     "Summary",
     "Recovery actions",
+    "Recovery plan",
     "Closed",
     "Resolution or waiver reason",
 ]
@@ -151,6 +152,7 @@ def flag_rows(found: Iterable[Flag]) -> Iterable[list[spreadsheets.Cell]]:
             flag.commitment.measure.name if flag.commitment else None,
             flag.summary,
             len(flag.actions),
+            flag.plan_status.label,
             flag.closed_at.date() if flag.closed_at else None,
             flag.waived_reason or flag.resolution,
         ]

@@ -27,6 +27,7 @@ from portal.forms import (
     two_places,
     uk_postcode,
 )
+from portal.supplier.forms import VersionedForm
 
 KPI_CHOICES = [
     SelectChoice("auto", "Decide from the value: yes when it is over £5 million"),
@@ -223,6 +224,20 @@ class WaiveFlagForm(FlaskForm):
         description="For example, an agreed variation to the contract. It is kept in the history.",
     )
     submit = SubmitField("Waive flag", widget=GovSubmitInput())
+
+
+class PlanAnswerForm(VersionedForm):
+    """Accept a recovery plan, or ask for a better one: the button pressed decides."""
+
+    comment = text_area(
+        "Your comments for the supplier",
+        max_length=2000,
+        name_in_errors="Comments",
+        description="If you ask for changes, say what the plan needs. The supplier sees this "
+        "in the plan's history and in the email they get.",
+    )
+    accept = SubmitField("Accept the plan", widget=GovSubmitInput())
+    ask = SubmitField("Ask for changes", widget=GovSubmitInput())
 
 
 class AssessmentPeriodForm(FlaskForm):

@@ -9,14 +9,29 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from portal import calendar, exports
+from portal import calendar, exports, flag_page
 from portal.auth.permissions import council_staff
 from portal.config import current_settings
-from portal.council.forms import AssessmentPeriodForm, ExplanationForm, WaiveFlagForm
+from portal.council.forms import (
+    AssessmentPeriodForm,
+    ExplanationForm,
+    PlanAnswerForm,
+    WaiveFlagForm,
+)
 from portal.council.views import council
-from portal.data import assessments, commit, contracts, dashboard, flags, returns, users
-from portal.data.models import Contract
-from portal.data.types import FlagSeverity, FlagStatus, Role
+from portal.data import (
+    assessments,
+    commit,
+    contracts,
+    dashboard,
+    flags,
+    recovery,
+    returns,
+    rollback,
+    users,
+)
+from portal.data.models import Contract, Flag
+from portal.data.types import FlagSeverity, FlagStatus, PlanStatus, Role
 from portal.domain.periods import (
     Span,
     financial_quarter,
@@ -25,13 +40,16 @@ from portal.domain.periods import (
     long_date,
     twelve_months_ending,
 )
+from portal.domain.recovery import Answer
+from portal.supplier.forms import PLAN_CONFLICT
 from portal.workflows import compliance
+from portal.workflows import recovery as plan
 
 
 def _flag_filters() -> tuple[flags.FlagFilters, dict[str, str]]:
     args = {
         name: request.args.get(name, "")
-        for name in ("manager", "supplier", "measure", "severity", "status")
+        for name in ("manager", "supplier", "measure", "severity", "status", "plan")
     }
     if args["status"] not in {flags.OPEN_OR_ACKNOWLEDGED, "all", *FlagStatus}:
         args["status"] = flags.OPEN_OR_ACKNOWLEDGED
@@ -44,6 +62,7 @@ def _flag_filters() -> tuple[flags.FlagFilters, dict[str, str]]:
         measure_id=number["measure"],
         severity=FlagSeverity(args["severity"]) if args["severity"] in set(FlagSeverity) else None,
         status=args["status"],
+        plan=PlanStatus(args["plan"]) if args["plan"] in set(PlanStatus) else None,
     )
     return filters, args
 
@@ -79,6 +98,7 @@ def _choices() -> dict[str, object]:
         "severities": list(FlagSeverity),
         "statuses": [(flags.OPEN_OR_ACKNOWLEDGED, "Open or acknowledged"), ("all", "Any status")]
         + [(s.value, s.value.capitalize()) for s in FlagStatus],
+        "plans": list(PlanStatus),
     }
 
 
@@ -103,6 +123,25 @@ def export_flags(file_format: str) -> Response:
     return exports.download(exports.FLAG_COLUMNS, rows, "flags", file_format)
 
 
+def _render_flag(
+    flag: Flag,
+    *,
+    waive_form: WaiveFlagForm | None = None,
+    answer_form: PlanAnswerForm | None = None,
+) -> str:
+    """The flag page; `form` is whichever form was sent, for its error summary."""
+    waive_form = waive_form or WaiveFlagForm(formdata=None)
+    answer_form = answer_form or PlanAnswerForm(formdata=None, version=flag.plan_version)
+    sent = answer_form if answer_form.errors else waive_form
+    return render_template(
+        "council/flag.html",
+        form=sent,
+        waive_form=waive_form,
+        answer_form=answer_form,
+        **flag_page.context(flag, audience="council"),
+    )
+
+
 @council.route("/flags/<int:flag_id>", methods=["GET", "POST"])
 @council_staff
 def view_flag(flag_id: int) -> str | Response:
@@ -113,13 +152,41 @@ def view_flag(flag_id: int) -> str | Response:
         commit()
         flash("Flag waived", "success")
         return redirect(url_for("council.view_flag", flag_id=flag.id))
-    return render_template(
-        "council/flag.html",
-        flag=flag,
-        form=form,
-        history=flags.flag_history(flag),
-        title=f"{flag.kind.label}: {flag.contract.reference}",
-    )
+    return _render_flag(flag, waive_form=form)
+
+
+@council.route("/flags/<int:flag_id>/plan", methods=["POST"])
+@council_staff
+def answer_plan(flag_id: int) -> str | Response:
+    """Accept the recovery plan, or ask for changes saying what it needs."""
+    flag = flags.get_for(current_user, flag_id) or abort(404)
+    form = PlanAnswerForm()
+    given = Answer.ACCEPT if form.accept.data else Answer.ASK_FOR_CHANGES
+    if form.validate_on_submit():
+        if given is Answer.ASK_FOR_CHANGES and not form.comment.data:
+            form.comment.errors = ["Enter what the plan needs"]
+        else:
+            try:
+                told = plan.answer(
+                    flag,
+                    given,
+                    comment=form.comment.data or "",
+                    by=current_user,
+                    expected_version=form.expected_version,
+                )
+            except recovery.Conflict:
+                rollback()
+                form.version.errors = [PLAN_CONFLICT]
+            except recovery.NotAllowed as refused:
+                rollback()
+                flash(str(refused), "info")
+                return redirect(url_for("council.view_flag", flag_id=flag.id))
+            else:
+                done = "Recovery plan accepted" if given is Answer.ACCEPT else "Changes asked for"
+                flash(f"{done}. {told}", "success")
+                return redirect(url_for("council.view_flag", flag_id=flag.id))
+        form.version.data = str(flag.plan_version)
+    return _render_flag(flag, answer_form=form)
 
 
 @council.route("/commitments/export.<any(csv, xlsx):file_format>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import joinedload
 
 from portal.data.models import AuditEvent, User
@@ -34,6 +34,13 @@ def record(
             reason=reason,
         )
     )
+
+
+def record_many(events: list[dict[str, Any]]) -> None:
+    """Many events (each the keyword arguments of an AuditEvent) in one statement, for the jobs
+    that change many objects at once."""
+    if events:
+        db.session.execute(insert(AuditEvent), events)
 
 
 def history(object_type: str, object_id: int) -> list[AuditEvent]:

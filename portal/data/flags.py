@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, case, select
@@ -13,9 +12,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from portal.data import audit
 from portal.data.base import utcnow
 from portal.data.contracts import supplier_name_contains
-from portal.data.models import Commitment, Contract, Flag, RecoveryAction, User
+from portal.data.models import Commitment, Contract, Flag, User
 from portal.data.pagination import Page, paginate
-from portal.data.types import FlagKind, FlagSeverity, FlagStatus, Role
+from portal.data.types import FlagKind, FlagSeverity, FlagStatus, PlanStatus, Role
+from portal.domain.recovery import severity_for
 from portal.extensions import db
 
 OPEN_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
@@ -55,8 +55,14 @@ def raise_flag(
         return flag
     if flag.status is FlagStatus.RESOLVED:
         _reopen(flag)
-    flag.summary, flag.details, flag.severity = summary, details, severity
+    flag.summary, flag.details, flag.severity = summary, details, _severity(flag, severity)
     return flag
+
+
+def _severity(flag: Flag, condition: FlagSeverity) -> FlagSeverity:
+    """The condition's severity, kept one step higher on a flag whose accepted recovery plan
+    let an action go past its date (see recovery.escalate_overdue)."""
+    return severity_for(condition, escalated=flag.escalated_on is not None)
 
 
 def _record_raised(flag: Flag) -> None:
@@ -166,8 +172,9 @@ def sync(
         if flag.status is FlagStatus.RESOLVED:
             raised += 1
             _reopen(flag)
-        if (flag.summary, flag.severity) != (spec.summary, spec.severity):
-            flag.summary, flag.severity, flag.details = spec.summary, spec.severity, spec.details
+        severity = _severity(flag, spec.severity)
+        if (flag.summary, flag.severity) != (spec.summary, severity):
+            flag.summary, flag.severity, flag.details = spec.summary, severity, spec.details
     db.session.add_all(new)
     db.session.flush()  # all at once: the audit trail needs the new flags' ids
     for flag in new:
@@ -190,6 +197,7 @@ class FlagFilters:
     measure_id: int | None = None
     severity: FlagSeverity | None = None
     status: str = OPEN_OR_ACKNOWLEDGED  # or a FlagStatus value, or "all"
+    plan: PlanStatus | None = None  # where the recovery plan stands
 
 
 def _visible_to(user: User) -> Select[Flag]:
@@ -211,6 +219,8 @@ def _filtered(user: User, filters: FlagFilters) -> Select[Flag]:
         )
     if filters.severity is not None:
         query = query.where(Flag.severity == filters.severity)
+    if filters.plan is not None:
+        query = query.where(Flag.plan_status == filters.plan)
     if filters.status == OPEN_OR_ACKNOWLEDGED:
         query = query.where(Flag.status.in_(OPEN_STATUSES))
     elif filters.status in set(FlagStatus):
@@ -265,30 +275,11 @@ def get_for(user: User, flag_id: int) -> Flag | None:
     return db.session.scalar(query)
 
 
-def add_recovery_action(
-    flag: Flag, *, action: str, owner: str, due_on: date, by: User
-) -> RecoveryAction:
-    """A step of the supplier's recovery plan; the first one acknowledges the flag."""
-    step = RecoveryAction(
-        flag_id=flag.id,
-        action=action.strip(),
-        owner=owner.strip(),
-        due_on=due_on,
-        created_by_id=by.id,
-    )
-    flag.actions.append(step)
+def acknowledge(flag: Flag, *, by: User) -> None:
+    """The supplier has answered an open flag with a recovery plan (see data/recovery.py)."""
     if flag.status is FlagStatus.OPEN:
         flag.acknowledged_at = utcnow()
         _move(flag, FlagStatus.ACKNOWLEDGED, "acknowledged", by=by)
-    audit.record(
-        by,
-        "recovery action added",
-        "flag",
-        flag.id,
-        after={"action": step.action, "owner": step.owner, "due_on": due_on.isoformat()},
-        contract_id=flag.contract_id,
-    )
-    return step
 
 
 def waive(flag: Flag, *, reason: str, by: User) -> None:
@@ -296,7 +287,3 @@ def waive(flag: Flag, *, reason: str, by: User) -> None:
     flag.waived_by_id = by.id
     flag.waived_reason = reason.strip()
     _move(flag, FlagStatus.WAIVED, "waived", by=by, reason=flag.waived_reason)
-
-
-def flag_history(flag: Flag) -> list[Any]:
-    return audit.history("flag", flag.id)

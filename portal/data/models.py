@@ -37,6 +37,7 @@ from portal.data.types import (
     MeasureUnit,
     MessageRole,
     OrganisationKind,
+    PlanStatus,
     Rating,
     ReturnStatus,
     Role,
@@ -668,6 +669,10 @@ class Flag(Base):
         CheckConstraint(
             "status != 'waived' OR waived_reason IS NOT NULL", name="waiver_has_reason"
         ),
+        CheckConstraint(
+            "(escalated_on IS NULL) = (escalated_from IS NULL)", name="escalation_says_from"
+        ),
+        CheckConstraint("plan_version >= 0", name="plan_version_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -688,11 +693,23 @@ class Flag(Base):
     resolution: Mapped[str | None] = mapped_column(Text)
     waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     waived_reason: Mapped[str | None] = mapped_column(Text)
+    # The supplier's recovery plan: where the conversation with the council stands, and a
+    # version that every change to the plan moves on, so two people cannot overwrite each other.
+    plan_status: Mapped[PlanStatus] = mapped_column(
+        enum_column(PlanStatus, "plan_status"), default=PlanStatus.NONE
+    )
+    plan_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Raised one step (once only) because an action of the accepted plan went past its date;
+    # the compliance refresh keeps the step when it sets the severity from the condition.
+    escalated_on: Mapped[date | None] = mapped_column(Date)
+    escalated_from: Mapped[FlagSeverity | None] = mapped_column(
+        enum_column(FlagSeverity, "escalated_from")
+    )
 
     contract: Mapped[Contract] = relationship()
     commitment: Mapped[Commitment | None] = relationship()
     actions: Mapped[list[RecoveryAction]] = relationship(
-        cascade="all, delete-orphan", order_by="RecoveryAction.due_on"
+        cascade="all, delete-orphan", order_by="[RecoveryAction.due_on, RecoveryAction.id]"
     )
 
 
@@ -706,6 +723,7 @@ class RecoveryAction(Base):
     action: Mapped[str] = mapped_column(Text)
     owner: Mapped[str] = mapped_column(String(200))
     due_on: Mapped[date] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)  # as the supplier reports it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
+from portal.data import recovery
 from portal.data.base import among
 from portal.data.models import (
     Commitment,
     Contract,
     Flag,
     OutboxMessage,
+    RecoveryAction,
     Return,
     ReturnSubmission,
     User,
@@ -227,6 +229,19 @@ def awaiting_review_by_manager() -> dict[int, int]:
         select(Contract.manager_id, func.count())
         .join(Return, Return.contract_id == Contract.id)
         .where(Return.status == ReturnStatus.SUBMITTED)
+        .group_by(Contract.manager_id)
+    )
+    return {manager_id: count for manager_id, count in db.session.execute(query)}
+
+
+def overdue_actions_by_manager(today: date) -> dict[int, int]:
+    """Actions of accepted recovery plans on open flags past their date, by contract manager."""
+    query = (
+        select(Contract.manager_id, func.count())
+        .select_from(RecoveryAction)
+        .join(Flag, Flag.id == RecoveryAction.flag_id)
+        .join(Contract, Contract.id == Flag.contract_id)
+        .where(recovery.overdue_action(today))
         .group_by(Contract.manager_id)
     )
     return {manager_id: count for manager_id, count in db.session.execute(query)}

@@ -6,6 +6,7 @@ from portal.domain.compliance import Rating, Status  # noqa: F401
 
 # The measure enums are domain concepts, stored here like the rest.
 from portal.domain.measures import MeasureKind, MeasureUnit, WorkforceDerivation  # noqa: F401
+from portal.domain.recovery import FlagSeverity, PlanStatus  # noqa: F401
 from portal.domain.reviews import LineReview  # noqa: F401
 
 
@@ -54,6 +55,9 @@ class EmailKind(StrEnum):
     CHANGES_NUDGE = "changes_nudge"
     WEEKLY_DIGEST = "weekly_digest"
     RETURN_REOPENED = "return_reopened"
+    RECOVERY_PLAN_SENT = "recovery_plan_sent"
+    RECOVERY_PLAN_ACCEPTED = "recovery_plan_accepted"
+    RECOVERY_PLAN_CHANGES_ASKED = "recovery_plan_changes_asked"
 
     @property
     def label(self) -> str:
@@ -114,12 +118,6 @@ class FlagKind(StrEnum):
             "double_counting": "Same worker claimed twice",
             "no_supplier_users": "Supplier has no users",
         }[self.value]
-
-
-class FlagSeverity(StrEnum):
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
 
 
 class FlagStatus(StrEnum):

@@ -16,7 +16,7 @@ from flask import render_template
 
 from portal.calendar import reporting_periods_of
 from portal.config import current_settings
-from portal.data import commit, compliance, flags, outbox
+from portal.data import commit, compliance, flags, outbox, recovery
 from portal.data import reminders as facts
 from portal.data.models import Contract, User
 from portal.data.types import EmailKind, FlagKind, FlagSeverity, ReturnStatus
@@ -28,7 +28,7 @@ from portal.domain.reminders import (
     nudge_stage,
     reminder_stage,
 )
-from portal.formatting import count
+from portal.formatting import count, listing
 from portal.notifications import delivery
 from portal.notifications.links import absolute_url
 
@@ -63,6 +63,7 @@ class Summary:
     already_sent: int = 0
     delivered: int = 0
     failed: int = 0
+    escalated: int = 0  # flags raised a step for an accepted plan's action past its date
     planned: list[Planned] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -75,6 +76,7 @@ class Summary:
             f"Already sent before: {self.already_sent}",
             f"Delivered: {self.delivered}",
             f"Failed: {self.failed}",
+            f"Flags raised a step for a recovery action past its date: {self.escalated}",
         ]
 
 
@@ -186,26 +188,42 @@ def _digests(now: datetime, today: date) -> list[Planned]:
         return []
     new_flags = facts.new_flags_by_manager(now - timedelta(days=7))
     waiting = facts.awaiting_review_by_manager()
-    managers = facts.digest_recipients(set(new_flags) | set(waiting))
+    late_actions = facts.overdue_actions_by_manager(today)
+    managers = facts.digest_recipients(set(new_flags) | set(waiting) | set(late_actions))
     link = absolute_url("council.dashboard_page")
-    return [
-        Planned(
-            key=f"digest:{manager.id}:{week}",
-            kind=EmailKind.WEEKLY_DIGEST,
-            recipient=manager,
-            subject=f"Social value: {count(new_flags.get(manager.id, 0), 'new flag')} and "
-            f"{count(waiting.get(manager.id, 0), 'return')} to review",
-            template="emails/weekly_digest.txt",
-            council_id=manager.organisation_id,
-            context={
-                "user": manager,
-                "new_flags": new_flags.get(manager.id, 0),
-                "waiting": waiting.get(manager.id, 0),
-                "link": link,
-            },
-        )
-        for manager in managers
+    return [_digest(manager, week, new_flags, waiting, late_actions, link) for manager in managers]
+
+
+def _digest(
+    manager: User,
+    week: str,
+    new_flags: dict[int, int],
+    waiting: dict[int, int],
+    late_actions: dict[int, int],
+    link: str,
+) -> Planned:
+    news = [
+        count(new_flags.get(manager.id, 0), "new flag"),
+        f"{count(waiting.get(manager.id, 0), 'return')} to review",
     ]
+    late = late_actions.get(manager.id, 0)
+    if late:  # only when there are some: most weeks, most managers have none
+        news.append(f"{count(late, 'recovery action')} past {'its' if late == 1 else 'their'} date")
+    return Planned(
+        key=f"digest:{manager.id}:{week}",
+        kind=EmailKind.WEEKLY_DIGEST,
+        recipient=manager,
+        subject=f"Social value: {listing(news)}",
+        template="emails/weekly_digest.txt",
+        council_id=manager.organisation_id,
+        context={
+            "user": manager,
+            "new_flags": new_flags.get(manager.id, 0),
+            "waiting": waiting.get(manager.id, 0),
+            "late_actions": late,
+            "link": link,
+        },
+    )
 
 
 def send(now: datetime, *, dry_run: bool = False) -> Summary:
@@ -245,6 +263,7 @@ def send(now: datetime, *, dry_run: bool = False) -> Summary:
         for p in new
     ]
     outbox.enqueue_many(rows)
+    summary.escalated = recovery.escalate_overdue(london_day(now))
     flags.sync(
         nobody,
         contract_ids=compliance.all_contract_ids(),

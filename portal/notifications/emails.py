@@ -12,8 +12,8 @@ from flask import render_template
 
 from portal.config import current_settings
 from portal.data import outbox, returns, users
-from portal.data.models import OutboxMessage, Return, User
-from portal.data.types import EmailKind, EmailStatus, LineReview, ReturnStatus
+from portal.data.models import Flag, OutboxMessage, Return, User
+from portal.data.types import EmailKind, EmailStatus, LineReview, PlanStatus, ReturnStatus
 from portal.formatting import listing
 from portal.notifications.links import absolute_url
 from portal.template_helpers import period_of
@@ -195,20 +195,22 @@ def _who_was_emailed(ret: Return, kind: EmailKind, occasion: str) -> str:
         for person in users.users_of(ret.contract.supplier_id)
     }
     written = outbox.with_keys(list(people))
-    if not written:
+    return told(
+        ret.contract.supplier.name,
+        [(name, written[key]) for key, name in people.items() if key in written],
+    )
+
+
+def told(supplier_name: str, emailed: list[tuple[str, OutboxMessage]]) -> str:
+    """Who at the supplier was emailed (name, message), and how each delivery went."""
+    if not emailed:
         return (
-            f"Nobody at {ret.contract.supplier.name} can sign in, so nobody could be emailed: "
+            f"Nobody at {supplier_name} can sign in, so nobody could be emailed: "
             "invite someone from the supplier."
         )
 
     def to(*statuses: EmailStatus) -> str:
-        return listing(
-            [
-                name
-                for key, name in people.items()
-                if key in written and written[key].status in statuses
-            ]
-        )
+        return listing([name for name, message in emailed if message.status in statuses])
 
     sentences = {
         "We emailed {}.": to(EmailStatus.SENT),
@@ -218,3 +220,79 @@ def _who_was_emailed(ret: Return, kind: EmailKind, occasion: str) -> str:
         "The email to {} could not be sent.": to(EmailStatus.FAILED),
     }
     return " ".join(sentence.format(names) for sentence, names in sentences.items() if names)
+
+
+# Recovery plans: the conversation about a flag
+
+
+def _plan_email(
+    kind: EmailKind,
+    flag: Flag,
+    recipient: User,
+    *,
+    subject: str,
+    endpoint: str,
+    **context: Any,
+) -> OutboxMessage:
+    """Keyed by the plan's version, which each change moves on: one email per change."""
+    settings = current_settings()
+    body = render_template(
+        f"emails/{kind.value}.txt",
+        user=recipient,
+        flag=flag,
+        contract=flag.contract,
+        link=_absolute(endpoint, flag_id=flag.id),
+        settings=settings,
+        **context,
+    )
+    return outbox.enqueue(
+        key=f"{kind.value}:{flag.id}:{flag.plan_version}:{recipient.id}",
+        kind=kind,
+        recipient=recipient.email,
+        subject=subject,
+        body=body,
+        user_id=recipient.id,
+    )
+
+
+def recovery_plan_sent(flag: Flag, manager: User, *, before: PlanStatus) -> OutboxMessage:
+    """To the contract manager: the supplier wrote a plan, or changed it, and it waits for an
+    answer. `before` is where the plan stood: none yet, changes asked for, or accepted."""
+    done = "wrote a recovery plan" if before is PlanStatus.NONE else "changed its recovery plan"
+    return _plan_email(
+        EmailKind.RECOVERY_PLAN_SENT,
+        flag,
+        manager,
+        subject=f"{flag.contract.reference}: {flag.contract.supplier.name} {done}",
+        endpoint="council.view_flag",
+        before=before.value,
+    )
+
+
+def recovery_plan_accepted(
+    flag: Flag, supplier_user: User, *, by: User, comment: str
+) -> OutboxMessage:
+    return _plan_email(
+        EmailKind.RECOVERY_PLAN_ACCEPTED,
+        flag,
+        supplier_user,
+        subject=f"{flag.contract.reference}: your recovery plan was accepted",
+        endpoint="supplier.view_flag",
+        by=by,
+        comment=comment,
+    )
+
+
+def recovery_plan_changes_asked(
+    flag: Flag, supplier_user: User, *, by: User, comment: str
+) -> OutboxMessage:
+    return _plan_email(
+        EmailKind.RECOVERY_PLAN_CHANGES_ASKED,
+        flag,
+        supplier_user,
+        subject=f"{flag.contract.reference}: {current_settings().council_name} asked for changes "
+        "to your recovery plan",
+        endpoint="supplier.view_flag",
+        by=by,
+        comment=comment,
+    )

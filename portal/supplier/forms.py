@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
@@ -34,7 +36,8 @@ CONFLICT = (
 
 
 class VersionedForm(FlaskForm):
-    """Carries the return's version, so a stale form cannot overwrite newer work."""
+    """Carries the version of what it changes (a return, a recovery plan), so a stale form
+    cannot overwrite newer work."""
 
     version = HiddenField()
 
@@ -153,7 +156,13 @@ class ActionForm(VersionedForm):
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
-class RecoveryActionForm(FlaskForm):
+PLAN_CONFLICT = (
+    "Someone else changed this recovery plan after you opened this page, so your changes have "
+    "not been saved. Check what it says now, then make your changes again"
+)
+
+
+class RecoveryActionForm(VersionedForm):
     action = text_area(
         "What will you do?",
         required="Enter the action you will take",
@@ -173,8 +182,29 @@ class RecoveryActionForm(FlaskForm):
         description="For example, 31 3 2027",
     )
 
+    # An action's date already past may be kept when its words or owner change.
+    kept_due_on: date | None = None
+
     def validate_due_on(self, field: DateField) -> None:
-        if field.data is not None and field.data < calendar.today():
+        if field.data not in (None, self.kept_due_on) and field.data < calendar.today():
             raise ValidationError("Date the action will be done by must be today or in the future")
 
     submit = SubmitField("Add to the recovery plan", widget=GovSubmitInput())
+
+
+class ChangeActionForm(RecoveryActionForm):
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class ActionDoneForm(VersionedForm):
+    done_on = DateField(
+        "When was it done?",
+        name_in_errors="Date the action was done",
+        description="For example, 27 3 2026",
+    )
+
+    def validate_done_on(self, field: DateField) -> None:
+        if field.data is not None and field.data > calendar.today():
+            raise ValidationError("Date the action was done must be today or in the past")
+
+    submit = SubmitField("Mark as done", widget=GovSubmitInput())

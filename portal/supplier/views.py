@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
@@ -18,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from portal import calendar, contract_page, exports, spreadsheets
+from portal import calendar, contract_page, exports, flag_page, spreadsheets
 from portal.auth.permissions import supplier_users
 from portal.config import current_settings
 from portal.data import (
@@ -26,14 +27,15 @@ from portal.data import (
     contracts,
     evidence,
     flags,
+    recovery,
     returns,
     rollback,
     threads,
     workforce,
 )
 from portal.data import dashboard as overview
-from portal.data.models import Return
-from portal.data.types import LineReview
+from portal.data.models import Flag, RecoveryAction, Return
+from portal.data.types import LineReview, PlanStatus
 from portal.domain import workforce_import
 from portal.domain.evidence import RefusedFile, check_file
 from portal.domain.periods import PeriodStatus
@@ -41,7 +43,10 @@ from portal.formatting import count
 from portal.security import sandboxed_download
 from portal.supplier.forms import (
     CONFLICT,
+    PLAN_CONFLICT,
+    ActionDoneForm,
     ActionForm,
+    ChangeActionForm,
     DerivedLineForm,
     EvidenceForm,
     LineForm,
@@ -52,9 +57,11 @@ from portal.supplier.forms import (
     VersionedForm,
 )
 from portal.template_helpers import period_of
+from portal.workflows import recovery as plan
 from portal.workflows import returns as workflow
 
 supplier = Blueprint("supplier", __name__, url_prefix="/supplier")
+T = TypeVar("T")
 
 
 @supplier.route("/contracts")
@@ -505,25 +512,142 @@ def dashboard() -> str:
     )
 
 
+# Recovery plans
+
+
+def _flag(flag_id: int) -> Flag:
+    return flags.get_for(current_user, flag_id) or abort(404)
+
+
+def _save_plan(flag: Flag, form: VersionedForm, change: Callable[[], T]) -> tuple[bool, T | None]:
+    """Make a change to a recovery plan: (True, what the change returned), or (False, None)
+    with the form saying that someone else got there first; or, if the plan can no longer
+    change, back to the flag's page saying why."""
+    try:
+        return True, change()
+    except recovery.Conflict:
+        rollback()
+        form.version.errors = [PLAN_CONFLICT]
+        return False, None
+    except recovery.NotAllowed as refused:
+        rollback()
+        flash(str(refused), "info")
+        abort(redirect(url_for("supplier.view_flag", flag_id=flag.id)))
+
+
+def _plan_news(done: str, before: PlanStatus) -> str:
+    if before is PlanStatus.ACCEPTED:
+        return (
+            f"{done}. {current_settings().council_name} had accepted your plan, so it is "
+            "waiting for the council to accept it again"
+        )
+    return f"{done}. Your plan is waiting for the council"
+
+
 @supplier.route("/flags/<int:flag_id>", methods=["GET", "POST"])
 @supplier_users
 def view_flag(flag_id: int) -> str | Response:
-    flag = flags.get_for(current_user, flag_id) or abort(404)
-    form = RecoveryActionForm()
+    flag = _flag(flag_id)
+    form = RecoveryActionForm(version=flag.plan_version)
     if not flag.status.is_closed and form.validate_on_submit() and form.due_on.data:
-        flags.add_recovery_action(
+        due_on = form.due_on.data
+        saved, before = _save_plan(
             flag,
-            action=form.action.data or "",
-            owner=form.owner.data or "",
-            due_on=form.due_on.data,
-            by=current_user,
+            form,
+            lambda: plan.add_action(
+                flag,
+                action=form.action.data or "",
+                owner=form.owner.data or "",
+                due_on=due_on,
+                by=current_user,
+                expected_version=form.expected_version,
+            ),
         )
-        commit()
-        flash("Added to your recovery plan", "success")
-        return redirect(url_for("supplier.view_flag", flag_id=flag.id))
+        if saved and before is not None:
+            flash(_plan_news("Added to your recovery plan", before), "success")
+            return redirect(url_for("supplier.view_flag", flag_id=flag.id))
+        form.version.data = str(flag.plan_version)
     return render_template(
-        "supplier/flag.html",
-        flag=flag,
+        "supplier/flag.html", form=form, **flag_page.context(flag, audience="supplier")
+    )
+
+
+def _open_action(flag_id: int, action_id: int) -> tuple[Flag, RecoveryAction | None]:
+    """The flag and its action; no action if it cannot change any more (flag closed, or the
+    action done), so the page sends the supplier back to the flag."""
+    flag = _flag(flag_id)
+    step = recovery.get_action(flag, action_id) or abort(404)
+    if flag.status.is_closed or step.done_on is not None:
+        return flag, None
+    return flag, step
+
+
+@supplier.route("/flags/<int:flag_id>/actions/<int:action_id>", methods=["GET", "POST"])
+@supplier_users
+def change_action(flag_id: int, action_id: int) -> str | Response:
+    flag, step = _open_action(flag_id, action_id)
+    if step is None:
+        return redirect(url_for("supplier.view_flag", flag_id=flag.id))
+    form = ChangeActionForm(obj=step, version=flag.plan_version)
+    form.kept_due_on = step.due_on
+    if form.validate_on_submit() and form.due_on.data:
+        due_on = form.due_on.data
+        saved, before = _save_plan(
+            flag,
+            form,
+            lambda: plan.change_action(
+                flag,
+                step,
+                action=form.action.data or "",
+                owner=form.owner.data or "",
+                due_on=due_on,
+                by=current_user,
+                expected_version=form.expected_version,
+            ),
+        )
+        if saved:
+            if before is None:
+                flash("Nothing was changed", "info")
+            else:
+                flash(_plan_news("Action changed", before), "success")
+            return redirect(url_for("supplier.view_flag", flag_id=flag.id))
+        form.version.data = str(flag.plan_version)
+    return render_template(
+        "supplier/change_action.html",
         form=form,
-        title=f"{flag.kind.label}: {flag.contract.reference}",
+        flag=flag,
+        title="Change an action",
+    )
+
+
+@supplier.route("/flags/<int:flag_id>/actions/<int:action_id>/done", methods=["GET", "POST"])
+@supplier_users
+def mark_action_done(flag_id: int, action_id: int) -> str | Response:
+    flag, step = _open_action(flag_id, action_id)
+    if step is None:
+        return redirect(url_for("supplier.view_flag", flag_id=flag.id))
+    form = ActionDoneForm(version=flag.plan_version)
+    if form.validate_on_submit() and form.done_on.data:
+        done_on = form.done_on.data
+        saved, _ = _save_plan(
+            flag,
+            form,
+            lambda: plan.mark_done(
+                flag,
+                step,
+                done_on=done_on,
+                by=current_user,
+                expected_version=form.expected_version,
+            ),
+        )
+        if saved:
+            flash("Action marked as done", "success")
+            return redirect(url_for("supplier.view_flag", flag_id=flag.id))
+        form.version.data = str(flag.plan_version)
+    return render_template(
+        "supplier/action_done.html",
+        form=form,
+        flag=flag,
+        step=step,
+        title="Mark an action as done",
     )

@@ -283,7 +283,9 @@ def test_flags_are_raised_answered_waived_and_resolve_themselves(
     expect(success_banner(supplier)).to_contain_text("Added to your recovery plan")
     plan = body_rows(supplier.get_by_role("table", name="Recovery actions"))
     expect(plan).to_have_count(1)
-    expect(plan.first.locator("td")).to_have_text([ACTION, OWNER, long_date(by_when)])
+    expect(plan.first.locator("td")).to_have_text(
+        [ACTION, OWNER, long_date(by_when), "Not yet", re.compile(r"Change[\s\S]*Mark as done")]
+    )
     expect(summary_value(supplier, "Status")).to_have_text("Acknowledged")
 
     # 4. The manager opens the flag from the list, reads the plan and waives it.
@@ -295,7 +297,9 @@ def test_flags_are_raised_answered_waived_and_resolve_themselves(
     arrive(manager, OVERDUE_FLAG, council_flag)
     expect(summary_value(manager, "Status")).to_have_text("Acknowledged")
     council_plan = body_rows(manager.get_by_role("table", name="Recovery actions"))
-    expect(council_plan.first.locator("td")).to_have_text([ACTION, OWNER, long_date(by_when)])
+    expect(council_plan.first.locator("td")).to_have_text(
+        [ACTION, OWNER, long_date(by_when), "Not yet"]
+    )
 
     manager.get_by_role("button", name="Waive flag").click()
     arrive(manager, OVERDUE_FLAG, council_flag)
@@ -314,14 +318,19 @@ def test_flags_are_raised_answered_waived_and_resolve_themselves(
     expect(summary_value(manager, "Status")).to_have_text("Waived")
     expect(summary_value(manager, "Closed")).to_contain_text(WAIVER)
     expect(manager.get_by_role("button", name="Waive flag")).to_have_count(0)
-    history = manager.locator("h2:text-is('History') + ul > li")
+    # The history reads in order, oldest first, each with who and when.
+    history = manager.locator("h2:text-is('History') + ol > li")
     expect(history).to_have_count(4)
+    sam = re.escape(f"{world.supplier_user.full_name} (Acme Grounds Ltd)")
     expect(history).to_have_text(
         [
-            re.compile(rf"waived by {re.escape(world.manager.full_name)} \({re.escape(WAIVER)}\)"),
-            re.compile(rf"recovery action added by {re.escape(world.supplier_user.full_name)}"),
-            re.compile(rf"acknowledged by {re.escape(world.supplier_user.full_name)}"),
-            re.compile(r": raised$"),
+            re.compile(r"The system raised the flag"),
+            re.compile(rf"{sam} acknowledged the flag"),
+            re.compile(rf"{sam} added an action\s+“{re.escape(ACTION)}”, {OWNER}"),
+            re.compile(
+                rf"{re.escape(world.manager.full_name)} \(Northmoor City Council\) waived the "
+                rf"flag\s+{re.escape(WAIVER)}"
+            ),
         ]
     )
 

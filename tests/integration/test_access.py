@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import Flask
 from werkzeug.routing import Rule
@@ -15,6 +17,7 @@ from portal.data import (
     local_areas,
     measures,
     outbox,
+    recovery,
     workforce,
 )
 from portal.data.types import EmailKind, FlagKind, FlagSeverity, Role
@@ -69,6 +72,14 @@ def _ids_from_elsewhere(world: World, role: Role) -> dict[str, int | str]:
         contract_id=elsewhere.id,
         summary="Behind",
     )
+    recovery.add_action(
+        their_flag,
+        action="Recruit",
+        owner="Site manager",
+        due_on=date(2030, 1, 1),
+        by=world.other_council_manager,
+        expected_version=their_flag.plan_version,
+    )
     their_area = local_areas.save_default(
         world.other_council.id, name="South", codes=["S1"], by=None
     )
@@ -86,6 +97,7 @@ def _ids_from_elsewhere(world: World, role: Role) -> dict[str, int | str]:
         "area_id": their_area.id,
         "message_id": their_email.id,
         "flag_id": their_flag.id,
+        "action_id": their_flag.actions[0].id,
         "return_id": their_return.id,
         "line_id": their_return.lines[0].id,
         "entry_id": their_person.id,
@@ -125,6 +137,8 @@ OBJECT_PARAMETERS = {
     "import_id",
     "commitment_id",
     "message_id",
+    "flag_id",
+    "action_id",
 }
 
 

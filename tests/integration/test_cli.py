@@ -6,8 +6,16 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from portal.data import users
-from portal.data.models import Commitment, Contract, Organisation, Return, User, WorkforceEntry
-from portal.data.types import OrganisationKind, ReturnStatus, Role
+from portal.data.models import (
+    Commitment,
+    Contract,
+    Flag,
+    Organisation,
+    Return,
+    User,
+    WorkforceEntry,
+)
+from portal.data.types import OrganisationKind, PlanStatus, ReturnStatus, Role
 from portal.extensions import db
 from tests.support import PortalClient
 
@@ -70,6 +78,10 @@ def test_seed_demo_loads_a_believable_council_once(app: Flask, client: PortalCli
     statuses = set(db.session.scalars(select(Return.status).distinct()))
     assert statuses == set(ReturnStatus)  # every state a manager meets
     assert count(WorkforceEntry) > 100
+    # Recovery plans at each point of the conversation, one raised a step for a late action.
+    plans = set(db.session.scalars(select(Flag.plan_status).distinct()))
+    assert plans == set(PlanStatus)
+    assert db.session.scalar(select(func.count()).where(Flag.escalated_on.is_not(None))) == 1
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "not loaded again" in again.output and count(Contract) == 40
     # The printed sign-ins work with the given password.

@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal import calendar
-from portal.data import commit, contracts, flags, returns
+from portal.data import commit, contracts, flags, recovery, returns
 from portal.data import compliance as store
 from portal.data.models import CommitmentState, Contract, Flag, Return
 from portal.data.types import FlagKind, FlagSeverity, FlagStatus, Rating, ReturnStatus, Status
@@ -202,6 +202,7 @@ def test_flag_lifecycle_recovery_plan_then_waiver(app: Flask, world: World) -> N
             "action": "Recruit through the jobs fair",
             "owner": "Site manager",
             "due_on": [str(soon.day), str(soon.month), str(soon.year)],
+            "version": flag.plan_version,
         },
     )
     db.session.refresh(flag)
@@ -322,8 +323,13 @@ def test_the_status_filter_can_choose_open_alone(world: World, as_manager: Porta
     raised = flags.for_contract(world.contract.id)
     assert len(raised) >= 2
     acknowledged = raised[0]
-    flags.add_recovery_action(
-        acknowledged, action="Recruit", owner="Site manager", due_on=AS_OF, by=world.supplier_user
+    recovery.add_action(
+        acknowledged,
+        action="Recruit",
+        owner="Site manager",
+        due_on=AS_OF,
+        by=world.supplier_user,
+        expected_version=acknowledged.plan_version,
     )
     commit()
 
