@@ -11,6 +11,7 @@ PAGES = {
     403: "errors/403.html",
     404: "errors/404.html",
     405: "errors/404.html",
+    409: "errors/409.html",
     410: "errors/404.html",
     413: "errors/413.html",
     429: "errors/429.html",

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
 import pytest
+from flask import Flask
+from werkzeug.exceptions import HTTPException
 
 from tests.conftest import World
-from tests.support import PortalClient
+from tests.support import PortalClient, check_page
 
 
 @pytest.mark.parametrize(
@@ -104,3 +110,25 @@ def test_the_start_page_names_the_service_once_in_its_title(client: PortalClient
     assert "<title>Cookies - Social value tracker - Northmoor City Council</title>" in (
         client.get("/cookies").get_data(as_text=True)
     )
+
+
+def test_every_error_the_service_raises_has_a_page_of_its_own(app: Flask) -> None:
+    """Each status the views abort with is drawn in the service's own layout and passes the
+    page check; a code without a page would show Werkzeug's bare text."""
+    from werkzeug.exceptions import abort as werkzeug_abort
+
+    from portal.errors import PAGES
+
+    raised = set()
+    for path in Path(__file__).parents[2].joinpath("portal").rglob("*.py"):
+        raised |= {int(code) for code in re.findall(r"abort\((\d{3})\)", path.read_text())}
+    assert raised and raised <= set(PAGES), raised - set(PAGES)
+    with app.test_request_context("/"):
+        for code in sorted(raised):
+            try:
+                werkzeug_abort(code)
+            except HTTPException as error:
+                response = app.make_response(app.handle_http_exception(error))
+            assert response.status_code == code and response.mimetype == "text/html"
+            response.request = SimpleNamespace(path=f"(error {code})")  # for check_page's messages
+            check_page(response)  # valid HTML, one h1, a title that begins with it
