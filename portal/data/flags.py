@@ -250,9 +250,9 @@ def list_for(user: User, filters: FlagFilters, *, page: int, per_page: int = 50)
 
 
 def export_for(user: User, filters: FlagFilters) -> Iterator[Flag]:
-    yield from db.session.scalars(
-        _with_context(_filtered(user, filters)).execution_options(yield_per=500)
-    )
+    """Every matching flag with what an export row needs, its recovery actions included."""
+    query = _with_context(_filtered(user, filters)).options(selectinload(Flag.actions))
+    yield from db.session.scalars(query.execution_options(yield_per=500))
 
 
 def for_contract(contract_id: int) -> list[Flag]:

@@ -727,3 +727,33 @@ def test_the_digest_and_the_escalation_make_the_same_queries_whatever_the_number
     few = count_queries(plan_and_escalate)
     late_plans(12)
     assert count_queries(plan_and_escalate) == few
+
+
+def test_the_flags_export_reads_recovery_actions_in_a_fixed_number_of_queries(
+    world: World, as_manager: PortalClient
+) -> None:
+    from tests.integration.test_contracts import queries_for
+
+    def flags_with_actions(numbers: range) -> None:
+        for number in numbers:
+            contract = factories.contract(
+                world.council, world.supplier, world.manager, reference=f"EXP-{number}"
+            )
+            commit()
+            compliance.refresh_contract(contract.id, date(2026, 1, 15))
+            for flag in flags.for_contract(contract.id):
+                recovery.add_action(
+                    flag,
+                    action="Recruit",
+                    owner="HR",
+                    due_on=date(2026, 6, 1),
+                    by=world.supplier_user,
+                    expected_version=flag.plan_version,
+                )
+            commit()
+
+    url = "/council/flags/export.csv?manager=&status=all"
+    flags_with_actions(range(1))
+    few = queries_for(as_manager, url)
+    flags_with_actions(range(1, 7))
+    assert queries_for(as_manager, url) == few
