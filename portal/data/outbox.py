@@ -27,10 +27,13 @@ def enqueue(
     recipient: str,
     subject: str,
     body: str,
-    user_id: int | None = None,
-    council_id: int | None = None,
+    user_id: int | None,
+    council_id: int | None,
 ) -> OutboxMessage:
-    """Add a message unless one with this key exists already; returns the message either way."""
+    """Add a message unless one with this key exists already; returns the message either way.
+    `council_id` is the council the email is written for (None only when it concerns no one
+    council, as a supplier's password reset): it decides which administrators may read it, so
+    every caller must say."""
     existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
     if existing is not None:
         return existing

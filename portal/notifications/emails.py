@@ -252,6 +252,7 @@ def _plan_email(
         subject=subject,
         body=body,
         user_id=recipient.id,
+        council_id=flag.contract.council_id,
     )
 
 

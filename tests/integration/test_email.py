@@ -29,6 +29,8 @@ def queue(key: str = "k1", recipient: str = "someone@example.org") -> OutboxMess
         recipient=recipient,
         subject="Hello",
         body="Plain text body",
+        user_id=None,
+        council_id=None,
     )
     commit()
     return message

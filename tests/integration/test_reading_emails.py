@@ -137,3 +137,43 @@ def test_the_emails_list_makes_the_same_queries_however_many_emails_there_are(
     few = queries_for(as_admin, "/admin/emails")
     write(60, 2)
     assert queries_for(as_admin, "/admin/emails") == few
+
+
+def test_every_email_about_a_contract_is_its_councils_alone(
+    app: Flask, world: World, mailbox: Mailbox
+) -> None:
+    """A recovery plan's emails, a reopened return's and the review emails concern one council's
+    contract: another council's administrator must not read them, though the supplier is
+    shared (Acme has a contract with both councils)."""
+    from datetime import date
+
+    from portal.data import commit, flags
+    from portal.domain.recovery import Answer
+    from portal.workflows import compliance
+    from portal.workflows import recovery as plan
+
+    compliance.refresh_contract(world.contract.id, date(2025, 12, 1))
+    commit()
+    [flag, *_] = flags.for_contract(world.contract.id)
+    plan.add_action(
+        flag,
+        action="Recruit two local starters",
+        owner="Site manager",
+        due_on=date(2026, 6, 1),
+        by=world.supplier_user,
+        expected_version=flag.plan_version,
+    )
+    plan.answer(
+        flag, Answer.ACCEPT, comment="", by=world.manager, expected_version=flag.plan_version
+    )
+    written = list(db.session.scalars(select(OutboxMessage)))
+    assert {m.kind for m in written} >= {
+        EmailKind.RECOVERY_PLAN_SENT,
+        EmailKind.RECOVERY_PLAN_ACCEPTED,
+    }
+    assert {m.council_id for m in written} == {world.council.id}
+    their_admin = factories.user(Role.ADMINISTRATOR, world.other_council)
+    db.session.commit()
+    reader = sign_in_as(app, their_admin)
+    for message in written:
+        assert reader.get(f"/admin/emails/{message.id}").status_code == 404
