@@ -22,12 +22,13 @@ from portal.data.models import (
     ReturnSubmission,
     User,
 )
-from portal.data.types import EmailKind, EmailStatus, ReturnStatus, Role
+from portal.data.types import EmailStatus, ReturnStatus, Role
 from portal.domain.reminders import EmailKey
 from portal.extensions import db
 
 # The emails that chase a return that has not been sent (a nudge is about one sent back).
-CHASING_STAGES = ("reminder", "overdue", "escalation")
+SUPPLIER_STAGES = ("reminder", "overdue")  # what an escalation says the supplier was sent
+CHASING_STAGES = (*SUPPLIER_STAGES, "escalation")
 
 
 @dataclass(frozen=True)
@@ -122,60 +123,16 @@ class SentReminder:
         return stage[0].upper() + stage[1:]
 
 
-def reminders_sent(supplier_ids: Collection[int]) -> dict[tuple[int, int, int], list[SentReminder]]:
-    """Every reminder and overdue notice written to these suppliers' users (whether or not they
-    can still sign in), by the (contract, financial year, quarter) it was about, oldest first.
-    One query however many suppliers: it follows the outbox's user index from their users."""
-    if not supplier_ids:
-        return {}
+def _written_about(periods: Collection[tuple[int, int, int]]) -> list[SentReminder]:
+    """Every email written about these (contract, financial year, quarter) periods, oldest
+    sent first, in one query through the outbox's period index: a handful of rows for each
+    period, however long the history. (Kind and status are left for the callers to check:
+    on SQLite, a condition on the status draws the planner to the status index and a read of
+    every sent email.)"""
+    if not periods:
+        return []
     query = (
         select(  # not the bodies
-            OutboxMessage.key,
-            User.full_name,
-            OutboxMessage.recipient,
-            OutboxMessage.status,
-            OutboxMessage.attempts,
-            OutboxMessage.created_at,
-            OutboxMessage.sent_at,
-        )
-        .join(User, User.id == OutboxMessage.user_id)
-        .where(
-            User.organisation_id.in_(supplier_ids),
-            User.role == Role.SUPPLIER_USER,
-            OutboxMessage.kind.in_([EmailKind.RETURN_REMINDER, EmailKind.RETURN_OVERDUE]),
-        )
-        .order_by(OutboxMessage.created_at, OutboxMessage.id)
-    )
-    sent: dict[tuple[int, int, int], list[SentReminder]] = defaultdict(list)
-    for row in db.session.execute(query):
-        key = EmailKey.parse(row.key)
-        if key is not None:
-            sent[key.period].append(
-                SentReminder(
-                    key,
-                    row.full_name,
-                    row.recipient,
-                    row.status,
-                    row.attempts,
-                    row.created_at,
-                    row.sent_at,
-                )
-            )
-    return sent
-
-
-def last_reminders(
-    periods: Collection[tuple[int, int, int]],
-) -> dict[tuple[int, int, int], SentReminder]:
-    """The last reminder, overdue notice or escalation delivered about each of these
-    (contract, financial year, quarter) periods, whoever it went to. One query through the
-    outbox's period index: a handful of rows for each period, however long the history.
-    (Kind and status are checked here, not in the query: on SQLite, a condition on the
-    status would draw the planner to the status index and a read of every sent email.)"""
-    if not periods:
-        return {}
-    query = (
-        select(
             OutboxMessage.key,
             User.full_name,
             OutboxMessage.recipient,
@@ -193,25 +150,36 @@ def last_reminders(
         )
         .order_by(OutboxMessage.sent_at, OutboxMessage.id)
     )
-    last: dict[tuple[int, int, int], SentReminder] = {}
+    found = []
     for row in db.session.execute(query):
         key = EmailKey.parse(row.key)
-        if (
-            key is not None
-            and key.period in periods
-            and key.stage.kind in CHASING_STAGES
-            and row.status is EmailStatus.SENT
-        ):
-            last[key.period] = SentReminder(
-                key,
-                row.full_name,
-                row.recipient,
-                row.status,
-                row.attempts,
-                row.created_at,
-                row.sent_at,
-            )
-    return last
+        if key is not None and key.period in periods:
+            found.append(SentReminder(key, *row[1:]))
+    return found
+
+
+def reminders_sent(
+    periods: Collection[tuple[int, int, int]],
+) -> dict[tuple[int, int, int], list[SentReminder]]:
+    """Every reminder and overdue notice written to the supplier about each of these periods
+    (whether or not delivered, whoever can still sign in), oldest first."""
+    sent: dict[tuple[int, int, int], list[SentReminder]] = defaultdict(list)
+    for reminder in sorted(_written_about(periods), key=lambda r: r.written_at):
+        if reminder.key.stage.kind in SUPPLIER_STAGES:
+            sent[reminder.key.period].append(reminder)
+    return sent
+
+
+def last_reminders(
+    periods: Collection[tuple[int, int, int]],
+) -> dict[tuple[int, int, int], SentReminder]:
+    """The last reminder, overdue notice or escalation delivered about each of these periods,
+    whoever it went to."""
+    return {
+        reminder.key.period: reminder
+        for reminder in _written_about(periods)
+        if reminder.key.stage.kind in CHASING_STAGES and reminder.status is EmailStatus.SENT
+    }
 
 
 def new_flags_by_manager(since: datetime) -> dict[int, int]:

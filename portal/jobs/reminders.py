@@ -240,7 +240,7 @@ def send(now: datetime, *, dry_run: bool = False) -> Summary:
     settings = current_settings()
     # What each new escalation's supplier was sent about the return: one query for them all.
     sent = facts.reminders_sent(
-        {p.supplier_id for p in new if p.kind is EmailKind.ESCALATION and p.supplier_id}
+        {p.about for p in new if p.kind is EmailKind.ESCALATION and p.about}
     )
     rows: list[dict[str, object]] = [
         {
