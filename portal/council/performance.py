@@ -18,7 +18,7 @@ from portal.council.forms import (
     PlanAnswerForm,
     WaiveFlagForm,
 )
-from portal.council.views import council
+from portal.council.views import council, page_number
 from portal.data import (
     assessments,
     commit,
@@ -81,9 +81,7 @@ def dashboard_page() -> str:
         "council/dashboard.html",
         portfolio=dashboard.portfolio(council_id, manager_id),
         mine=mine,
-        page=flags.list_for(
-            current_user, filters, page=request.args.get("page", 1, type=int), per_page=10
-        ),
+        page=flags.list_for(current_user, filters, page=page_number(), per_page=10),
         args=args,
         choices=_choices(),
         title="Dashboard",
@@ -108,7 +106,7 @@ def list_flags() -> str:
     filters, args = _flag_filters()
     return render_template(
         "council/flags.html",
-        page=flags.list_for(current_user, filters, page=request.args.get("page", 1, type=int)),
+        page=flags.list_for(current_user, filters, page=page_number()),
         args=args,
         choices=_choices(),
         title="Flags",

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from portal import calendar, exports
 from portal.auth.permissions import council_staff
 from portal.config import current_settings
-from portal.council.views import council, shown_scope
+from portal.council.views import council, page_number, shown_scope
 from portal.data import queues, users
 from portal.domain.periods import financial_quarter, financial_year_label
 
@@ -57,15 +57,11 @@ def _choices() -> dict[str, object]:
     }
 
 
-def _page() -> int:
-    return request.args.get("page", 1, type=int)
-
-
 @council.route("/returns/to-review")
 @council_staff
 def returns_to_review() -> str:
     filters, args = _queue_filters()
-    page = queues.to_review(current_user, filters, page=_page())
+    page = queues.to_review(current_user, filters, page=page_number())
     return render_template(
         "council/returns_to_review.html",
         page=page,
@@ -93,7 +89,7 @@ def overdue_returns() -> str:
     filters, args = _queue_filters()
     return render_template(
         "council/overdue_returns.html",
-        page=queues.overdue(current_user, filters, page=_page()),
+        page=queues.overdue(current_user, filters, page=page_number()),
         today=calendar.today(),
         args=args,
         choices=_choices(),

@@ -72,7 +72,8 @@ def commit_contract(contract_id: int) -> None:
     commit()
 
 
-def _page() -> int:
+def page_number() -> int:
+    """The list page asked for (the first when none is)."""
     return request.args.get("page", 1, type=int)
 
 
@@ -114,7 +115,7 @@ def _filters() -> tuple[contracts.ContractFilters, dict[str, str]]:
 @council_staff
 def list_contracts() -> str:
     filters, args = _filters()
-    page = contracts.list_for(current_user, filters, page=_page())
+    page = contracts.list_for(current_user, filters, page=page_number())
     return render_template(
         "council/contracts.html",
         page=page,
@@ -600,7 +601,7 @@ def list_measures() -> str:
 @council_staff
 def list_suppliers() -> str:
     page = organisations.list_organisations(
-        current_user, page=_page(), kind=OrganisationKind.SUPPLIER
+        current_user, page=page_number(), kind=OrganisationKind.SUPPLIER
     )
     counts = organisations.user_counts([o.id for o in page.items])
     return render_template("council/suppliers.html", page=page, counts=counts, title="Suppliers")
@@ -611,7 +612,7 @@ def list_suppliers() -> str:
 def view_supplier(supplier_id: int) -> str:
     supplier = organisations.get_supplier(supplier_id) or abort(404)
     filters = contracts.ContractFilters(today=calendar.today(), supplier_id=supplier.id)
-    contract_page = contracts.list_for(current_user, filters, page=_page())
+    contract_page = contracts.list_for(current_user, filters, page=page_number())
     return render_template(
         "council/supplier.html",
         supplier=supplier,
