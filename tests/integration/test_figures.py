@@ -26,13 +26,14 @@ from portal.extensions import db
 from portal.jobs import reminders
 from tests import factories
 from tests.conftest import World, sign_in_as
-from tests.integration.test_returns import PEOPLE, schedule, upload_people
+from tests.integration.test_returns import PEOPLE, review, schedule, submit, upload_people
 from tests.support import Mailbox, PortalClient
 
 # PEOPLE in Q1 2025/26 (91 days) counts 2 local hires (A-1, A-3) and local FTE of
 # 1 (A-1) + 0.25 (A-2) + 0.51 (A-3) + 0.33 (A-5) = 2.09: see tests/integration/test_returns.py.
 LOCAL_FTE_Q1 = Decimal("2.09")
 FTE = "Local people employed (FTE)"
+OLDER = "Older workers hired (50+)"
 
 
 def rows_of(response: object) -> list[dict[str, str]]:
@@ -82,30 +83,6 @@ def edit_line(client: PortalClient, ret: Return, line_id: int, narrative: str) -
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
-def submit(client: PortalClient, ret: Return) -> None:
-    db.session.refresh(ret)
-    response = client.submit(
-        f"/supplier/returns/{ret.id}/check", {"confirm": "y", "version": ret.version}
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    db.session.refresh(ret)
-    assert ret.status is ReturnStatus.SUBMITTED
-
-
-def review(client: PortalClient, ret: Return, queried: dict[str, str]) -> str:
-    """Accept every line awaiting a decision except those queried (code -> comment)."""
-    db.session.refresh(ret)
-    form: dict[str, object] = {"version": ret.version}
-    for line in ret.lines:
-        code = line.commitment.measure.code
-        form[f"review-{line.id}"] = "queried" if code in queried else "accepted"
-        form[f"comment-{line.id}"] = queried.get(code, "")
-    response = client.submit(f"/council/returns/{ret.id}", form)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    db.session.expire_all()
-    return response.headers["Location"]
-
-
 def states(contract: Contract) -> dict[str, object]:
     db.session.expire_all()
     by_id = store.commitment_states(contract.id)
@@ -124,7 +101,7 @@ def quarter(client: PortalClient, contract: Contract, name: str, label: str) -> 
 def test_an_accepted_line_counts_even_when_another_line_of_its_return_is_queried(
     world: World, as_manager: PortalClient, q1: Return
 ) -> None:
-    review(as_manager, q1, {"OLDER_HIRES": "Send the older workers' offer letters"})
+    review(as_manager, q1, {OLDER: "Send the older workers' offer letters"})
     assert q1.status is ReturnStatus.CHANGES_REQUESTED
     now = states(world.contract)
     # The accepted lines count; the queried one waits, shown as pending and never delivered.
@@ -140,7 +117,7 @@ def test_an_accepted_line_counts_even_when_another_line_of_its_return_is_queried
 def test_a_resubmission_sends_back_only_the_lines_it_changes(
     world: World, as_supplier: PortalClient, as_manager: PortalClient, q1: Return
 ) -> None:
-    review(as_manager, q1, {"OLDER_HIRES": "Send the offer letters"})
+    review(as_manager, q1, {OLDER: "Send the offer letters"})
     # Sam answers the query, and also rewrites the accepted apprenticeship line.
     edit_line(as_supplier, q1, line_of(q1, "OLDER_HIRES"), "Offer letters attached")
     edit_line(as_supplier, q1, line_of(q1, "APPRENTICE_STARTS"), "Now with the agreement")
@@ -476,7 +453,7 @@ def test_the_supplier_sees_its_contract_figures_the_same_way(
     world: World, as_supplier: PortalClient, q1: Return, app: Flask
 ) -> None:
     manager = sign_in_as(app, world.manager)
-    review(manager, q1, {"OLDER_HIRES": "Letters please"})
+    review(manager, q1, {OLDER: "Letters please"})
     rows = rows_of(as_supplier.get(f"/supplier/contracts/{world.contract.id}/quarters.csv"))
     fte = next(r for r in rows if r["Quarter"] == "Q1 2025/26" and r["Unit"] == "FTE")
     assert Decimal(fte["Delivered (accepted)"]) == LOCAL_FTE_Q1
@@ -487,7 +464,7 @@ def test_the_supplier_sees_its_contract_figures_the_same_way(
 def test_the_supplier_is_told_an_accepted_line_counts_and_what_changing_it_does(
     world: World, as_supplier: PortalClient, as_manager: PortalClient, q1: Return
 ) -> None:
-    review(as_manager, q1, {"OLDER_HIRES": "Letters please"})
+    review(as_manager, q1, {OLDER: "Letters please"})
     task_list = as_supplier.get(f"/supplier/returns/{q1.id}").get_data(as_text=True)
     tags = re.findall(r'class="govuk-tag[^"]*">\s*(\w+)\s*</strong>', task_list)
     assert tags.count("Accepted") == 3 and tags.count("Queried") == 1
@@ -530,7 +507,7 @@ def test_the_emails_and_the_flash_say_which_lines_count(
     assert "Each line shows as pending, and does not count as delivered, until you accept it." in (
         mailbox.body(first)
     )
-    location = review(as_manager, q1, {"OLDER_HIRES": "Letters please"})
+    location = review(as_manager, q1, {OLDER: "Letters please"}).headers["Location"]
     flashed = as_manager.get(location).get_data(as_text=True)
     assert (
         "Changes requested. Local people hired, Apprenticeship starts and Local people employed "

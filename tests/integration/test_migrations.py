@@ -78,57 +78,8 @@ def test_upgrading_keeps_what_each_line_had_accepted_and_submitted(migrating_app
     sent back for changes keeps the lines the reviewer accepted, at the figure that was sent
     (the working copy may have moved on since), while its queried line waits as pending."""
     upgrade(revision="a0664127b13b")
-    tables = MetaData()
-    tables.reflect(db.engine)
     now = datetime.now(UTC)
-    rows: dict[str, list[dict[str, object]]] = {
-        "organisations": [
-            {"id": 1, "name": "Council", "kind": "council", "is_sme": False, "is_vcse": False},
-            {"id": 2, "name": "Supplier", "kind": "supplier", "is_sme": False, "is_vcse": False},
-        ],
-        "users": [
-            {
-                "id": 1,
-                "email": "cm@council.example",
-                "full_name": "Manager",
-                "role": "contract_manager",
-                "organisation_id": 1,
-                "organisation_kind": "council",
-                "session_version": 1,
-            }
-        ],
-        "measures": [
-            {
-                "id": m,
-                "council_id": 1,
-                "code": f"M{m}",
-                "name": f"Measure {m}",
-                "unit": "people",
-                "kind": "cumulative",
-                "counting_rule": "-",
-                "evidence_guidance": "-",
-            }
-            for m in (1, 2)
-        ],
-        "contracts": [
-            {
-                "id": 1,
-                "council_id": 1,
-                "council_kind": "council",
-                "reference": "C-1",
-                "title": "Cleaning",
-                "supplier_id": 2,
-                "supplier_kind": "supplier",
-                "manager_id": 1,
-                "value": 1,
-                "start_on": date(2025, 4, 1),
-                "end_on": date(2028, 3, 31),
-                "is_kpi_contract": False,
-            }
-        ],
-        "commitments": [
-            {"id": c, "contract_id": 1, "measure_id": c, "target": 12, "note": ""} for c in (1, 2)
-        ],
+    rows: dict[str, list[dict[str, object]]] = a_contract_as_rows() | {
         "returns": [
             {
                 "id": r,
@@ -172,13 +123,7 @@ def test_upgrading_keeps_what_each_line_had_accepted_and_submitted(migrating_app
             for r, first, second in ((1, "3.00", "0.00"), (2, "5.00", "2.00"))
         ],
     }
-    with db.engine.begin() as connection:
-        for name, values in rows.items():
-            table = tables.tables[name]
-            defaults: dict[str, object] = {"created_at": now} if "created_at" in table.c else {}
-            if name == "return_lines":
-                defaults["narrative"] = "-"
-            connection.execute(table.insert(), [defaults | row for row in values])
+    insert_rows(rows, now)
     upgrade()
     with db.engine.connect() as connection:
         lines = connection.execute(
@@ -242,3 +187,72 @@ def test_upgrading_files_each_reminder_under_the_period_it_chases(migrating_app:
         "invitation:3:abc": (None, None, None),
     }
     downgrade(revision="d870782b16eb")
+
+
+def a_contract_as_rows() -> dict[str, list[dict[str, object]]]:
+    """A council, its manager, a supplier, two measures and a contract promising both, as the
+    rows of a database at an earlier revision (for tests of what a migration does to data)."""
+    return {
+        "organisations": [
+            {"id": 1, "name": "Council", "kind": "council", "is_sme": False, "is_vcse": False},
+            {"id": 2, "name": "Supplier", "kind": "supplier", "is_sme": False, "is_vcse": False},
+        ],
+        "users": [
+            {
+                "id": 1,
+                "email": "cm@council.example",
+                "full_name": "Manager",
+                "role": "contract_manager",
+                "organisation_id": 1,
+                "organisation_kind": "council",
+                "session_version": 1,
+            }
+        ],
+        "measures": [
+            {
+                "id": m,
+                "council_id": 1,
+                "code": f"M{m}",
+                "name": f"Measure {m}",
+                "unit": "people",
+                "kind": "cumulative",
+                "counting_rule": "-",
+                "evidence_guidance": "-",
+            }
+            for m in (1, 2)
+        ],
+        "contracts": [
+            {
+                "id": 1,
+                "council_id": 1,
+                "council_kind": "council",
+                "reference": "C-1",
+                "title": "Cleaning",
+                "supplier_id": 2,
+                "supplier_kind": "supplier",
+                "manager_id": 1,
+                "value": 1,
+                "start_on": date(2025, 4, 1),
+                "end_on": date(2028, 3, 31),
+                "is_kpi_contract": False,
+            }
+        ],
+        "commitments": [
+            {"id": c, "contract_id": 1, "measure_id": c, "target": 12, "note": ""} for c in (1, 2)
+        ],
+    }
+
+
+def insert_rows(rows: dict[str, list[dict[str, object]]], created_at: datetime) -> None:
+    """Insert rows into the tables as the database has them now (not as the models say)."""
+    tables = MetaData()
+    tables.reflect(db.engine)
+    with db.engine.begin() as connection:
+        for name, values in rows.items():
+            table = tables.tables[name]
+            defaults: dict[str, object] = (
+                {"created_at": created_at} if "created_at" in table.c else {}
+            )
+            if name == "return_lines":
+                defaults["narrative"] = "-"
+            connection.execute(table.insert(), [defaults | row for row in values])

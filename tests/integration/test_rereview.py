@@ -13,7 +13,7 @@ import html5lib
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import MetaData, select, text
+from sqlalchemy import select, text
 
 from portal.data import commit, contracts, local_areas
 from portal.data import compliance as store
@@ -30,8 +30,13 @@ from portal.extensions import db
 from portal.template_helpers import format_date
 from tests import factories
 from tests.conftest import World, sign_in_as
-from tests.integration.test_migrations import empty_database, migrating_app  # noqa: F401
-from tests.integration.test_returns import PEOPLE, schedule, upload_people
+from tests.integration.test_migrations import (  # noqa: F401
+    a_contract_as_rows,
+    empty_database,
+    insert_rows,
+    migrating_app,
+)
+from tests.integration.test_returns import PEOPLE, review, schedule, submit, upload_people
 from tests.support import Mailbox, PortalClient, showing_hostile_text, visible_text
 
 HOURS = "Staff volunteering hours"
@@ -125,31 +130,6 @@ def remove(client: PortalClient, ret: Return, filename: str) -> None:
         form_page=f"/supplier/returns/{ret.id}/evidence",
     )
     assert response.status_code == 302
-
-
-def submit(client: PortalClient, ret: Return) -> None:
-    db.session.refresh(ret)
-    response = client.submit(
-        f"/supplier/returns/{ret.id}/check", {"confirm": "y", "version": ret.version}
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)
-    db.session.refresh(ret)
-    assert ret.status is ReturnStatus.SUBMITTED
-
-
-def review(client: PortalClient, ret: Return, queried: dict[str, str]) -> object:
-    """Accept every line awaiting a decision except those queried (measure -> comment)."""
-    db.session.refresh(ret)
-    form: dict[str, object] = {"version": ret.version}
-    for line in ret.lines:
-        if line.review is None:
-            name = line.commitment.measure.name
-            form[f"review-{line.id}"] = "queried" if name in queried else "accepted"
-            form[f"comment-{line.id}"] = queried.get(name, "")
-    response = client.submit(f"/council/returns/{ret.id}", form)
-    assert response.status_code == 302, response.get_data(as_text=True)
-    db.session.expire_all()
-    return response
 
 
 def reopen(client: PortalClient, ret: Return, measures: list[str], reason: str, **extra: object):
@@ -587,8 +567,6 @@ def test_upgrading_turns_each_review_comment_into_a_message(migrating_app: Flask
     comment on submission 1 and sent again unchanged, which carried its comment into the second
     review: said once, on the submission it was given on."""
     upgrade(revision="d870782b16eb")
-    tables = MetaData()
-    tables.reflect(db.engine)
     first, second = datetime(2025, 8, 1, 9, tzinfo=UTC), datetime(2025, 8, 20, 9, tzinfo=UTC)
     review_1 = [
         {"commitment_id": 1, "review": "accepted", "comment": "Fine"},
@@ -598,54 +576,7 @@ def test_upgrading_turns_each_review_comment_into_a_message(migrating_app: Flask
         {"commitment_id": 1, "review": "accepted", "comment": "Fine"},
         {"commitment_id": 2, "review": "queried", "comment": "Still missing"},
     ]
-    rows: dict[str, list[dict[str, object]]] = {
-        "organisations": [
-            {"id": 1, "name": "Council", "kind": "council", "is_sme": False, "is_vcse": False},
-            {"id": 2, "name": "Supplier", "kind": "supplier", "is_sme": False, "is_vcse": False},
-        ],
-        "users": [
-            {
-                "id": 1,
-                "email": "cm@council.example",
-                "full_name": "Manager",
-                "role": "contract_manager",
-                "organisation_id": 1,
-                "organisation_kind": "council",
-                "session_version": 1,
-            }
-        ],
-        "measures": [
-            {
-                "id": m,
-                "council_id": 1,
-                "code": f"M{m}",
-                "name": f"Measure {m}",
-                "unit": "people",
-                "kind": "cumulative",
-                "counting_rule": "-",
-                "evidence_guidance": "-",
-            }
-            for m in (1, 2)
-        ],
-        "contracts": [
-            {
-                "id": 1,
-                "council_id": 1,
-                "council_kind": "council",
-                "reference": "C-1",
-                "title": "Cleaning",
-                "supplier_id": 2,
-                "supplier_kind": "supplier",
-                "manager_id": 1,
-                "value": 1,
-                "start_on": date(2025, 4, 1),
-                "end_on": date(2028, 3, 31),
-                "is_kpi_contract": False,
-            }
-        ],
-        "commitments": [
-            {"id": c, "contract_id": 1, "measure_id": c, "target": 12, "note": ""} for c in (1, 2)
-        ],
+    rows: dict[str, list[dict[str, object]]] = a_contract_as_rows() | {
         "returns": [
             {
                 "id": 1,
@@ -704,13 +635,7 @@ def test_upgrading_turns_each_review_comment_into_a_message(migrating_app: Flask
             for number, decided, review in ((1, first, review_1), (2, second, review_2))
         ],
     }
-    with db.engine.begin() as connection:
-        for name, values in rows.items():
-            table = tables.tables[name]
-            defaults: dict[str, object] = {"created_at": first} if "created_at" in table.c else {}
-            if name == "return_lines":
-                defaults["narrative"] = "-"
-            connection.execute(table.insert(), [defaults | row for row in values])
+    insert_rows(rows, first)
     upgrade()
     with db.engine.connect() as connection:
         messages = connection.execute(

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from portal.config import Settings
 from portal.data import commit, flags, local_areas, returns, users, workforce
@@ -635,3 +636,28 @@ def test_the_add_a_person_form_shows_every_mistake_at_once(
     assert "Enter the start date" not in html  # the date's own message says what is wrong
     assert 'value="31"' in html and 'value="NOT A POSTCODE"' in html  # what was typed stays
     assert workforce.entries_of(ret.id) == []  # nothing saved
+
+
+def submit(client: PortalClient, ret: Return) -> None:
+    db.session.refresh(ret)
+    response = client.submit(
+        f"/supplier/returns/{ret.id}/check", {"confirm": "y", "version": ret.version}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.refresh(ret)
+    assert ret.status is ReturnStatus.SUBMITTED
+
+
+def review(client: PortalClient, ret: Return, queried: dict[str, str]) -> TestResponse:
+    """Accept every line awaiting a decision except those queried (measure -> comment)."""
+    db.session.refresh(ret)
+    form: dict[str, object] = {"version": ret.version}
+    for line in ret.lines:
+        if line.review is None:
+            name = line.commitment.measure.name
+            form[f"review-{line.id}"] = "queried" if name in queried else "accepted"
+            form[f"comment-{line.id}"] = queried.get(name, "")
+    response = client.submit(f"/council/returns/{ret.id}", form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    return response
