@@ -238,6 +238,20 @@ def return_rows(found: Iterable[Return]) -> Iterable[list[spreadsheets.Cell]]:
         ]
 
 
+def _whose_period(contract: Contract, period: Any) -> list[spreadsheets.Cell]:
+    """The first cells of a work-queue row: the contract, who runs it and the period (a return,
+    or an overdue period: both have a financial year, quarter and the days they cover)."""
+    return [
+        contract.reference,
+        contract.title,
+        contract.supplier.name,
+        contract.manager.full_name,
+        period_of(period),
+        period.period_starts_on,
+        period.period_ends_on,
+    ]
+
+
 TO_REVIEW_COLUMNS = [
     "Contract reference",
     "Title",
@@ -256,13 +270,7 @@ def to_review_rows(found: Iterable[Return], today: date) -> Iterable[list[spread
     for ret in found:
         submitted_on = day_of(ret.submitted_at) if ret.submitted_at else None
         yield [
-            ret.contract.reference,
-            ret.contract.title,
-            ret.contract.supplier.name,
-            ret.contract.manager.full_name,
-            period_of(ret),
-            ret.period_starts_on,
-            ret.period_ends_on,
+            *_whose_period(ret.contract, ret),
             submitted_on,
             (today - submitted_on).days if submitted_on else None,
             ret.submission_count,
@@ -290,13 +298,7 @@ def overdue_rows(found: Iterable[Overdue], today: date) -> Iterable[list[spreads
     for row in found:
         period, reminder = row.period, row.last_reminder
         yield [
-            row.contract.reference,
-            row.contract.title,
-            row.contract.supplier.name,
-            row.contract.manager.full_name,
-            period_of(period),
-            period.period_starts_on,
-            period.period_ends_on,
+            *_whose_period(row.contract, period),
             period.due_on,
             (today - period.due_on).days,
             "Draft" if row.started else "Not started",
