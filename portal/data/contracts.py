@@ -135,12 +135,17 @@ def standings(contract_ids: list[int]) -> dict[int, Standing]:
     return {row[0]: _standing(*row[1:]) for row in db.session.execute(query)}
 
 
-def visible_to(user: User) -> Select[Contract]:
-    """Every contract query starts here: council staff see their council's, suppliers their own."""
-    query = select(Contract)
+def seen_by(user: User) -> ColumnElement[bool]:
+    """The contracts a user may see: council staff their council's, suppliers their own. Every
+    query of contracts, or of what belongs to them, is limited by this."""
     if user.role is Role.SUPPLIER_USER:
-        return query.where(Contract.supplier_id == user.organisation_id)
-    return query.where(Contract.council_id == user.organisation_id)
+        return Contract.supplier_id == user.organisation_id
+    return Contract.council_id == user.organisation_id
+
+
+def visible_to(user: User) -> Select[Contract]:
+    """Every contract query starts here."""
+    return select(Contract).where(seen_by(user))
 
 
 def get_for(user: User, contract_id: int) -> Contract | None:

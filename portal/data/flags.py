@@ -11,10 +11,10 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.data import audit
 from portal.data.base import utcnow
-from portal.data.contracts import supplier_name_contains
+from portal.data.contracts import seen_by, supplier_name_contains
 from portal.data.models import Commitment, Contract, Flag, User
 from portal.data.pagination import Page, paginate
-from portal.data.types import FlagKind, FlagSeverity, FlagStatus, PlanStatus, Role
+from portal.data.types import FlagKind, FlagSeverity, FlagStatus, PlanStatus
 from portal.domain.recovery import severity_for
 from portal.extensions import db
 
@@ -201,10 +201,7 @@ class FlagFilters:
 
 
 def _visible_to(user: User) -> Select[Flag]:
-    query = select(Flag).join(Contract, Contract.id == Flag.contract_id)
-    if user.role is Role.SUPPLIER_USER:
-        return query.where(Contract.supplier_id == user.organisation_id)
-    return query.where(Contract.council_id == user.organisation_id)
+    return select(Flag).join(Contract, Contract.id == Flag.contract_id).where(seen_by(user))
 
 
 def _filtered(user: User, filters: FlagFilters) -> Select[Flag]:

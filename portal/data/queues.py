@@ -13,15 +13,15 @@ from datetime import date
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import contains_eager
 
 from portal.data.base import among
-from portal.data.contracts import supplier_name_contains
+from portal.data.contracts import seen_by, supplier_name_contains
 from portal.data.models import Contract, OverduePeriod, Return, User
 from portal.data.pagination import Page, paginate
 from portal.data.reminders import SentReminder, last_reminders
-from portal.data.types import ReturnStatus, Role
+from portal.data.types import ReturnStatus
 from portal.extensions import db
 
 EXPORT_BATCH = 500
@@ -39,15 +39,9 @@ class QueueFilters:
     quarter: int | None = None
 
 
-def _visible(user: User) -> ColumnElement[bool]:
-    if user.role is Role.SUPPLIER_USER:
-        return Contract.supplier_id == user.organisation_id
-    return Contract.council_id == user.organisation_id
-
-
 def _filtered(query: Query, user: User, filters: QueueFilters, period: Any) -> Query:
     """`period` is the table whose financial_year and quarter the period filter reads."""
-    query = query.where(_visible(user))
+    query = query.where(seen_by(user))
     if filters.managed_by is not None:
         query = query.where(Contract.manager_id == filters.managed_by)
     if filters.supplier_name:
@@ -62,7 +56,7 @@ def _filtered(query: Query, user: User, filters: QueueFilters, period: Any) -> Q
 def first_contract_start(user: User) -> date | None:
     """When the user's earliest contract started: the period filter offers the financial
     years from then on (one read of the contracts, not of every return or overdue period)."""
-    return db.session.scalar(select(func.min(Contract.start_on)).where(_visible(user)))
+    return db.session.scalar(select(func.min(Contract.start_on)).where(seen_by(user)))
 
 
 # Returns to review

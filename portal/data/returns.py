@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.data import audit, threads
 from portal.data.base import utcnow
+from portal.data.contracts import seen_by
 from portal.data.models import (
     Commitment,
     Contract,
@@ -24,7 +25,7 @@ from portal.data.models import (
     ReturnSubmission,
     User,
 )
-from portal.data.types import LineReview, ReturnStatus, Role
+from portal.data.types import LineReview, ReturnStatus
 from portal.domain.periods import ReportingPeriod
 from portal.domain.reviews import LineDecision
 from portal.extensions import db
@@ -39,10 +40,7 @@ class NotEditable(Exception):
 
 
 def _scoped(user: User) -> Any:
-    query = select(Return).join(Return.contract)
-    if user.role is Role.SUPPLIER_USER:
-        return query.where(Contract.supplier_id == user.organisation_id)
-    return query.where(Contract.council_id == user.organisation_id)
+    return select(Return).join(Return.contract).where(seen_by(user))
 
 
 def get_for(user: User, return_id: int) -> Return | None:
