@@ -26,14 +26,24 @@ def council(name: str | None = None) -> Organisation:
     return organisation
 
 
-def supplier(name: str | None = None, *, sme: bool = False, vcse: bool = False) -> Organisation:
-    return organisations.create(
+def supplier(
+    name: str | None = None,
+    *,
+    sme: bool = False,
+    vcse: bool = False,
+    added_by: Organisation | None = None,
+) -> Organisation:
+    """A supplier; `added_by` is the council whose staff added it (none: a council sees it
+    only through its contracts)."""
+    organisation = organisations.create(
         name=name or f"Supplier {next(_counter)} Ltd",
         kind=OrganisationKind.SUPPLIER,
         is_sme=sme,
         is_vcse=vcse,
         by=None,
     )
+    organisation.created_by_council_id = added_by.id if added_by else None
+    return organisation
 
 
 def user(

@@ -19,7 +19,7 @@ from portal.admin.forms import (
 from portal.auth import invitations
 from portal.auth.permissions import administrators
 from portal.data import commit, local_areas, measures, organisations, outbox, users
-from portal.data.models import Measure
+from portal.data.models import Measure, User
 from portal.data.types import (
     EmailKind,
     EmailStatus,
@@ -47,11 +47,12 @@ def _page() -> int:
 @administrators
 def list_organisations() -> str:
     page = organisations.list_organisations(current_user, page=_page())
-    counts = organisations.user_counts([o.id for o in page.items])
+    ids = [o.id for o in page.items]
     return render_template(
         "admin/organisations.html",
         page=page,
-        counts=counts,
+        counts=organisations.user_counts(ids),
+        shared=organisations.shared_with_another_council(current_user, ids),
         title="Organisations",
     )
 
@@ -83,6 +84,15 @@ def add_organisation() -> str | Response:
 @administrators
 def edit_organisation(organisation_id: int) -> str | Response:
     organisation = organisations.get_for_admin(current_user, organisation_id) or abort(404)
+    if not organisations.may_change(current_user, organisation):
+        if request.method == "POST":
+            abort(403)
+        return render_template(
+            "admin/organisation.html",
+            organisation=organisation,
+            explanation=organisations.SHARED_EXPLANATION.format(name=organisation.name),
+            title=organisation.name,
+        )
     form = OrganisationForm(obj=organisation)
     if organisation.is_council:
         del form.is_sme, form.is_vcse
@@ -127,12 +137,13 @@ def invite_user() -> str | Response:
     form = InviteForm()
     form.organisation.choices = [SelectChoice("", "Select an organisation")] + [
         SelectChoice(str(o.id), o.name)
-        for o in [current_user.organisation, *organisations.suppliers()]
+        for o in [current_user.organisation, *organisations.suppliers(current_user)]
+        if organisations.may_change(current_user, o)
     ]
     if form.validate_on_submit():
         role = Role(form.role.data)
         organisation = organisations.get_for_admin(current_user, form.organisation.data or 0)
-        if organisation is None:
+        if organisation is None or not organisations.may_change(current_user, organisation):
             form.organisation.errors.append("Select an organisation")
         elif organisation.kind is not role.organisation_kind:
             form.organisation.errors.append(
@@ -161,13 +172,32 @@ def invite_user() -> str | Response:
 @administrators
 def view_user(user_id: int) -> str:
     user = users.get_for_admin(current_user, user_id) or abort(404)
-    return render_template("admin/user.html", user=user, form=ConfirmForm(), title=user.full_name)
+    changeable = organisations.may_change(current_user, user.organisation)
+    return render_template(
+        "admin/user.html",
+        user=user,
+        form=ConfirmForm(),
+        changeable=changeable,
+        explanation=None
+        if changeable
+        else organisations.SHARED_EXPLANATION.format(name=user.organisation.name),
+        title=user.full_name,
+    )
+
+
+def _changeable_user(user_id: int) -> User:
+    """A user the administrator may change: a 404 for one they cannot see, a 403 for one of
+    a supplier another council also has contracts with."""
+    user = users.get_for_admin(current_user, user_id) or abort(404)
+    if not organisations.may_change(current_user, user.organisation):
+        abort(403)
+    return user
 
 
 @admin.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
 @administrators
 def deactivate_user(user_id: int) -> str | Response:
-    user = users.get_for_admin(current_user, user_id) or abort(404)
+    user = _changeable_user(user_id)
     if user.id == current_user.id or not user.is_active:
         abort(404)
     form = ConfirmForm()
@@ -192,7 +222,7 @@ def deactivate_user(user_id: int) -> str | Response:
 @admin.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @administrators
 def reactivate_user(user_id: int) -> Response:
-    user = users.get_for_admin(current_user, user_id) or abort(404)
+    user = _changeable_user(user_id)
     if ConfirmForm().validate_on_submit() and not user.is_active:
         users.reactivate(user, by=current_user)
         commit()
@@ -203,7 +233,7 @@ def reactivate_user(user_id: int) -> Response:
 @admin.route("/users/<int:user_id>/resend-invitation", methods=["POST"])
 @administrators
 def resend_invitation(user_id: int) -> Response:
-    user = users.get_for_admin(current_user, user_id) or abort(404)
+    user = _changeable_user(user_id)
     if ConfirmForm().validate_on_submit() and user.is_active and not user.has_accepted_invitation:
         flash(invitations.send_link(user, invited_by=current_user, again=True), "success")
     return redirect(url_for("admin.view_user", user_id=user.id))

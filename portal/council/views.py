@@ -165,7 +165,7 @@ def export_quarters(contract_id: int, file_format: str) -> Response:
 def _contract_form_choices(form: ContractForm) -> None:
     council_id = current_user.organisation_id
     form.supplier.choices = [SelectChoice("", "Select a supplier")] + [
-        SelectChoice(str(s.id), s.name) for s in organisations.suppliers()
+        SelectChoice(str(s.id), s.name) for s in organisations.suppliers(current_user)
     ]
     form.manager.choices = [SelectChoice("", "Select a contract manager")] + [
         SelectChoice(str(u.id), u.full_name) for u in users.contract_managers(council_id)
@@ -186,11 +186,17 @@ def _save_contract(form: ContractForm, contract: Contract | None) -> Contract | 
     """Create or update from a valid form; None (with errors on the form) if it clashes."""
     council_id = current_user.organisation_id
     supplier = (
-        organisations.get_supplier(form.supplier.data) if form.supplier.data is not None else None
+        organisations.get_supplier_for(current_user, form.supplier.data)
+        if form.supplier.data is not None
+        else None
     )
     if form.new_supplier.data:
         if organisations.name_taken(form.new_supplier.data):
-            form.new_supplier.errors.append("A supplier with this name already exists: select it")
+            form.new_supplier.errors.append(
+                "A supplier with this name already exists: select it"
+                if organisations.supplier_named(current_user, form.new_supplier.data)
+                else "An organisation with this name already exists"
+            )
             return None
         supplier = organisations.create(
             name=form.new_supplier.data,
@@ -603,19 +609,29 @@ def list_suppliers() -> str:
     page = organisations.list_organisations(
         current_user, page=page_number(), kind=OrganisationKind.SUPPLIER
     )
-    counts = organisations.user_counts([o.id for o in page.items])
-    return render_template("council/suppliers.html", page=page, counts=counts, title="Suppliers")
+    ids = [o.id for o in page.items]
+    return render_template(
+        "council/suppliers.html",
+        page=page,
+        counts=organisations.user_counts(ids),
+        shared=organisations.shared_with_another_council(current_user, ids),
+        title="Suppliers",
+    )
 
 
 @council.route("/suppliers/<int:supplier_id>")
 @council_staff
 def view_supplier(supplier_id: int) -> str:
-    supplier = organisations.get_supplier(supplier_id) or abort(404)
+    supplier = organisations.get_supplier_for(current_user, supplier_id) or abort(404)
+    changeable = organisations.may_change(current_user, supplier)
     filters = contracts.ContractFilters(today=calendar.today(), supplier_id=supplier.id)
     contract_page = contracts.list_for(current_user, filters, page=page_number())
     return render_template(
         "council/supplier.html",
         supplier=supplier,
+        explanation=None
+        if changeable
+        else organisations.SHARED_EXPLANATION.format(name=supplier.name),
         people=users.users_of(supplier.id),
         social_value=overview.supplier_social_value(supplier.id, current_user.organisation_id),
         contract_page=contract_page,
@@ -627,7 +643,9 @@ def view_supplier(supplier_id: int) -> str:
 @council.route("/suppliers/<int:supplier_id>/invite", methods=["GET", "POST"])
 @council_staff
 def invite_supplier_user(supplier_id: int) -> str | Response:
-    supplier = organisations.get_supplier(supplier_id) or abort(404)
+    supplier = organisations.get_supplier_for(current_user, supplier_id) or abort(404)
+    if not organisations.may_change(current_user, supplier):
+        abort(403)  # another council also has contracts with it: the supplier page says so
     form = SupplierInviteForm()
     if form.validate_on_submit():
         try:

@@ -531,8 +531,14 @@ def measures_committed(council_id: int) -> list[Measure]:
 
 def import_lookups(council_id: int, references: list[str]) -> Lookups:
     """Everything an import's rows may name, in five queries whatever the file's size."""
+    # Every organisation's name is taken, but only the council's own suppliers can be named.
     named = db.session.execute(
-        select(func.lower(Organisation.name), Organisation.id, Organisation.kind)
+        select(
+            func.lower(Organisation.name),
+            Organisation.id,
+            Organisation.kind,
+            organisations.supplier_of(council_id),
+        )
     ).all()
     managers = db.session.execute(
         select(User.email, User.id).where(
@@ -550,12 +556,15 @@ def import_lookups(council_id: int, references: list[str]) -> Lookups:
         select(func.lower(LocalArea.name), LocalArea.id).where(LocalArea.council_id == council_id)
     )
     return Lookups(
-        suppliers={name: id_ for name, id_, kind in named if kind is OrganisationKind.SUPPLIER},
+        suppliers={name: id_ for name, id_, _, ours in named if ours},
         managers={email: id_ for email, id_ in managers},
         measures={code: (id_, retired is not None, kind) for code, id_, retired, kind in catalogue},
         local_areas={name: id_ for name, id_ in areas},
         existing_references=existing_references(council_id, references),
-        councils={name for name, _, kind in named if kind is OrganisationKind.COUNCIL},
+        councils={name for name, _, kind, _ in named if kind is OrganisationKind.COUNCIL},
+        others_suppliers={
+            name for name, _, kind, ours in named if kind is OrganisationKind.SUPPLIER and not ours
+        },
     )
 
 

@@ -73,6 +73,8 @@ class Organisation(Base):
     # Where the organisation is, as a full postcode ("M4 5AB"): an address, not a person's.
     postcode: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The council whose staff added this supplier: until it has contracts, only they see it.
+    created_by_council_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
 

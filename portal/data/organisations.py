@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 
 from portal.data import audit
 from portal.data.base import as_dict
-from portal.data.models import Organisation, User
+from portal.data.models import Contract, Organisation, User
 from portal.data.pagination import Page, paginate
 from portal.data.types import OrganisationKind
 from portal.extensions import db
@@ -22,28 +22,91 @@ def get(organisation_id: int) -> Organisation | None:
     return db.session.get(Organisation, organisation_id)
 
 
-def get_for_admin(admin: User, organisation_id: int) -> Organisation | None:
-    """The administrator's own council or a supplier; another council is a 404."""
-    organisation = get(organisation_id)
-    if organisation is None or not _in_reach_of(admin, organisation):
-        return None
-    return organisation
+# Which suppliers council staff see and may change. Until the portal fully supports several
+# councils, a supplier belongs to the councils that have contracts with it (or, before it has
+# any, to the council that added it), and only a supplier no other council has contracts with
+# may be changed. Every query of suppliers for council staff goes through these two rules.
+
+SHARED_EXPLANATION = (
+    "Another council also has contracts with {name}, so nobody at either council can change "
+    "its details or its users in the portal. Ask the people who run the portal if something "
+    "needs to change."
+)
 
 
-def _in_reach_of(admin: User, organisation: Organisation) -> bool:
-    return (
-        organisation.kind is OrganisationKind.SUPPLIER or organisation.id == admin.organisation_id
+def supplier_seen_by(staff: User) -> ColumnElement[bool]:
+    """The suppliers a member of council staff may see."""
+    return supplier_of(staff.organisation_id)
+
+
+def supplier_of(council_id: int) -> ColumnElement[bool]:
+    """A council's suppliers: those with a contract with it, and those it added."""
+    return and_(
+        Organisation.kind == OrganisationKind.SUPPLIER,
+        or_(
+            Organisation.created_by_council_id == council_id,
+            exists().where(
+                Contract.supplier_id == Organisation.id, Contract.council_id == council_id
+            ),
+        ),
     )
 
 
-def get_supplier(organisation_id: int) -> Organisation | None:
-    organisation = get(organisation_id)
-    return organisation if organisation and organisation.kind is OrganisationKind.SUPPLIER else None
+def seen_by(staff: User) -> ColumnElement[bool]:
+    """The organisations council staff may see: their own council and its suppliers (never
+    another council, nor another council's suppliers)."""
+    return or_(Organisation.id == staff.organisation_id, supplier_seen_by(staff))
+
+
+def shared_with_another_council(staff: User, organisation_ids: list[int]) -> set[int]:
+    """Of these suppliers, those another council also has contracts with: read-only."""
+    if not organisation_ids:
+        return set()
+    query = (
+        select(Contract.supplier_id)
+        .where(
+            Contract.supplier_id.in_(organisation_ids),
+            Contract.council_id != staff.organisation_id,
+        )
+        .distinct()
+    )
+    return set(db.session.scalars(query))
+
+
+def may_change(staff: User, organisation: Organisation) -> bool:
+    """Whether council staff may change this organisation's details or users (one they can
+    see): their own council, or a supplier no other council has contracts with."""
+    if organisation.is_council:
+        return organisation.id == staff.organisation_id
+    return not shared_with_another_council(staff, [organisation.id])
+
+
+def get_for_admin(admin: User, organisation_id: int) -> Organisation | None:
+    """The administrator's own council or one of its suppliers; anything else is a 404."""
+    return db.session.scalar(
+        select(Organisation).where(Organisation.id == organisation_id, seen_by(admin))
+    )
+
+
+def get_supplier_for(staff: User, organisation_id: int) -> Organisation | None:
+    """A supplier this member of council staff may see; None (a 404) for any other."""
+    return db.session.scalar(
+        select(Organisation).where(Organisation.id == organisation_id, supplier_seen_by(staff))
+    )
 
 
 def council_of(user: User) -> Organisation:
     """The council a member of staff works for (the deployment's one council, today)."""
     return user.organisation
+
+
+def supplier_named(staff: User, name: str) -> Organisation | None:
+    """The supplier of this name, whatever the case, if this member of council staff may see it."""
+    return db.session.scalar(
+        select(Organisation).where(
+            func.lower(Organisation.name) == name.strip().lower(), supplier_seen_by(staff)
+        )
+    )
 
 
 def name_taken(name: str, except_id: int | None = None) -> bool:
@@ -70,6 +133,11 @@ def create(
         is_sme=is_sme and kind is OrganisationKind.SUPPLIER,
         is_vcse=is_vcse and kind is OrganisationKind.SUPPLIER,
         postcode=postcode or None,
+        created_by_council_id=(
+            by.organisation_id
+            if by is not None and by.is_council_staff and kind is OrganisationKind.SUPPLIER
+            else None
+        ),
     )
     db.session.add(organisation)
     db.session.flush()
@@ -103,13 +171,11 @@ def update(
 def list_organisations(
     viewer: User, *, page: int, kind: OrganisationKind | None = None
 ) -> Page[Organisation]:
-    """Suppliers, and the viewer's own council (never other councils sharing the deployment)."""
+    """The viewer's own council and its suppliers (never other councils sharing the
+    deployment, nor suppliers only they deal with)."""
     query = (
         select(Organisation)
-        .where(
-            (Organisation.kind == OrganisationKind.SUPPLIER)
-            | (Organisation.id == viewer.organisation_id)
-        )
+        .where(seen_by(viewer))
         .order_by(func.lower(Organisation.name), Organisation.id)
     )
     if kind is not None:
@@ -126,13 +192,15 @@ def user_counts(organisation_ids: list[int]) -> dict[int, int]:
     return {organisation_id: count for organisation_id, count in db.session.execute(query)}
 
 
-def suppliers() -> list[Organisation]:
+def suppliers(staff: User) -> list[Organisation]:
+    """The suppliers this member of council staff may see, by name (a form's choices)."""
     query = (
         select(Organisation)
-        .where(Organisation.kind == OrganisationKind.SUPPLIER)
-        .order_by(func.lower(Organisation.name))
+        .where(supplier_seen_by(staff))
+        .order_by(func.lower(Organisation.name), Organisation.id)
     )
     return list(db.session.scalars(query))
+
 
 
 def councils() -> list[Organisation]:

@@ -13,10 +13,11 @@ from sqlalchemy import Select, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from portal.data import organisations
 from portal.data.base import utcnow
-from portal.data.models import OutboxMessage, User
+from portal.data.models import Organisation, OutboxMessage, User
 from portal.data.pagination import Page, paginate
-from portal.data.types import EmailKind, EmailStatus, OrganisationKind
+from portal.data.types import EmailKind, EmailStatus
 from portal.extensions import db
 
 
@@ -152,13 +153,11 @@ def _readable_by(admin: User) -> Select[OutboxMessage]:
     """The emails an administrator may read: those written for their council and, of those
     written for no council (a supplier user's password reset, or an email from before councils
     were recorded), those to a person the administrator can see: their council's staff or a
-    supplier's user. Never another council's."""
-    recipient_in_reach = select(User.id).where(
-        User.id == OutboxMessage.user_id,
-        or_(
-            User.organisation_id == admin.organisation_id,
-            User.organisation_kind == OrganisationKind.SUPPLIER,
-        ),
+    user of one of its suppliers. Never another council's."""
+    recipient_in_reach = (
+        select(User.id)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(User.id == OutboxMessage.user_id, organisations.seen_by(admin))
     )
     return select(OutboxMessage).where(
         or_(

@@ -6,15 +6,15 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.auth.passwords import hash_password, verify_password
-from portal.data import audit
+from portal.data import audit, organisations
 from portal.data.base import as_dict, utcnow
 from portal.data.models import Organisation, User, UserToken
 from portal.data.pagination import Page, paginate
-from portal.data.types import OrganisationKind, Role, TokenPurpose
+from portal.data.types import Role, TokenPurpose
 from portal.extensions import db
 
 
@@ -205,7 +205,8 @@ def list_users(admin: User, *, page: int, search: str = "") -> Page[User]:
 
 
 def get_for_admin(admin: User, user_id: int) -> User | None:
-    """A user of the administrator's council or of a supplier; never another council's."""
+    """A user of the administrator's council or of one of its suppliers; never another
+    council's, nor a supplier's that only another council deals with."""
     query = (
         select(User)
         .join(User.organisation)
@@ -216,10 +217,7 @@ def get_for_admin(admin: User, user_id: int) -> User | None:
 
 
 def _in_reach_of(admin: User) -> ColumnElement[bool]:
-    return or_(
-        Organisation.id == admin.organisation_id,
-        Organisation.kind == OrganisationKind.SUPPLIER,
-    )
+    return organisations.seen_by(admin)
 
 
 def users_of(organisation_id: int) -> list[User]:

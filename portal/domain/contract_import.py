@@ -103,6 +103,14 @@ class Lookups:
     local_areas: dict[str, int]  # lower-case name -> local area id
     existing_references: set[str]  # lower-case references the council already uses
     councils: set[str] = field(default_factory=set)  # lower-case names no supplier may take
+    # Lower-case names of suppliers only other councils deal with: neither usable nor free.
+    others_suppliers: set[str] = field(default_factory=set)
+
+
+OTHERS_SUPPLIER = (
+    "already in the portal as another council's supplier, so this council cannot add it or "
+    "name it in a contract"
+)
 
 
 @dataclass(frozen=True)
@@ -294,6 +302,9 @@ def _new_suppliers(
         if name.lower() in lookups.councils:
             errors.append(RowError(number, f"{name} is a council, so it cannot be a new supplier"))
             continue
+        if name.lower() in lookups.others_suppliers:
+            errors.append(RowError(number, f"{name} is {OTHERS_SUPPLIER}"))
+            continue
         problems: list[str] = []
         postcode = _postcode(cells.get("New supplier postcode"), name, problems)
         is_sme = _yes_no(cells.get("SME"), "SME", problems)
@@ -336,7 +347,10 @@ def _contract_from(
         errors.append(f"Contract reference {reference} already exists")
     supplier_id = lookups.suppliers.get(supplier_name.lower()) if supplier_name else None
     new_supplier = new_suppliers.get(supplier_name.lower()) if supplier_id is None else None
-    if supplier_name and supplier_id is None and supplier_name.lower() not in named_as_new:
+    unknown = supplier_name and supplier_id is None and supplier_name.lower() not in named_as_new
+    if unknown and supplier_name.lower() in lookups.others_suppliers:
+        errors.append(f"Supplier {supplier_name!r} is {OTHERS_SUPPLIER}")
+    elif unknown:
         errors.append(
             f"Supplier {supplier_name!r} is not in the portal: check the spelling, or give "
             "its New supplier postcode to add it"

@@ -108,14 +108,14 @@ def test_invitation_email_link_creates_the_account_once(
             "full_name": "Nia Jones",
             "email": "Nia.Jones@Acme.example",
             "role": "supplier_user",
-            "organisation": str(world.supplier.id),
+            "organisation": str(world.other_supplier.id),
         },
     )
     assert response.status_code == 302
     [email] = mailbox.to("nia.jones@acme.example")
     assert "invited" in email["Subject"]
     body = mailbox.body(email)
-    assert "Acme Grounds Ltd" in body and "supplier user" in body
+    assert "Bolt Facilities Ltd" in body and "supplier user" in body
     link = path_of(mailbox.link_in(email))
 
     invitee: PortalClient = app.test_client()  # type: ignore[assignment]
@@ -143,7 +143,7 @@ def test_invitation_links_expire(app: Flask, world: World, mailbox: Mailbox) -> 
             "full_name": "Late Comer",
             "email": "late@acme.example",
             "role": "supplier_user",
-            "organisation": str(world.supplier.id),
+            "organisation": str(world.other_supplier.id),
         },
     )
     link = path_of(mailbox.link_in(mailbox.to("late@acme.example")[0]))
@@ -164,7 +164,7 @@ def test_inviting_an_address_that_has_an_account_is_refused(
             "full_name": "Sam Again",
             "email": "sam@acme.example",
             "role": "supplier_user",
-            "organisation": str(world.supplier.id),
+            "organisation": str(world.other_supplier.id),
         },
     )
     html = response.get_data(as_text=True)
@@ -180,7 +180,7 @@ def test_role_and_organisation_must_agree(as_admin: PortalClient, world: World) 
             "full_name": "Wrong Place",
             "email": "wrong@acme.example",
             "role": "contract_manager",
-            "organisation": str(world.supplier.id),
+            "organisation": str(world.other_supplier.id),
         },
     )
     assert "Select the council for council staff" in response.get_data(as_text=True)
@@ -189,12 +189,12 @@ def test_role_and_organisation_must_agree(as_admin: PortalClient, world: World) 
 def test_contract_managers_invite_supplier_users_only(
     as_manager: PortalClient, world: World, mailbox: Mailbox
 ) -> None:
-    url = f"/council/suppliers/{world.supplier.id}/invite"
+    url = f"/council/suppliers/{world.other_supplier.id}/invite"
     response = as_manager.submit(url, {"full_name": "Kai Brown", "email": "kai@acme.example"})
     assert response.status_code == 302
     invited = users.get_by_email("kai@acme.example")
     assert invited is not None and invited.role is Role.SUPPLIER_USER
-    assert invited.organisation_id == world.supplier.id
+    assert invited.organisation_id == world.other_supplier.id
     assert len(mailbox.to("kai@acme.example")) == 1
     # Council staff are invited by administrators only.
     assert as_manager.get("/admin/users/invite").status_code == 403
@@ -236,21 +236,21 @@ def test_password_reset_changes_the_password_and_ends_other_sessions(
 
 
 def test_deactivating_a_user_signs_them_out(app: Flask, world: World) -> None:
-    victim = sign_in_as(app, world.supplier_user)
+    victim = sign_in_as(app, world.other_supplier_user)
     assert victim.get("/supplier/contracts").status_code == 200
     admin = sign_in_as(app, world.admin)
-    url = f"/admin/users/{world.supplier_user.id}/deactivate"
+    url = f"/admin/users/{world.other_supplier_user.id}/deactivate"
     assert admin.submit(url).status_code == 302
     assert victim.get("/supplier/contracts").status_code == 302
-    assert sign_in(app.test_client(), "sam@acme.example").status_code == 200  # refused
-    page = admin.get(f"/admin/users/{world.supplier_user.id}").get_data(as_text=True)
+    assert sign_in(app.test_client(), "bo@bolt.example").status_code == 200  # refused
+    page = admin.get(f"/admin/users/{world.other_supplier_user.id}").get_data(as_text=True)
     assert "Deactivated" in page
     # And back again.
     admin.submit(
-        f"/admin/users/{world.supplier_user.id}/reactivate",
-        form_page=f"/admin/users/{world.supplier_user.id}",
+        f"/admin/users/{world.other_supplier_user.id}/reactivate",
+        form_page=f"/admin/users/{world.other_supplier_user.id}",
     )
-    assert sign_in(app.test_client(), "sam@acme.example").status_code == 302
+    assert sign_in(app.test_client(), "bo@bolt.example").status_code == 302
 
 
 def test_administrators_cannot_deactivate_themselves(as_admin: PortalClient, world: World) -> None:

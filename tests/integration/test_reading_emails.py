@@ -9,6 +9,7 @@ from flask import Flask
 from markupsafe import escape
 from sqlalchemy import select
 
+from portal.auth import invitations
 from portal.data import outbox
 from portal.data.models import OutboxMessage
 from portal.data.types import EmailKind, Role
@@ -38,7 +39,7 @@ def test_an_email_reads_as_written_with_its_single_use_link_masked(
             "full_name": "Nia Jones",
             "email": "nia@acme.example",
             "role": "supplier_user",
-            "organisation": str(world.supplier.id),
+            "organisation": str(world.other_supplier.id),
         },
     )
     client.submit("/forgot-password", {"email": "cm@northmoor.example"})
@@ -89,11 +90,16 @@ def test_an_administrator_reads_only_their_own_councils_emails(
     client.submit("/forgot-password", {"email": "cm@southmere.example"})
     supplier_reset = written_to("sam@acme.example", "Reset")
     their_reset = written_to("cm@southmere.example", "Reset")
-    # An invitation is its inviter's council's, even to a supplier both councils work with.
-    sign_in_as(app, world.other_council_manager).submit(
-        f"/council/suppliers/{world.supplier.id}/invite",
-        {"full_name": "Ola Nowak", "email": "ola@acme.example"},
+    # An invitation is its inviter's council's, even to a supplier both councils work with
+    # (sent before such a supplier's users became read-only to both councils).
+    invitations.invite(
+        email="ola@acme.example",
+        full_name="Ola Nowak",
+        role=Role.SUPPLIER_USER,
+        organisation=world.supplier,
+        invited_by=world.other_council_manager,
     )
+    db.session.commit()
     their_invitation = written_to("ola@acme.example")
 
     their_admin = factories.user(

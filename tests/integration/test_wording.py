@@ -140,7 +140,7 @@ def test_settings_of_one_read_in_the_singular(
     admin = sign_in_as(app, world.admin)
     assert "expires in 1 day." in admin.get("/admin/users/invite").get_data(as_text=True)
     manager = sign_in_as(app, world.manager)
-    invite_page = manager.get(f"/council/suppliers/{world.supplier.id}/invite")
+    invite_page = manager.get(f"/council/suppliers/{world.other_supplier.id}/invite")
     assert "expires in 1 day." in invite_page.get_data(as_text=True)
     assert "1 hour" in client.get("/cookies").get_data(as_text=True)
     checked = client.submit("/forgot-password", {"email": "cm@northmoor.example"})
@@ -151,7 +151,7 @@ def test_settings_of_one_read_in_the_singular(
             "full_name": "Nia Jones",
             "email": "nia@acme.example",
             "role": "supplier_user",
-            "organisation": str(world.supplier.id),
+            "organisation": str(world.other_supplier.id),
         },
     )
     [invitation] = mailbox.to("nia@acme.example")
@@ -164,7 +164,7 @@ def test_an_invitation_that_could_not_be_sent_is_not_called_sent(
     app: Flask, world: World, settings: Settings
 ) -> None:
     manager = sign_in_as(app, world.manager)
-    form = f"/council/suppliers/{world.supplier.id}/invite"
+    form = f"/council/suppliers/{world.other_supplier.id}/invite"
     app.config["SETTINGS"] = replace(settings, smtp_port=free_port())
     try:
         done = manager.submit(form, {"full_name": "Nia Jones", "email": "nia@acme.example"})
