@@ -189,6 +189,39 @@ def test_upgrading_files_each_reminder_under_the_period_it_chases(migrating_app:
     downgrade(revision="d870782b16eb")
 
 
+def test_upgrading_credits_a_supplier_to_its_only_council(migrating_app: Flask) -> None:
+    """A supplier that one council has contracts with was added by that council; one shared by
+    two councils, or with no contracts, is credited to none (so no council may change it)."""
+    upgrade(revision="e3e33f87ebbe")
+    rows = a_contract_as_rows()
+    other = {"name": "Other", "kind": "council", "is_sme": False, "is_vcse": False}
+    rows["organisations"] += [
+        {"id": 3} | other,
+        {"id": 4, "name": "Shared", "kind": "supplier", "is_sme": False, "is_vcse": False},
+        {"id": 5, "name": "Unused", "kind": "supplier", "is_sme": False, "is_vcse": False},
+        {"id": 6, "name": "Theirs", "kind": "supplier", "is_sme": False, "is_vcse": False},
+    ]
+    rows["users"].append(
+        rows["users"][0] | {"id": 2, "email": "cm@other.example", "organisation_id": 3}
+    )
+    ours = rows["contracts"][0]  # council 1's, with supplier 2
+    theirs = ours | {"council_id": 3, "manager_id": 2}
+    rows["contracts"] += [
+        ours | {"id": 2, "reference": "C-2"},  # two contracts, one council
+        ours | {"id": 3, "reference": "C-3", "supplier_id": 4},
+        theirs | {"id": 4, "reference": "C-4", "supplier_id": 4},  # shared by two councils
+        theirs | {"id": 5, "reference": "C-5", "supplier_id": 6},
+    ]
+    insert_rows(rows, datetime.now(UTC))
+    upgrade(revision="f4a1c2d3b5e6")
+    with db.engine.connect() as connection:
+        credited = dict(
+            connection.execute(text("SELECT id, created_by_council_id FROM organisations")).all()
+        )
+    assert credited == {1: None, 2: 1, 3: None, 4: None, 5: None, 6: 3}
+    downgrade(revision="e3e33f87ebbe")
+
+
 def a_contract_as_rows() -> dict[str, list[dict[str, object]]]:
     """A council, its manager, a supplier, two measures and a contract promising both, as the
     rows of a database at an earlier revision (for tests of what a migration does to data)."""

@@ -319,3 +319,16 @@ def test_a_profile_needs_a_measure() -> None:
         [COLUMNS, profiled("Q1 2025/26=12", Measure_code=None, Target=None)], LOOKUPS
     )
     assert [e.message for e in plan.errors] == ["Enter the measure code for this profile"]
+
+
+def test_another_councils_supplier_can_be_neither_named_nor_added() -> None:
+    lookups = Lookups(**(vars(LOOKUPS) | {"others_suppliers": {"bolt ltd"}}))
+    named = [COLUMNS, row(Supplier="Bolt Ltd")]
+    added = [COLUMNS, row(Supplier="Bolt Ltd", New_supplier_postcode="M4 5AB")]
+    told = "already in the portal as another council's supplier, so this council cannot add it "
+    assert [(e.row, e.message) for e in plan_import(named, lookups).errors] == [
+        (2, f"Supplier 'Bolt Ltd' is {told}or name it in a contract")
+    ]
+    assert [(e.row, e.message) for e in plan_import(added, lookups).errors] == [
+        (2, f"Bolt Ltd is {told}or name it in a contract")
+    ]
