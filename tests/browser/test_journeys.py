@@ -184,18 +184,18 @@ def test_administrator_invites_a_supplier_user_who_accepts_by_email(
     expect(error_summary(page)).to_contain_text("Enter the person's full name")
 
     page.get_by_label("Full name").fill("Pat Jones")
-    page.get_by_label("Email address").fill("pat@acme.example")
+    page.get_by_label("Email address").fill("pat@bolt.example")
     page.get_by_label("Supplier user").check()
-    page.get_by_label("Organisation").select_option(label="Acme Grounds Ltd")
+    page.get_by_label("Organisation").select_option(label="Bolt Facilities Ltd")
     page.get_by_role("button", name="Send invitation").click()
     arrive(page, "Pat Jones", re.compile(r"/admin/users/\d+$"))
-    expect(success_banner(page)).to_contain_text("Invitation sent to pat@acme.example")
+    expect(success_banner(page)).to_contain_text("Invitation sent to pat@bolt.example")
 
-    link = email_link(mailbox, live_server, "pat@acme.example")
+    link = email_link(mailbox, live_server, "pat@bolt.example")
     assert "/invitations/" in link
 
     go_to(page, "Emails", "Emails sent")
-    expect(page.locator("main")).to_contain_text("pat@acme.example")
+    expect(page.locator("main")).to_contain_text("pat@bolt.example")
     # The filters find it: a plain GET form, kept filled in.
     page.get_by_label("Kind", exact=True).select_option(label="Invitation")
     page.get_by_label("Recipient contains").fill("pat@")
@@ -205,13 +205,13 @@ def test_administrator_invites_a_supplier_user_who_accepts_by_email(
     emails = page.get_by_role("table", name="Emails, newest first").locator("tbody tr")
     expect(emails).to_have_count(1)
     expect(emails.locator("td").nth(1)).to_have_text("Invitation")
-    expect(emails.locator("td").nth(2)).to_have_text("pat@acme.example")
+    expect(emails.locator("td").nth(2)).to_have_text("pat@bolt.example")
 
     # Pat opens the link in their own browser.
     invitee = new_page("invitee")
     visit(invitee, link)
     expect(heading(invitee)).to_have_text("Create your account")
-    expect(invitee.locator("main")).to_contain_text("Acme Grounds Ltd")
+    expect(invitee.locator("main")).to_contain_text("Bolt Facilities Ltd")
     invitee.get_by_label("Create a password", exact=True).fill(NEW_PASSWORD)
     invitee.get_by_label("Confirm your password", exact=True).fill(NEW_PASSWORD)
     invitee.get_by_role("button", name="Create account").click()
@@ -219,7 +219,7 @@ def test_administrator_invites_a_supplier_user_who_accepts_by_email(
     expect(success_banner(invitee)).to_contain_text("Welcome, Pat Jones")
     expect(navigation(invitee).get_by_role("link")).to_have_text(NAVIGATION["supplier"])
     go_to(invitee, "Your contracts")
-    expect(invitee.get_by_role("link", name="NCC-001")).to_be_visible()
+    expect(invitee.get_by_role("link", name="NCC-002")).to_be_visible()  # Bolt's contract
 
     # The link works once.
     allow_console_error(invitee, "status of 410")
@@ -238,21 +238,21 @@ def test_contract_manager_invites_a_supplier_user(
     sign_in(page, live_server, "cm@northmoor.example")
     arrive(page, "Dashboard", live_server.url("/council/"))
     go_to(page, "Suppliers")
-    page.get_by_role("link", name="Acme Grounds Ltd").click()
-    arrive(page, "Acme Grounds Ltd")
-    page.get_by_role("link", name="Invite a user from Acme Grounds Ltd").click()
-    arrive(page, "Invite a user from Acme Grounds Ltd")
+    page.get_by_role("link", name="Bolt Facilities Ltd").click()
+    arrive(page, "Bolt Facilities Ltd")
+    page.get_by_role("link", name="Invite a user from Bolt Facilities Ltd").click()
+    arrive(page, "Invite a user from Bolt Facilities Ltd")
     page.get_by_label("Full name").fill("Robin Mills")
-    page.get_by_label("Email address").fill("robin@acme.example")
+    page.get_by_label("Email address").fill("robin@bolt.example")
     page.get_by_role("button", name="Send invitation").click()
-    arrive(page, "Acme Grounds Ltd", re.compile(r"/council/suppliers/\d+$"))
-    expect(success_banner(page)).to_contain_text("Invitation sent to robin@acme.example")
-    expect(page.get_by_role("row").filter(has_text="robin@acme.example")).to_contain_text(
+    arrive(page, "Bolt Facilities Ltd", re.compile(r"/council/suppliers/\d+$"))
+    expect(success_banner(page)).to_contain_text("Invitation sent to robin@bolt.example")
+    expect(page.get_by_role("row").filter(has_text="robin@bolt.example")).to_contain_text(
         "Robin Mills"
     )
 
     invitee = new_page("invitee")
-    visit(invitee, email_link(mailbox, live_server, "robin@acme.example"))
+    visit(invitee, email_link(mailbox, live_server, "robin@bolt.example"))
     expect(heading(invitee)).to_have_text("Create your account")
     expect(invitee.locator("main")).to_contain_text("Supplier user")
 
@@ -349,7 +349,7 @@ def test_public_pages_are_accessible(
 def test_every_administrator_page_is_accessible(
     page: Page, live_server: LiveServer, world: World
 ) -> None:
-    sam = world.supplier_user.full_name
+    sam, bo = world.supplier_user.full_name, world.other_supplier_user.full_name
     sign_in(page, live_server, "admin@northmoor.example")
     arrive(page, "Dashboard", live_server.url("/council/"))
 
@@ -373,8 +373,13 @@ def test_every_administrator_page_is_accessible(
     expect(page.locator("#name-error")).to_be_visible()
     page.get_by_role("link", name="Back to organisations").click()
     arrive(page, "Organisations")
-    page.get_by_role("link", name="Acme Grounds Ltd (edit)").click()
-    arrive(page, "Edit Acme Grounds Ltd")
+    page.get_by_role("link", name="Bolt Facilities Ltd (edit)").click()
+    arrive(page, "Edit Bolt Facilities Ltd")
+    page.get_by_role("link", name="Back to organisations").click()
+    arrive(page, "Organisations")
+    # Southmere also has contracts with Acme, so it is read-only here.
+    page.get_by_role("link", name="Acme Grounds Ltd", exact=True).click()
+    arrive(page, "Acme Grounds Ltd", re.compile(r"/admin/organisations/\d+/edit$"))
 
     go_to(page, "Users")
     page.get_by_role("link", name="Invite a user").click()
@@ -382,10 +387,14 @@ def test_every_administrator_page_is_accessible(
     go_to(page, "Users")
     page.get_by_role("row").filter(has_text="sam@acme.example").get_by_role("link").click()
     arrive(page, sam)
+    expect(page.get_by_role("link", name="Deactivate user")).to_have_count(0)
+    go_to(page, "Users")
+    page.get_by_role("row").filter(has_text="bo@bolt.example").get_by_role("link").click()
+    arrive(page, bo)
     page.get_by_role("link", name="Deactivate user").click()
-    arrive(page, f"Deactivate {sam}?")
+    arrive(page, f"Deactivate {bo}?")
     page.get_by_role("link", name="Cancel").click()  # changed their mind
-    arrive(page, sam)
+    arrive(page, bo)
 
     go_to(page, "Measures")
     page.get_by_role("link", name="Add a measure").click()
