@@ -42,7 +42,7 @@ MB = zips.MB
 # distinct text in the workbook) are held in memory while it is, so they get the tightest limit.
 _MAX_UNZIPPED = 64 * MB
 _MAX_RATIO = 100
-_MAX_SHEET = 48 * MB
+_MAX_SHEET = 32 * MB  # 20,000 rows of 17 columns is about 15 MB
 _MAX_SHARED_STRINGS = 8 * MB
 _MAX_OTHER_PART = 2 * MB
 # Real workbooks nest elements about six deep; each level costs an XML parser memory.
