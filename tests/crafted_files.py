@@ -34,7 +34,15 @@ _CONTENT_TYPES = (
     b'<Default Extension="xml" ContentType="application/xml"/>'
     b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
     b'officedocument.spreadsheetml.sheet.main+xml"/>'
-    b"</Types>"
+    b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+    b'officedocument.spreadsheetml.worksheet+xml"/>'
+    b'<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
+    b'officedocument.spreadsheetml.styles+xml"/>'
+    b"%s</Types>"
+)
+_SHARED_STRINGS_TYPE = (
+    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+    b'officedocument.spreadsheetml.sharedStrings+xml"/>'
 )
 _ROOT_RELS = (
     b'<?xml version="1.0" encoding="UTF-8"?>'
@@ -82,16 +90,21 @@ def workbook(
     part of hundreds of megabytes never sits in memory whole)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
-        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        strings = iter(shared_strings)
+        first_strings = next(strings, None)
+        # The parts as Excel lists them (openpyxl finds the shared strings by this list).
+        archive.writestr(
+            "[Content_Types].xml",
+            _CONTENT_TYPES % (_SHARED_STRINGS_TYPE if first_strings is not None else b""),
+        )
         archive.writestr("_rels/.rels", _ROOT_RELS)
         archive.writestr("xl/workbook.xml", _WORKBOOK)
         archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
         archive.writestr("xl/styles.xml", _STYLES)
-        for name, chunks in (
-            ("xl/sharedStrings.xml", iter(shared_strings)),
-            ("xl/worksheets/sheet1.xml", iter(sheet)),
+        for name, first, chunks in (
+            ("xl/sharedStrings.xml", first_strings, strings),
+            ("xl/worksheets/sheet1.xml", b"", iter(sheet)),
         ):
-            first = next(chunks, None)
             if first is None:
                 continue
             with archive.open(name, "w", force_zip64=True) as part:
