@@ -125,9 +125,9 @@ def _read_csv(data: bytes) -> list[list[Any]]:
     return rows.rows
 
 
-# A line this long is either one enormous cell or thousands of columns: refused before csv makes
-# a list of its cells.
-_MAX_LINE = MAX_COLUMNS * 100 + 4 * MAX_CELL
+# A line longer than the most a row may hold is either one enormous cell or thousands of columns:
+# refused before csv makes a list of its cells.
+_MAX_LINE = MAX_COLUMNS * MAX_CELL
 
 
 def _csv_lines(text: str) -> Iterator[str]:
@@ -389,7 +389,8 @@ class _Sheet:
         self.epoch = epoch
         self.rows = _Rows()
         self.row_number = 0
-        self.column = 0
+        self.reference: str | None = None
+        self.after_reference = 0
         self.cells: dict[int, Any] = {}
 
     def take(self, event: str, tag: str, element: Element) -> None:
@@ -400,25 +401,27 @@ class _Sheet:
             if event == "start":
                 number = _int(element.get("r"))
                 self.row_number = number if number is not None else self.row_number + 1
-                self.cells, self.column = {}, 0
+                self.cells, self.reference, self.after_reference = {}, None, 0
             else:
                 self.rows.add(self.row_number, self.cells)
         elif tag == "dimension" and event == "start":
             _check_dimension(element.get("ref", ""))
 
     def _cell(self, cell: Element) -> None:
+        # A cell's column is in its reference ("AB12"); a cell without one follows the last.
+        # The reference is only parsed for cells with a value, the few among many empty ones.
         reference = cell.get("r")
-        # Column from the reference when there is one (parsed only for cells with a value).
-        self.column = self.column + 1 if reference is None else 0
+        if reference is not None:
+            self.reference, self.after_reference = reference, 0
+        else:
+            self.after_reference += 1
         if len(cell) == 0:  # no value: empty, however it is formatted
             return
         value = _clean(self._value(cell))
         if value is None:
             return
-        if reference is not None:
-            at = _coordinate(reference)
-            self.column = at[0] if at else max(self.column, 1)
-        self.cells[self.column] = value
+        at = _coordinate(self.reference)
+        self.cells[(at[0] if at else 0) + self.after_reference] = value
 
     def _value(self, cell: Element) -> Any:
         kind = cell.get("t", "n")
@@ -440,7 +443,12 @@ class _Sheet:
             return self.strings[index]
         if kind == "b":
             return value.strip() in ("1", "true")
-        if kind in ("str", "e", "d", "inlineStr"):
+        if kind == "d":  # an ISO 8601 date, as some programs other than Excel write them
+            try:
+                return datetime.fromisoformat(value.strip())
+            except ValueError:
+                return value
+        if kind in ("str", "e", "inlineStr"):
             return value
         return self._number(value.strip(), _int(cell.get("s")) or 0)
 

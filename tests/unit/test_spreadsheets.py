@@ -182,3 +182,22 @@ def test_workbook_values_keep_their_types() -> None:
 def test_a_table_kept_as_json_comes_back_the_same() -> None:
     rows = [["a", 1, 2.5, None, True], [datetime(2025, 4, 1, 9, 30), date(2025, 4, 1)], []]
     assert table_from_json(json.loads(json.dumps(table_to_json(rows)))) == rows
+
+
+def test_cells_without_references_follow_the_last_one() -> None:
+    sheet = (
+        crafted._SHEET_START
+        + b'<sheetData><row r="1"><c r="B1" t="inlineStr"><is><t>b</t></is></c>'
+        + b'<c s="1"/><c t="inlineStr"><is><t>d</t></is></c></row>'
+        + b'<row><c t="inlineStr"><is><t>a</t></is></c><c t="d"><v>2025-04-01</v></c></row>'
+        + b"</sheetData></worksheet>"
+    )
+    assert read_table(crafted.workbook([sheet])) == [
+        [None, "b", None, "d"],
+        ["a", datetime(2025, 4, 1)],
+    ]
+
+
+def test_a_csv_row_of_many_long_cells_is_fine_when_each_cell_is() -> None:
+    row = ",".join(["z" * 4_000] * 17)
+    assert read_table(f"Note\n{row}\n".encode())[1] == ["z" * 4_000] * 17
