@@ -58,3 +58,4 @@ bench: install assets
 	$(BIN)/python -m tests.benchmarks.pages
 	$(BIN)/python -m tests.benchmarks.workforce_upload
 	$(BIN)/python -m tests.benchmarks.dashboard
+	$(BIN)/python -m tests.benchmarks.hostile_uploads

@@ -83,6 +83,16 @@ def listing(items: Sequence[str]) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+def some_of(references: Sequence[str], shown: int = 20) -> str:
+    """ "A-1, A-2, A-3" or, for a long list, its first `shown` and "and 4,980 more": a page
+    listing thousands of people in one cell helps nobody."""
+    if not references:
+        return "Nobody"
+    if len(references) <= shown:
+        return ", ".join(references)
+    return f"{', '.join(references[:shown])} and {len(references) - shown:,} more"
+
+
 def quantity(value: Figure, unit: MeasureUnit, places: int | None = None) -> str:
     """A figure in its measure's unit: 1 person, 3 people, 30.48 FTE, 1 week, 12 weeks,
     1 hour, £1,200. With `places`, rounded first (money is always to the penny); the unit

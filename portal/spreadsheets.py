@@ -8,19 +8,46 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 import zipfile
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
+from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl import Workbook
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
+from portal.domain import zips
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-MAX_ROWS = 20_000
+MAX_ROWS = 20_000  # below the header
+MAX_COLUMNS = 100  # the templates have 17 at most; room for a person's own extra columns
+# The longest column any import takes is a contract's Note (2,000 characters); a cell may be
+# longer than its column allows, so the row-by-row checks can say which one, but not by much.
+MAX_CELL = 5_000
 
 Cell = str | int | Decimal | date | datetime | None
+
+NOT_A_TABLE = "The selected file must be a CSV or Excel (.xlsx) file"
+TOO_MANY_ROWS = f"The selected file must have {MAX_ROWS:,} rows or fewer below the header"
+TOO_MANY_COLUMNS = f"The selected file must have {MAX_COLUMNS:,} columns or fewer"
+LONG_CELL = f"The selected file has a cell longer than {MAX_CELL:,} characters"
+
+MB = zips.MB
+# What a workbook may unzip to: the sheet is read as a stream, but the shared strings (every
+# distinct text in the workbook) are held in memory while it is, so they get the tightest limit.
+_MAX_UNZIPPED = 64 * MB
+_MAX_RATIO = 100
+_MAX_SHEET = 32 * MB  # 20,000 rows of 17 columns is about 15 MB
+_MAX_SHARED_STRINGS = 8 * MB
+_MAX_OTHER_PART = 2 * MB
+# Real workbooks nest elements about six deep; each level costs an XML parser memory.
+_MAX_DEPTH = 40
+_CHUNK = 64 * 1024
 
 
 class UnreadableFile(ValueError):
@@ -34,7 +61,12 @@ def safe_cell(value: Any) -> Any:
 
 
 def read_table(data: bytes) -> list[list[Any]]:
-    """Rows of cells, header first. Recognises .xlsx by its zip content, else expects UTF-8 CSV."""
+    """Rows of cells, header first. Recognises .xlsx by its zip content, else expects UTF-8 CSV.
+
+    Rows come without their trailing empty cells, and empty rows at the end are left out. A file
+    with more than MAX_ROWS rows below the header, a non-empty cell beyond MAX_COLUMNS or a cell
+    longer than MAX_CELL characters is refused as soon as reading reaches it; a workbook is
+    checked before any of it is unzipped (see _read_xlsx)."""
     if not data.strip():
         raise UnreadableFile("The selected file is empty")
     if data.startswith(b"PK\x03\x04"):
@@ -42,38 +74,74 @@ def read_table(data: bytes) -> list[list[Any]]:
     return _read_csv(data)
 
 
-def _read_xlsx(data: bytes) -> list[list[Any]]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise UnreadableFile("The selected file must be a CSV or Excel (.xlsx) file") from error
-    sheet = workbook.worksheets[0]
-    rows: list[list[Any]] = []
-    for row in sheet.iter_rows(values_only=True):
-        if len(rows) > MAX_ROWS:
-            raise UnreadableFile(f"The selected file must have {MAX_ROWS:,} rows or fewer")
-        rows.append([_clean(cell) for cell in row])
-    workbook.close()
-    return _trim(rows)
+class _Rows:
+    """Collects rows as they are read, keeping memory to the cells that hold something."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[Any]] = []
+
+    def add(self, number: int, cells: dict[int, Any]) -> None:
+        """Row `number` (1 for the header) with its non-empty cells by column (1 for A)."""
+        if not cells:
+            return  # empty rows are only kept when something follows them (below)
+        if number > MAX_ROWS + 1:
+            raise UnreadableFile(TOO_MANY_ROWS)
+        if max(cells) > MAX_COLUMNS:
+            raise UnreadableFile(TOO_MANY_COLUMNS)
+        number = max(number, len(self.rows) + 1)  # rows out of order are read in file order
+        self.rows.extend([] for _ in range(number - len(self.rows) - 1))
+        self.rows.append([cells.get(column) for column in range(1, max(cells) + 1)])
+
+
+# CSV
 
 
 def _read_csv(data: bytes) -> list[list[Any]]:
     if b"\x00" in data:
-        raise UnreadableFile("The selected file must be a CSV or Excel (.xlsx) file")
+        raise UnreadableFile(NOT_A_TABLE)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = data.decode("cp1252")  # Excel on Windows saves "CSV" in this encoding
         except UnicodeDecodeError as error:
-            raise UnreadableFile("The selected file must be a CSV or Excel (.xlsx) file") from error
+            raise UnreadableFile(NOT_A_TABLE) from error
+    rows = _Rows()
     try:
-        rows = [[_clean(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
+        for number, row in enumerate(csv.reader(_csv_lines(text)), start=1):
+            cells = {}
+            for column, cell in enumerate(row, start=1):
+                if len(cell) > MAX_CELL:
+                    raise UnreadableFile(f"{LONG_CELL} (row {number:,})")
+                value = _clean(cell)
+                if value is not None:
+                    cells[column] = value
+            rows.add(number, cells)
     except csv.Error as error:
+        # csv's own limit on a field (128 KB unless raised) is far above MAX_CELL.
+        if "field larger than field limit" in str(error):
+            raise UnreadableFile(LONG_CELL) from error
         raise UnreadableFile(f"The selected file could not be read as CSV: {error}") from error
-    if len(rows) > MAX_ROWS:
-        raise UnreadableFile(f"The selected file must have {MAX_ROWS:,} rows or fewer")
-    return _trim(rows)
+    return rows.rows
+
+
+# A line longer than the most a row may hold is either one enormous cell or thousands of columns:
+# refused before csv makes a list of its cells.
+_MAX_LINE = MAX_COLUMNS * MAX_CELL
+
+
+def _csv_lines(text: str) -> Iterator[str]:
+    """The text's lines, each measured before it is copied out of the text."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start, start + _MAX_LINE + 1)
+        if end < 0:
+            end = min(len(text), start + _MAX_LINE + 1) - 1
+        if end + 1 - start > _MAX_LINE:
+            commas = text.count(",", start, end)
+            raise UnreadableFile(TOO_MANY_COLUMNS if commas > MAX_COLUMNS else LONG_CELL)
+        yield text[start : end + 1]
+        start = end + 1
 
 
 def _clean(cell: Any) -> Any:
@@ -86,11 +154,376 @@ def _clean(cell: Any) -> Any:
     return cell
 
 
-def _trim(rows: list[list[Any]]) -> list[list[Any]]:
-    """Drop wholly empty rows at the end (spreadsheets keep formatted blank rows)."""
-    while rows and all(cell is None for cell in rows[-1]):
-        rows.pop()
-    return rows
+# Excel (.xlsx)
+#
+# A workbook is a zip of XML parts. Before anything is unzipped, the zip's directory is checked by
+# the rule evidence files share (number of parts, total size, compression ratio), then each part
+# read here against its own limit. Only the parts a table needs are read: the workbook (to find
+# the first sheet), its relationships, the shared strings, the styles (to know which numbers are
+# dates) and the first sheet. Each is parsed as a stream (see _elements), and of the sheet only
+# the non-empty cells are kept.
+
+
+def _read_xlsx(data: bytes) -> list[list[Any]]:
+    entries = zips.entries_of(data)
+    if entries is None:
+        raise UnreadableFile(NOT_A_TABLE)
+    try:
+        zips.check_entries(entries, max_unzipped=_MAX_UNZIPPED, max_ratio=_MAX_RATIO)
+    except zips.ZipRefused as refused:
+        raise UnreadableFile(str(refused)) from refused
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return _Workbook(archive).table()
+    except (zipfile.BadZipFile, ParseError, OSError, EOFError, NotImplementedError) as error:
+        raise UnreadableFile(NOT_A_TABLE) from error
+    except RuntimeError as error:  # an encrypted part
+        raise UnreadableFile("The selected file must not be password protected") from error
+
+
+class _Workbook:
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        self.parts = {info.filename.lstrip("/").lower(): info for info in archive.infolist()}
+
+    def table(self) -> list[list[Any]]:
+        workbook_path = _target(self._relations("_rels/.rels"), "", kind="officeDocument")
+        workbook_path = workbook_path or "xl/workbook.xml"
+        folder, _, name = workbook_path.rpartition("/")
+        folder = f"{folder}/" if folder else ""
+        first_sheet, date1904 = None, False
+        for event, tag, element in self._elements(workbook_path, _MAX_OTHER_PART, required=True):
+            if event == "start" and tag == "sheet" and first_sheet is None:
+                first_sheet = _attribute(element, "id")
+            elif event == "start" and tag == "workbookPr":
+                date1904 = element.get("date1904", "").lower() in ("1", "true")
+        relations = self._relations(f"{folder}_rels/{name}.rels")
+        sheet_path = first_sheet and _target(relations, folder, id_=first_sheet)
+        if not sheet_path:
+            raise UnreadableFile(NOT_A_TABLE)
+        strings = self._shared_strings(
+            _target(relations, folder, kind="sharedStrings") or f"{folder}sharedStrings.xml"
+        )
+        styles = _target(relations, folder, kind="styles") or f"{folder}styles.xml"
+        dates = self._date_styles(styles)
+        sheet = _Sheet(strings, dates, CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900)
+        for event, tag, element in self._elements(sheet_path, _MAX_SHEET, required=True):
+            sheet.take(event, tag, element)
+        return sheet.rows.rows
+
+    def _relations(self, path: str) -> list[tuple[str, str, str]]:
+        """(id, type, target) of each relationship the part lists."""
+        return [
+            (element.get("Id", ""), element.get("Type", ""), element.get("Target", ""))
+            for event, tag, element in self._elements(path, _MAX_OTHER_PART)
+            if event == "start" and tag == "Relationship"
+        ]
+
+    def _shared_strings(self, path: str) -> list[str]:
+        strings: list[str] = []
+        for event, tag, element in self._elements(path, _MAX_SHARED_STRINGS):
+            if event == "end" and tag == "si":
+                strings.append(_text_of(element))
+        return strings
+
+    def _date_styles(self, path: str) -> set[int]:
+        formats: dict[int, str] = {}
+        cell_formats: list[int] = []  # the number format of each cell style, in order
+        in_cell_styles = False
+        for event, tag, element in self._elements(path, _MAX_OTHER_PART):
+            if tag == "cellXfs":
+                in_cell_styles = event == "start"
+            elif event == "start" and tag == "numFmt":
+                format_id = _int(element.get("numFmtId"))
+                if format_id is not None:
+                    formats[format_id] = element.get("formatCode", "")
+            elif event == "start" and tag == "xf" and in_cell_styles:
+                cell_formats.append(_int(element.get("numFmtId")) or 0)
+        return {
+            style
+            for style, format_id in enumerate(cell_formats)
+            if is_date_format(formats.get(format_id) or BUILTIN_FORMATS.get(format_id))
+        }
+
+    def _elements(
+        self, path: str, limit: int, *, required: bool = False
+    ) -> Iterator[tuple[str, str, Element]]:
+        info = self.parts.get(path.lower())
+        if info is None:
+            if required:
+                raise UnreadableFile(NOT_A_TABLE)
+            return
+        if info.file_size > limit:
+            raise UnreadableFile(
+                "The selected file is too big to import: part of it unzips to more than "
+                f"{limit // MB} MB"
+            )
+        with self.archive.open(info) as stream:
+            yield from _elements(stream)
+
+
+def _elements(stream: Any) -> Iterator[tuple[str, str, Element]]:
+    """("start" or "end", local name, element) for each element of an XML stream.
+
+    Memory stays flat: an element is dropped from its parent once it has ended, unless it is
+    inside one of _RECORDS (a cell, a shared string), which is dropped once that has ended, and
+    a record may hold only so many elements. Nesting is refused beyond _MAX_DEPTH, and so is a
+    DOCTYPE (no real workbook part has one; entities hide behind it)."""
+    parser: XMLPullParser[Element] = XMLPullParser(events=("start", "end"))
+    open_elements: list[Element] = []
+    record_at = -1  # the depth of the record being read, if any
+    in_record = 0
+    first = True
+    while True:
+        chunk = stream.read(_CHUNK)
+        if first and b"<!DOCTYPE" in chunk[:4096]:
+            raise UnreadableFile(NOT_A_TABLE)
+        first = False
+        if chunk:
+            parser.feed(chunk)
+        else:
+            parser.close()
+        for event, element in cast(Iterator[tuple[str, Element]], parser.read_events()):
+            tag = _LOCAL_NAMES.get(element.tag) or _local_name(element.tag)
+            if event == "start":
+                open_elements.append(element)
+                if len(open_elements) > _MAX_DEPTH:
+                    raise UnreadableFile(NOT_A_TABLE)
+                if record_at >= 0:
+                    in_record += 1
+                    if in_record > _MAX_RECORD_ELEMENTS:
+                        raise UnreadableFile(NOT_A_TABLE)
+                elif tag in _RECORDS:
+                    record_at, in_record = len(open_elements), 0
+                yield "start", tag, element
+            else:
+                depth = len(open_elements)
+                open_elements.pop()
+                yield "end", tag, element
+                if record_at < 0 or depth == record_at:
+                    record_at = -1
+                    if open_elements:
+                        open_elements[-1].remove(element)
+        if not chunk:
+            return
+
+
+_RECORDS = {"c", "si"}
+_MAX_RECORD_ELEMENTS = 10_000  # a cell of rich text has a few elements a run
+_LOCAL_NAMES: dict[str, str] = {}
+
+
+def _local_name(tag: str) -> str:
+    """ "{http://...}row" -> "row", remembered (a sheet repeats a few names millions of times)."""
+    name = tag.rpartition("}")[2]
+    if len(_LOCAL_NAMES) < 1_000:
+        _LOCAL_NAMES[tag] = name
+    return name
+
+
+def _attribute(element: Element, name: str) -> str | None:
+    """An attribute by its local name, whatever its namespace (r:id)."""
+    for key, value in element.attrib.items():
+        if key.rpartition("}")[2] == name:
+            return value
+    return None
+
+
+def _target(
+    relations: list[tuple[str, str, str]],
+    folder: str,
+    *,
+    id_: str | None = None,
+    kind: str | None = None,
+) -> str | None:
+    for rel_id, rel_type, target in relations:
+        if (id_ is not None and rel_id == id_) or (
+            kind is not None and rel_type.rpartition("/")[2] == kind
+        ):
+            return target.lstrip("/") if target.startswith("/") else folder + target
+    return None
+
+
+def _text_of(element: Element) -> str:
+    """A shared or inline string's text: its t elements, less pronunciation guides (rPh)."""
+    parts = []
+    length = 0
+    for child in element.iter():
+        tag = _LOCAL_NAMES.get(child.tag) or _local_name(child.tag)
+        if tag == "rPh":
+            for guide in child.iter():
+                guide.text = None
+        elif tag == "t" and child.text:
+            length += len(child.text)
+            if length > MAX_CELL:
+                raise UnreadableFile(LONG_CELL)
+            parts.append(child.text)
+    return "".join(parts)
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text is not None and text.isdigit() and len(text) < 10 else None
+
+
+_COORDINATE = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+_WHOLE_NUMBER = re.compile(r"-?\d{1,15}$")
+
+
+def _coordinate(reference: str | None) -> tuple[int, int] | None:
+    """ "AB12" -> (column 28, row 12)."""
+    match = _COORDINATE.match(reference or "")
+    if match is None:
+        return None
+    column = 0
+    for letter in match[1].upper():
+        column = column * 26 + ord(letter) - ord("A") + 1
+    return column, int(match[2])
+
+
+class _Sheet:
+    """The rows of a sheet, from its elements as they stream past."""
+
+    def __init__(self, strings: list[str], date_styles: set[int], epoch: datetime) -> None:
+        self.strings = strings
+        self.date_styles = date_styles
+        self.epoch = epoch
+        self.rows = _Rows()
+        self.row_number = 0
+        self.reference: str | None = None
+        self.after_reference = 0
+        self.cells: dict[int, Any] = {}
+
+    def take(self, event: str, tag: str, element: Element) -> None:
+        if tag == "c":
+            if event == "end":
+                self._cell(element)
+        elif tag == "row":
+            if event == "start":
+                number = _int(element.get("r"))
+                self.row_number = number if number is not None else self.row_number + 1
+                self.cells, self.reference, self.after_reference = {}, None, 0
+            else:
+                self.rows.add(self.row_number, self.cells)
+        elif tag == "dimension" and event == "start":
+            _check_dimension(element.get("ref", ""))
+
+    def _cell(self, cell: Element) -> None:
+        # A cell's column is in its reference ("AB12"); a cell without one follows the last.
+        # The reference is only parsed for cells with a value, the few among many empty ones.
+        reference = cell.get("r")
+        if reference is not None:
+            self.reference, self.after_reference = reference, 0
+        else:
+            self.after_reference += 1
+        if len(cell) == 0:  # no value: empty, however it is formatted
+            return
+        value = _clean(self._value(cell))
+        if value is None:
+            return
+        at = _coordinate(self.reference)
+        self.cells[(at[0] if at else 0) + self.after_reference] = value
+
+    def _value(self, cell: Element) -> Any:
+        kind = cell.get("t", "n")
+        value = None
+        for child in cell:
+            tag = _LOCAL_NAMES.get(child.tag) or _local_name(child.tag)
+            if tag == "is":
+                return _text_of(child) if kind == "inlineStr" else None
+            if tag == "v":
+                value = child.text
+        if value is None:
+            return None
+        if len(value) > MAX_CELL:
+            raise UnreadableFile(LONG_CELL)
+        if kind == "s":
+            index = _int(value.strip())
+            if index is None or index >= len(self.strings):
+                raise UnreadableFile(NOT_A_TABLE)
+            return self.strings[index]
+        if kind == "b":
+            return value.strip() in ("1", "true")
+        if kind == "d":  # an ISO 8601 date, as some programs other than Excel write them
+            try:
+                return datetime.fromisoformat(value.strip())
+            except ValueError:
+                return value
+        if kind in ("str", "e", "inlineStr"):
+            return value
+        return self._number(value.strip(), _int(cell.get("s")) or 0)
+
+    def _number(self, text: str, style: int) -> Any:
+        if not text:
+            return None
+        try:
+            number: int | float = int(text) if _WHOLE_NUMBER.match(text) else float(text)
+        except ValueError as error:
+            raise UnreadableFile(NOT_A_TABLE) from error
+        if style in self.date_styles and math.isfinite(number):
+            try:
+                return from_excel(number, self.epoch)
+            except (ValueError, OverflowError):
+                return number  # not a date any calendar has: the import's checks say so
+        return number
+
+
+def _check_dimension(reference: str) -> None:
+    """The sheet's own account of the range it uses, e.g. A1:XFD1048576, refused if too big."""
+    last = _coordinate(reference.rsplit(":", 1)[-1])
+    if last is None:
+        return
+    columns, rows = last
+    if rows > MAX_ROWS + 1:
+        raise UnreadableFile(
+            f"{TOO_MANY_ROWS} (its first sheet is marked as using {rows:,} rows: delete the "
+            "empty rows below your table and save it again)"
+        )
+    if columns > MAX_COLUMNS:
+        raise UnreadableFile(
+            f"{TOO_MANY_COLUMNS} (its first sheet is marked as using {columns:,} columns: "
+            "delete the empty columns to the right of your table and save it again)"
+        )
+
+
+# A parsed table kept as JSON (a stored contract import): dates and times are tagged so that
+# they come back as they were read.
+
+_TAGGED: dict[str, Callable[[str], Any]] = {
+    "datetime": datetime.fromisoformat,
+    "date": date.fromisoformat,
+    "time": time.fromisoformat,
+    "seconds": lambda text: timedelta(seconds=float(text)),
+    "float": float,
+}
+
+
+def table_to_json(rows: list[list[Any]]) -> list[list[Any]]:
+    return [[_to_json(cell) for cell in row] for row in rows]
+
+
+def table_from_json(rows: list[list[Any]]) -> list[list[Any]]:
+    return [[_from_json(cell) for cell in row] for row in rows]
+
+
+def _to_json(cell: Any) -> Any:
+    if isinstance(cell, datetime):
+        return {"datetime": cell.isoformat()}
+    if isinstance(cell, date):
+        return {"date": cell.isoformat()}
+    if isinstance(cell, time):
+        return {"time": cell.isoformat()}
+    if isinstance(cell, timedelta):
+        return {"seconds": str(cell.total_seconds())}
+    if isinstance(cell, float) and not math.isfinite(cell):
+        return {"float": str(cell)}  # JSON has no infinity
+    return cell
+
+
+def _from_json(cell: Any) -> Any:
+    if isinstance(cell, dict) and len(cell) == 1:
+        ((tag, text),) = cell.items()
+        return _TAGGED[tag](text)
+    return cell
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:

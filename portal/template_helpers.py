@@ -161,6 +161,7 @@ def init_app(app: Flask) -> None:
         pct=_unless_none(formatting.pct),
         count=formatting.count,
         listing=formatting.listing,
+        some_of=formatting.some_of,
         error_list=error_list,
         period=period_of,
     )

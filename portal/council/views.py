@@ -518,11 +518,17 @@ def import_contracts() -> str | Response:
     form = ImportForm()
     if form.validate_on_submit():
         upload = form.file.data
-        stored = contract_imports.store(
-            current_user, filename=upload.filename or "upload", content=upload.read()
-        )
-        commit()
-        return redirect(url_for("council.preview_import", import_id=stored.id))
+        content = upload.read()
+        try:
+            rows = spreadsheets.read_table(content)
+        except spreadsheets.UnreadableFile as problem:
+            form.file.errors = [str(problem)]
+        else:
+            stored = contract_imports.store(
+                current_user, filename=upload.filename or "upload", content=content, rows=rows
+            )
+            commit()
+            return redirect(url_for("council.preview_import", import_id=stored.id))
     start_month = current_settings().financial_year_start_month
     return render_template(
         "council/import.html",
@@ -534,10 +540,15 @@ def import_contracts() -> str | Response:
 
 
 def _plan(stored: ContractImport) -> tuple[ImportPlan | None, str | None]:
+    """The plan from the rows kept at upload (never the file again, but for uploads from
+    before the rows were kept, read once here)."""
+    first_view = stored.parsed_rows is None
     try:
-        table = spreadsheets.read_table(stored.content)
+        table = contract_imports.rows_of(stored)
     except spreadsheets.UnreadableFile as problem:
         return None, str(problem)
+    if first_view:
+        commit()
     lookups = contracts.import_lookups(current_user.organisation_id, references_in(table))
     start_month = current_settings().financial_year_start_month
     return plan_import(table, lookups, start_month=start_month), None

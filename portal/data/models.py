@@ -368,6 +368,9 @@ class ContractImport(Base):
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     filename: Mapped[str] = mapped_column(String(255))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    # The file's rows as read once at upload (spreadsheets.table_to_json), so the preview and the
+    # confirmation never read the file again. None for uploads from before it was kept.
+    parsed_rows: Mapped[list[list[Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     contracts_created: Mapped[int | None] = mapped_column(Integer)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Select, delete, func, insert, select
 
 from portal.data.models import Contract, Return, WorkforceEntry
+from portal.data.pagination import Page, paginate
 from portal.domain.counting import Claim, WorkforceRecord
 from portal.extensions import db
 
@@ -24,17 +25,30 @@ FIELDS = (
 )
 
 
-def entries_of(return_id: int) -> list[WorkforceEntry]:
-    query = (
+def _entries_query(return_id: int) -> Select[WorkforceEntry]:
+    return (
         select(WorkforceEntry)
         .where(WorkforceEntry.return_id == return_id)
-        .order_by(WorkforceEntry.worker_reference, WorkforceEntry.starts_on)
+        .order_by(WorkforceEntry.worker_reference, WorkforceEntry.starts_on, WorkforceEntry.id)
     )
-    return list(db.session.scalars(query))
 
 
-def as_record(entry: WorkforceEntry) -> WorkforceRecord:
-    return WorkforceRecord(**{field: getattr(entry, field) for field in FIELDS})
+def entries_of(return_id: int) -> list[WorkforceEntry]:
+    return list(db.session.scalars(_entries_query(return_id)))
+
+
+def page_of(return_id: int, page: int) -> Page[WorkforceEntry]:
+    """One page of the return's people, in the order of the whole list (two queries)."""
+    return paginate(_entries_query(return_id), page)
+
+
+def records_of(return_id: int) -> list[WorkforceRecord]:
+    """The return's people as plain records, read as rows: for counting thousands of them,
+    without the cost of an ORM object each."""
+    query = _entries_query(return_id).with_only_columns(
+        *(getattr(WorkforceEntry, field) for field in FIELDS)
+    )
+    return [WorkforceRecord(*row) for row in db.session.execute(query)]
 
 
 def count(return_id: int) -> int:

@@ -8,25 +8,24 @@ document types are accepted, so nothing that a browser or Office could run gets 
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from enum import StrEnum
 
-MB = 1024 * 1024
+from portal.domain import zips
+
+MB = zips.MB
 
 EMPTY = "The selected file is empty"
 WRONG_TYPE = "The selected file must be a PDF, PNG, JPEG, CSV, XLSX or DOCX"
 MACROS = "The selected file must not contain macros"
-TOO_MANY_PARTS = "The selected file has too many parts to check"
+TOO_MANY_PARTS = zips.TOO_MANY_PARTS
 
-# Zip bombs: Office files are zips, and a few KB can declare gigabytes. We only read the zip's
-# directory, never unpack it here, but whatever opens the file later would.
+# Zip bombs (the rule is in portal.domain.zips, shared with spreadsheet imports): evidence is
+# never unpacked here, but whatever opens the file later would.
 _MAX_UNZIPPED = 200 * MB
 _UNZIPPED_RATIO = 20
-_MAX_ZIP_ENTRIES = 10_000
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # C0 and C1 control characters, less tab, CR and LF.
@@ -170,17 +169,13 @@ def _sniff(content: bytes, *, max_unzipped: int) -> FileKind | None:
 
 
 def _office_kind(content: bytes, *, max_unzipped: int) -> FileKind | None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+    entries = zips.entries_of(content)
+    if entries is None:
         return None
-    if len(entries) > _MAX_ZIP_ENTRIES:
-        raise RefusedFile(TOO_MANY_PARTS)
-    if sum(entry.file_size for entry in entries) > max_unzipped:
-        raise RefusedFile(
-            f"The selected file must be smaller than {max_unzipped // MB} MB unzipped"
-        )
+    try:
+        zips.check_entries(entries, max_unzipped=max_unzipped)
+    except zips.ZipRefused as refused:
+        raise RefusedFile(str(refused)) from refused
     # Part names in Office files are case-insensitive; macros live in vbaProject.bin.
     names = {entry.filename.lower() for entry in entries}
     if any(name.rsplit("/", 1)[-1] == "vbaproject.bin" for name in names):

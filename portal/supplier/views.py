@@ -210,7 +210,8 @@ def workforce_records(return_id: int) -> str:
         "supplier/workforce.html",
         ret=ret,
         form=ActionForm(version=ret.version),
-        entries=workforce.entries_of(ret.id),
+        # A page of the people; the figures above them are counted from all of them.
+        people=workforce.page_of(ret.id, page=request.args.get("page", 1, type=int)),
         counted=workflow.figures(ret),
         lines=[line for line in ret.lines if line.commitment.measure.derivation is not None],
         double_claims=_double_claim_warnings(ret),

@@ -51,7 +51,7 @@ def _area(ret: Return) -> set[str]:
 
 def figures(ret: Return) -> PeriodFigures:
     """The people measures this return's workforce records give, with who counts for each."""
-    records = [workforce.as_record(entry) for entry in workforce.entries_of(ret.id)]
+    records = workforce.records_of(ret.id)
     full_time = Decimal(current_settings().full_time_hours)
     return derive(
         records,
@@ -102,7 +102,7 @@ def copy_last_quarter(ret: Return, *, expected_version: int | None) -> int:
     if previous is None:
         return 0
     carried = workforce.still_engaged(
-        [workforce.as_record(e) for e in workforce.entries_of(previous.id)], ret.period_starts_on
+        workforce.records_of(previous.id), ret.period_starts_on
     )
     # A person carried over is no longer a new hire in this quarter.
     carried = [
@@ -125,7 +125,7 @@ def copy_last_quarter(ret: Return, *, expected_version: int | None) -> int:
 def double_counting(ret: Return) -> list[DoubleClaim]:
     """This return's workers also claimed on the supplier's other contracts for the same time,
     with shares adding to more than 100%."""
-    own = [workforce.as_record(e) for e in workforce.entries_of(ret.id)]
+    own = workforce.records_of(ret.id)
     claims = [
         Claim(r.worker_reference, ret.contract_id, r.starts_on, r.ends_on, r.share_on_contract)
         for r in own

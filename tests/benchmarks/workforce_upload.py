@@ -4,7 +4,8 @@
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/portal_bench \\
         python -m tests.benchmarks.workforce_upload
 
-Times the request itself (read, check every row, count, save in one transaction), three runs.
+Times the request itself (read, check every row, count, save in one transaction), three runs,
+then the people page of the return that upload made (its size and time, three runs).
 """
 
 from __future__ import annotations
@@ -152,6 +153,18 @@ def main() -> None:
     print(f"database: {url.split('@')[-1]}")
     print(
         f"{args.rows} rows ({len(body) / 1024:.0f} KB): "
+        f"median {statistics.median(timings):.2f} s, runs " + ", ".join(f"{t:.2f}" for t in timings)
+    )
+    people_page = f"/supplier/returns/{return_id}/workforce"
+    timings, size = [], 0
+    for _ in range(3):
+        began = time.perf_counter()
+        response = client.get(people_page)
+        timings.append(time.perf_counter() - began)
+        assert response.status_code == 200
+        size = len(response.get_data())
+    print(
+        f"people page of {args.rows} people ({size / 1024:.0f} KB): "
         f"median {statistics.median(timings):.2f} s, runs " + ", ".join(f"{t:.2f}" for t in timings)
     )
 

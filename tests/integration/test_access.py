@@ -58,7 +58,7 @@ def _ids_from_elsewhere(world: World, role: Role) -> dict[str, int | str]:
     """For each URL parameter, an id that exists but belongs to someone the role must not see."""
     other_council_measure = measures.catalogue(world.other_council.id)[0]
     someone_elses_import = contract_imports.store(
-        world.other_council_manager, filename="theirs.csv", content=b"x"
+        world.other_council_manager, filename="theirs.csv", content=b"x", rows=[["x"]]
     )
     elsewhere = (
         world.other_supplier_contract

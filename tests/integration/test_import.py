@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from decimal import Decimal
@@ -11,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from portal.data import audit, contracts
-from portal.data.models import Commitment, Contract, Organisation
+from portal.data.models import Commitment, Contract, ContractImport, Organisation
 from portal.domain.contract_import import COLUMNS
 from portal.extensions import db
 from tests.conftest import World, sign_in_as
@@ -141,13 +142,32 @@ def test_excel_files_import_too(as_manager: PortalClient, world: World) -> None:
     assert db.session.scalar(select(Contract).where(Contract.reference == "IMP-0002"))
 
 
+def refused(client: PortalClient, content: bytes, filename: str = "contracts.csv") -> str:
+    """The upload form's error for a file that cannot be read (nothing is kept)."""
+    imports_before = count(ContractImport)
+    response = client.submit(
+        "/council/contracts/import",
+        {"file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert count(ContractImport) == imports_before
+    page = response.get_data(as_text=True)
+    assert "There is a problem" in page
+    message = re.search(
+        r'<p id="file-error" class="govuk-error-message">\s*'
+        r'<span class="govuk-visually-hidden">Error:</span>([^<]*)</p>',
+        page,
+    )
+    assert message, page
+    return html.unescape(message.group(1).strip())
+
+
 def test_files_are_judged_by_content_not_name(as_manager: PortalClient, world: World) -> None:
     executable = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" * 10
-    preview = as_manager.get(upload(as_manager, executable, "contracts.csv"))
-    assert "must be a CSV or Excel (.xlsx) file" in preview.get_data(as_text=True)
-    fake_xlsx = b"PK\x03\x04not really a workbook"
-    preview = as_manager.get(upload(as_manager, fake_xlsx, "contracts.xlsx"))
-    assert "must be a CSV or Excel (.xlsx) file" in preview.get_data(as_text=True)
+    message = "The selected file must be a CSV or Excel (.xlsx) file"
+    assert refused(as_manager, executable, "contracts.csv") == message
+    assert refused(as_manager, b"PK\x03\x04not really a workbook", "contracts.xlsx") == message
 
 
 def test_a_wrong_header_says_which_columns_are_missing(
