@@ -1,7 +1,7 @@
 """Contract imports keep the rows read at upload, so a preview never reads the file again
 
 Revision ID: 9c4d2e6f1a83
-Revises: e3e33f87ebbe
+Revises: f4a1c2d3b5e6
 Create Date: 2026-11-27 20:45:00
 
 Uploads from before keep NULL parsed rows and are read once, on their first preview.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "9c4d2e6f1a83"
-down_revision = "e3e33f87ebbe"
+down_revision = "f4a1c2d3b5e6"
 branch_labels = None
 depends_on = None
 
