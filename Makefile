@@ -22,8 +22,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# --ignore-scripts: no package may fetch anything at install time (vnu-jar's would download a
+# Java runtime when there is no java command; CI installs Debian's instead).
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 assets: static/dist/portal.css static/dist/portal.mjs

@@ -3,7 +3,9 @@ by Playwright, and pages that fail the test on console errors, CSP violations, s
 an axe-core accessibility violation.
 
 Every page a test reaches must be checked with axe_check(page): the page fixture records each
-document the browser lands on and fails the test if one was left unchecked.
+document the browser lands on and fails the test if one was left unchecked. axe_check also keeps
+each page for the Nu HTML checker, which checks them all after the last browser test
+(html_validity.py).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from playwright.sync_api import (
 )
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from tests.browser.html_validity import PAGES, HtmlValidity, add_check
 from tests.support import check_selects, check_text, check_title_segments
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -215,7 +218,9 @@ def axe_check(page: Page) -> None:
     watch = watch_of(page)
     page.wait_for_load_state("load")
     # The same checks as the test client's (tests/support.py), on the page as drawn.
-    document = html5lib.parse(page.content(), namespaceHTMLElements=False)
+    html = page.content()
+    PAGES.add(html, page.url)
+    document = html5lib.parse(html, namespaceHTMLElements=False)
     check_text(document, page.url)
     check_selects(document, page.url)
     check_title_segments(page.title(), page.url)
@@ -349,8 +354,22 @@ def page(browsing: Browsing) -> Page:
     return browsing.new_page("page")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# A wrapper: the browser mark goes on before the other plugins choose the tests to run (-m, -k,
+# --lf), and the HTML check after the last browser test among those they chose.
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> Iterator[None]:
     here = Path(__file__).parent
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.browser)
+    yield
+    add_check(items)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    outcome = HtmlValidity.outcome
+    if outcome is not None:
+        terminalreporter.write_line(
+            f"Nu HTML checker: {outcome.pages} distinct pages ({outcome.reached} checks), "
+            f"{outcome.errors} errors, {outcome.seconds:.1f} s"
+        )
