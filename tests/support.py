@@ -20,6 +20,22 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 
+def session_cookie_for(app: Any, user: Any) -> tuple[str, str]:
+    """(cookie name, value) of a new server-side session signed in as this user, as a sign-in
+    makes one (the sign-in form itself is tested separately)."""
+    from portal.data import commit
+    from portal.data import sessions as store
+    from portal.data.base import utcnow
+    from portal.sessions import ServerSessionInterface
+
+    user_id, login_id = user.id, user.get_id()
+    data = ServerSessionInterface.serializer.dumps({"_user_id": login_id, "_fresh": True})
+    with app.app_context():
+        raw, _ = store.create(data=data, user_id=user_id, browser="Test client", now=utcnow())
+        commit()
+    return app.config["SESSION_COOKIE_NAME"], raw
+
+
 def free_port() -> int:
     # aiosmtpd's Controller(port=0) does not work: find a free port first.
     with socket.socket() as probe:
