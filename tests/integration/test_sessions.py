@@ -374,3 +374,13 @@ def test_the_worker_command_runs_one_pass(app: Flask, world: World, mailbox: Mai
     assert result.exit_code == 0, result.output
     assert "1 reset request: 1 email written; 1 email sent, 0 failed" in result.output
     assert len(mailbox.to("cm@northmoor.example")) == 1
+
+
+def test_too_many_reset_requests_say_the_real_wait(app: Flask, world: World) -> None:
+    client = fresh(app)
+    for _ in range(5):
+        assert client.submit("/forgot-password", {"email": "cm@northmoor.example"}).status_code == 200
+    refused = client.submit("/forgot-password", {"email": "cm@northmoor.example"})
+    assert refused.status_code == 429
+    html = refused.get_data(as_text=True)
+    assert re.search(r"try again in (\d+ seconds|1 minute)\.", html), html[html.index("<main") :]
