@@ -43,9 +43,7 @@ def upgrade():
         sa.UniqueConstraint("token_hash", name=op.f("uq_browser_sessions_token_hash")),
     )
     with op.batch_alter_table("browser_sessions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_browser_sessions_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_browser_sessions_user_id"), ["user_id"], unique=False)
     op.create_table(
         "password_reset_requests",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from math import ceil
 from urllib.parse import urlsplit
 
@@ -101,8 +100,9 @@ def sign_out() -> Response:
     sessions.end()
     commit()
     if was_idle:
-        idle = current_settings().session_idle_minutes
-        flash(f"You have been signed out because you had not used the service for {count(idle, 'minute')}", "success")
+        idle = count(current_settings().session_idle_minutes, "minute")
+        message = f"You have been signed out because you had not used the service for {idle}"
+        flash(message, "success")
     else:
         flash("You have signed out", "success")
     return redirect(url_for("auth.sign_in"))

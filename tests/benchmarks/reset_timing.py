@@ -52,7 +52,11 @@ def main() -> None:
         Base.metadata.drop_all(db.engine)
         Base.metadata.create_all(db.engine)
         council = organisations.create(
-            name="Bench Council", kind=OrganisationKind.COUNCIL, is_sme=False, is_vcse=False, by=None
+            name="Bench Council",
+            kind=OrganisationKind.COUNCIL,
+            is_sme=False,
+            is_vcse=False,
+            by=None,
         )
         users.create_user(
             email=KNOWN,
@@ -90,7 +94,9 @@ def main() -> None:
 
     known_ms, unknown_ms = statistics.median(known), statistics.median(unknown)
     difference = abs(known_ms - unknown_ms)
-    print(f"POST /forgot-password, {args.requests} requests each, interleaved ({url.split(':')[0]})")
+    print(
+        f"POST /forgot-password, {args.requests} requests each, interleaved ({url.split(':')[0]})"
+    )
     print(f"  known address:   median {known_ms:.2f} ms")
     print(f"  unknown address: median {unknown_ms:.2f} ms")
     print(f"  difference:      {difference:.2f} ms (must be under {LIMIT_MS:.0f} ms)")

@@ -103,7 +103,9 @@ def test_accepting_an_invitation_gives_a_new_session_id(app: Flask, world: World
     client = fresh(app)
     client.get(f"/invitations/{token}")
     before = cookie_of(client)
-    done = client.submit(f"/invitations/{token}", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    done = client.submit(
+        f"/invitations/{token}", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert done.headers["Location"] == "/supplier/"
     assert cookie_of(client) != before
     assert client.get("/supplier/").status_code == 200
@@ -168,9 +170,9 @@ def test_stay_signed_in_extends_the_session(app: Flask, world: World) -> None:
     response = client.post("/session/keep-alive", headers={"X-CSRFToken": token})
     assert response.status_code == 204
     _age_check = db.session.scalar(
-        select(func.count()).select_from(BrowserSession).where(
-            BrowserSession.last_seen_at > utcnow() - timedelta(seconds=5)
-        )
+        select(func.count())
+        .select_from(BrowserSession)
+        .where(BrowserSession.last_seen_at > utcnow() - timedelta(seconds=5))
     )
     assert _age_check == 1
     assert client.post("/session/keep-alive").status_code == 400  # CSRF still guards it
@@ -309,7 +311,9 @@ def test_a_successful_sign_in_clears_the_failures(app: Flask, world: World) -> N
 
 def _fail_from(client: PortalClient, address: str, n: int) -> int:
     return sign_in(
-        client, f"nobody{n}@example.org", "wrong password here",
+        client,
+        f"nobody{n}@example.org",
+        "wrong password here",
         headers={"X-Forwarded-For": address},
     ).status_code
 
@@ -379,7 +383,9 @@ def test_the_worker_command_runs_one_pass(app: Flask, world: World, mailbox: Mai
 def test_too_many_reset_requests_say_the_real_wait(app: Flask, world: World) -> None:
     client = fresh(app)
     for _ in range(5):
-        assert client.submit("/forgot-password", {"email": "cm@northmoor.example"}).status_code == 200
+        assert (
+            client.submit("/forgot-password", {"email": "cm@northmoor.example"}).status_code == 200
+        )
     refused = client.submit("/forgot-password", {"email": "cm@northmoor.example"})
     assert refused.status_code == 429
     html = refused.get_data(as_text=True)

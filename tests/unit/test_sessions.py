@@ -62,8 +62,10 @@ def test_last_seen_is_touched_once_a_minute() -> None:
             "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:128.0) Gecko/20100101 Firefox/128.0",
             "Firefox on macOS",
         ),
-        ("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131 Mobile Safari/537.36",
-         "Chrome on Android"),
+        (
+            "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131 Mobile Safari/537.36",
+            "Chrome on Android",
+        ),
         ("curl/8.5.0", "Unknown browser"),
         ("", "Unknown browser"),
     ],
