@@ -8,7 +8,7 @@ import secrets
 import socket
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from email import message_from_bytes
 from email.header import decode_header, make_header
@@ -34,7 +34,11 @@ def session_cookie_for(app: Any, user: Any) -> tuple[str, str]:
     # cannot identify), so that the first page writes nothing and counts no extra query.
     contents = {"_user_id": login_id, "_fresh": False, "csrf_token": secrets.token_hex(20)}
     data = ServerSessionInterface.serializer.dumps(contents)
-    with app.app_context():
+    # Inside the test's own app context, its database session (SQLite allows one writer, and the
+    # test may hold uncommitted rows, such as this user); otherwise a context of our own.
+    from flask import current_app, has_app_context
+
+    with nullcontext() if has_app_context() and current_app == app else app.app_context():
         raw, _ = store.create(data=data, user_id=user_id, browser="Test client", now=utcnow())
         commit()
     return app.config["SESSION_COOKIE_NAME"], raw
