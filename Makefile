@@ -6,9 +6,12 @@ export FLASK_APP := app
 
 .PHONY: run test install assets migrate demo lint clean bench
 
+# The delivery worker (password-reset emails, the outbox) runs beside the web server and stops
+# with it.
 run: install assets migrate demo
-	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop), with the delivery worker"
+	$(BIN)/flask outbox work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install assets
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -61,3 +64,4 @@ bench: install assets
 	$(BIN)/python -m tests.benchmarks.workforce_upload
 	$(BIN)/python -m tests.benchmarks.dashboard
 	$(BIN)/python -m tests.benchmarks.hostile_uploads
+	$(BIN)/python -m tests.benchmarks.reset_timing

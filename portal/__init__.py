@@ -9,6 +9,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import Settings
 
@@ -44,6 +45,13 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         RATELIMIT_HEADERS_ENABLED=True,
     )
     app.config.update(overrides)
+    if settings.trusted_proxies:
+        # Behind N proxies, the client's address is the Nth from the right in X-Forwarded-For;
+        # with none trusted, those headers are ignored (a client could write anything there).
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n
+        )
 
     _init_extensions(app, settings)
     _init_templates(app)
@@ -57,7 +65,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
 
 def _init_extensions(app: Flask, settings: Settings) -> None:
-    from portal import security
+    from portal import security, sessions
     from portal.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -68,6 +76,7 @@ def _init_extensions(app: Flask, settings: Settings) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    sessions.init_app(app)
     security.init_app(app, settings)
 
 

@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(compliance_group)
     app.cli.add_command(reminders_group)
+    app.cli.add_command(outbox_group)
 
 
 def _as_of(value: str | None) -> date:
@@ -174,3 +175,33 @@ def reminders_send(as_of: str | None, dry_run: bool) -> None:
         click.echo(line)
     if summary.failed:
         raise SystemExit(1)
+
+
+@click.group("outbox")
+def outbox_group() -> None:
+    """Emails waiting to be sent."""
+
+
+@outbox_group.command("work")
+@click.option("--once", is_flag=True, help="One pass, then stop")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between passes")
+def outbox_work(once: bool, interval: float) -> None:
+    """The delivery worker: turn password-reset requests into emails (for accounts that exist),
+    deliver every pending email, and purge spent sessions; every few seconds until stopped."""
+    import time
+
+    from portal.extensions import db
+    from portal.jobs.outbox import work_once
+
+    while True:
+        report = work_once()
+        db.session.remove()  # a fresh transaction (and fresh reads) for the next pass
+        if once or report.sent or report.failed or report.reset_requests:
+            click.echo(
+                f"{count(report.reset_requests, 'reset request')}: "
+                f"{count(report.reset_emails, 'email')} written; "
+                f"{count(report.sent, 'email')} sent, {number(report.failed)} failed"
+            )
+        if once:
+            return
+        time.sleep(interval)

@@ -45,7 +45,11 @@ class Settings:
     ratelimit_storage_uri: str = "memory://"
     invitation_valid_days: int = 7
     password_reset_valid_minutes: int = 60
-    session_hours: int = 8
+    session_hours: int = 8  # a session ends this long after sign-in, however busy
+    session_idle_minutes: int = 30  # ... or after this long without a request
+    # How many proxies (load balancers) in front of the app set X-Forwarded-For and friends;
+    # 0 trusts none of those headers, so that a client cannot choose its own address.
+    trusted_proxies: int = 0
     # email
     mail_transport: str = "console"
     mail_from: str = "socialvalue@northmoor.example"
@@ -141,6 +145,8 @@ class Settings:
             )
         if not re.fullmatch(r"\d+(,\d+)*", self.reminder_days_before.replace(" ", "")):
             raise ConfigError("REMINDER_DAYS_BEFORE must be whole numbers separated by commas")
+        if self.trusted_proxies < 0:
+            raise ConfigError("TRUSTED_PROXIES must be 0 or more")
         if not 0 <= self.digest_weekday <= 6:
             raise ConfigError("DIGEST_WEEKDAY must be from 0 (Monday) to 6 (Sunday)")
         if not 1 <= self.financial_year_start_month <= 12:
@@ -149,6 +155,7 @@ class Settings:
             "invitation_valid_days",
             "password_reset_valid_minutes",
             "session_hours",
+            "session_idle_minutes",
             "mail_max_attempts",
             "return_due_days",
             "full_time_hours",

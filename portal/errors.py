@@ -30,4 +30,17 @@ def init_app(app: Flask) -> None:
         code = error.code or 500
         if code not in PAGES:
             return error
-        return render_template(PAGES[code], error=error), code
+        return render_template(PAGES[code], error=error, wait=_rate_limit_wait()), code
+
+
+def _rate_limit_wait() -> str | None:
+    """The real wait before a rate-limited request may be made again, in words."""
+    import time
+
+    from portal.domain.sessions import wait_in_words
+    from portal.extensions import limiter
+
+    current = limiter.current_limit
+    if current is None or not current.breached:
+        return None
+    return wait_in_words(current.window.reset_time - time.time())

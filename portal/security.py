@@ -57,10 +57,10 @@ def init_app(app: Flask, settings: Settings) -> None:
 
 
 def _init_login(manager: LoginManager) -> None:
-    from portal.data import users
+    from portal import sessions
 
     manager.login_view = "auth.sign_in"
     manager.login_message = "Sign in to continue"
     manager.login_message_category = "info"
     manager.session_protection = "basic"
-    manager.user_loader(users.load_session_user)
+    manager.user_loader(sessions.load_user)

@@ -21,7 +21,7 @@ from portal.data.models import Contract, Organisation, User
 from portal.data.types import Role
 from portal.extensions import db, limiter
 from tests import factories
-from tests.support import Mailbox, PortalClient, start_smtp
+from tests.support import Mailbox, PortalClient, session_cookie_for, start_smtp
 
 # Argon2 is slow on purpose (about 80 ms a hash). Tests create hundreds of users with the same few
 # passwords, so each distinct password is hashed once; the hashes are still real argon2id hashes.
@@ -174,9 +174,7 @@ def world(app: Flask) -> World:
 def sign_in_as(app: Flask, user: User) -> PortalClient:
     """A client with a session for this user (the sign-in form itself is tested separately)."""
     client: PortalClient = app.test_client()  # type: ignore[assignment]
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
+    client.set_cookie(*session_cookie_for(app, user))
     return client
 
 

@@ -4,10 +4,11 @@ browser does."""
 from __future__ import annotations
 
 import re
+import secrets
 import socket
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from email import message_from_bytes
 from email.header import decode_header, make_header
@@ -18,6 +19,29 @@ import html5lib
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
+
+
+def session_cookie_for(app: Any, user: Any) -> tuple[str, str]:
+    """(cookie name, value) of a new server-side session signed in as this user, as a sign-in
+    makes one (the sign-in form itself is tested separately)."""
+    from portal.data import commit
+    from portal.data import sessions as store
+    from portal.data.base import utcnow
+    from portal.sessions import ServerSessionInterface
+
+    user_id, login_id = user.id, user.get_id()
+    # With a CSRF token already, and not "fresh" (as Flask-Login marks a session whose browser it
+    # cannot identify), so that the first page writes nothing and counts no extra query.
+    contents = {"_user_id": login_id, "_fresh": False, "csrf_token": secrets.token_hex(20)}
+    data = ServerSessionInterface.serializer.dumps(contents)
+    # Inside the test's own app context, its database session (SQLite allows one writer, and the
+    # test may hold uncommitted rows, such as this user); otherwise a context of our own.
+    from flask import current_app, has_app_context
+
+    with nullcontext() if has_app_context() and current_app == app else app.app_context():
+        raw, _ = store.create(data=data, user_id=user_id, browser="Test client", now=utcnow())
+        commit()
+    return app.config["SESSION_COOKIE_NAME"], raw
 
 
 def free_port() -> int:

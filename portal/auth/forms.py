@@ -47,3 +47,7 @@ class SetPasswordForm(FlaskForm):
         ],
     )
     submit = SubmitField("Save password", widget=GovSubmitInput())
+
+
+class SignOutOthersForm(FlaskForm):
+    submit = SubmitField("Sign out of every other device", widget=GovSubmitInput())

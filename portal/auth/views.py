@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from math import ceil
 from urllib.parse import urlsplit
 
 from flask import (
@@ -11,19 +11,26 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal.auth.forms import ForgotPasswordForm, SetPasswordForm, SignInForm
-from portal.auth.permissions import public
+from portal import sessions
+from portal.auth import throttle
+from portal.auth.forms import (
+    ForgotPasswordForm,
+    SetPasswordForm,
+    SignInForm,
+    SignOutOthersForm,
+)
+from portal.auth.permissions import public, signed_in
 from portal.config import current_settings
 from portal.data import commit, users
 from portal.data.types import Role, TokenPurpose
+from portal.domain.sessions import wait_in_words
 from portal.extensions import limiter
-from portal.notifications import delivery, emails
+from portal.formatting import count
 
 auth = Blueprint("auth", __name__)
 
@@ -58,21 +65,29 @@ def _safe_next(target: str | None) -> str | None:
 
 @auth.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit(_address_limit, methods=["POST"])
-@limiter.limit(_email_limit, methods=["POST"], key_func=_submitted_email)
-def sign_in() -> str | Response:
+def sign_in() -> str | Response | tuple[str, int, dict[str, str]]:
     if current_user.is_authenticated:
         return redirect(home_for(current_user.role))
     form = SignInForm()
     if form.validate_on_submit():
-        user = users.authenticate(form.email.data or "", form.password.data or "")
+        email = users.normalise_email(form.email.data or "")[:320]
+        address = request.remote_addr or ""
+        # Only failures count (see throttle): a correct password is never what locks anyone out.
+        wait = throttle.wait_seconds(email, address)
+        if wait:
+            form.email.errors.append(
+                f"You have tried to sign in too many times. Try again in {wait_in_words(wait)}"
+            )
+            page = render_template("auth/sign_in.html", form=form, title="Sign in")
+            return page, 429, {"Retry-After": str(ceil(wait))}
+        user = users.authenticate(email, form.password.data or "")
         if user is not None:
-            session.clear()  # a fresh session on every sign-in: no fixation
-            session.permanent = True
-            login_user(user)
+            throttle.clear(email)
+            sessions.start(user)  # a new session id on every sign-in: no fixation
             users.record_sign_in(user)
             commit()
             return redirect(_safe_next(request.args.get("next")) or home_for(user.role))
+        throttle.record_failure(email, address)
         # The same words whether the address is unknown, the password wrong or the user inactive.
         form.email.errors.append("Enter a correct email address and password")
     return render_template("auth/sign_in.html", form=form, title="Sign in")
@@ -81,10 +96,54 @@ def sign_in() -> str | Response:
 @auth.route("/sign-out", methods=["POST"])
 @public
 def sign_out() -> Response:
-    logout_user()
-    session.clear()
-    flash("You have signed out", "success")
+    was_idle = request.form.get("reason") == "idle"  # the timeout warning ran out
+    sessions.end()
+    commit()
+    if was_idle:
+        idle = count(current_settings().session_idle_minutes, "minute")
+        message = f"You have been signed out because you had not used the service for {idle}"
+        flash(message, "success")
+    else:
+        flash("You have signed out", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+@auth.route("/session/keep-alive", methods=["POST"])
+@signed_in
+def keep_alive() -> tuple[str, int]:
+    """'Stay signed in' on the timeout warning: the request itself keeps the session alive."""
+    sessions.keep_alive()
+    return "", 204
+
+
+@auth.route("/account")
+@signed_in
+def account() -> str:
+    current = sessions.current_record_id()
+    active = sessions.active_sessions(current_user)
+    return render_template(
+        "auth/account.html",
+        title="Your account",
+        active=active,
+        current_id=current,
+        others=sum(1 for row in active if row.id != current),
+        form=SignOutOthersForm(),
+    )
+
+
+@auth.route("/account/sign-out-other-devices", methods=["POST"])
+@signed_in
+def sign_out_other_devices() -> Response:
+    if SignOutOthersForm().validate_on_submit():
+        ended = sessions.end_others(current_user)
+        commit()
+        flash(
+            "You have signed out of every other device"
+            if ended
+            else "You were not signed in on any other device",
+            "success",
+        )
+    return redirect(url_for("auth.account"))
 
 
 @auth.route("/forgot-password", methods=["GET", "POST"])
@@ -94,14 +153,10 @@ def sign_out() -> Response:
 def forgot_password() -> str:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = users.get_by_email(form.email.data or "")
-        if user is not None and user.is_active:
-            valid_for = timedelta(minutes=current_settings().password_reset_valid_minutes)
-            token = users.issue_token(user, TokenPurpose.PASSWORD_RESET, valid_for)
-            message = emails.password_reset(user, token=token)
-            commit()
-            delivery.deliver([message.id])
-        # Same page whether or not the address has an account.
+        # The same work for every address, known or not: record the request and answer. The
+        # delivery worker looks the address up and sends the link (see portal.jobs.outbox).
+        users.request_password_reset(form.email.data or "")
+        commit()
         return render_template(
             "auth/check_email.html", email=form.email.data, title="Check your email"
         )
@@ -118,8 +173,8 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         if not users.use_token(found, form.password.data or ""):
             return _link_not_valid()
+        sessions.end()  # use_token ended every session of the user; this browser's too
         commit()
-        logout_user()
         flash("Your password has been changed. Sign in with your new password.", "success")
         return redirect(url_for("auth.sign_in"))
     return render_template(
@@ -139,10 +194,8 @@ def accept_invitation(token: str) -> str | Response | tuple[str, int]:
             return _link_not_valid()
         user = found.user
         users.record_sign_in(user)
+        sessions.start(user)
         commit()
-        session.clear()
-        session.permanent = True
-        login_user(user)
         flash(f"Welcome, {user.full_name}. Your account is ready.", "success")
         return redirect(home_for(user.role))
     return render_template(

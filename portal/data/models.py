@@ -162,6 +162,38 @@ class UserToken(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
+class BrowserSession(Base):
+    """A browser's session. The cookie holds only a random id; this row keeps its hash, the
+    session's contents and, once signed in, its user, so that a user's sessions can be listed
+    and ended (sign-out, password change, deactivation)."""
+
+    __tablename__ = "browser_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    data: Mapped[str] = mapped_column(Text, default="{}")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Written at most once a minute (see portal.sessions), not on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    browser: Mapped[str] = mapped_column(String(100), default="")  # "Chrome on Windows"
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PasswordResetRequest(Base):
+    """Someone asked for a reset link for this address. The request writes only this, whether
+    or not the address has an account; the delivery worker turns it into an email (or nothing)
+    and deletes it."""
+
+    __tablename__ = "password_reset_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class LocalArea(Base):
     """A named list of postcode districts (M1) and sectors (M27 4) that count as local."""
 

@@ -6,13 +6,13 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.auth.passwords import hash_password, verify_password
-from portal.data import audit, organisations
+from portal.data import audit, organisations, sessions
 from portal.data.base import as_dict, utcnow
-from portal.data.models import Organisation, User, UserToken
+from portal.data.models import Organisation, PasswordResetRequest, User, UserToken
 from portal.data.pagination import Page, paginate
 from portal.data.types import Role, TokenPurpose
 from portal.extensions import db
@@ -102,12 +102,14 @@ def create_user(
 
 def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
-    user.session_version += 1  # every other session of this user ends
+    user.session_version += 1
+    sessions.end_all_for(user.id, utcnow())  # whoever knew the old password is signed out
 
 
 def deactivate(user: User, by: User) -> None:
     user.deactivated_at = utcnow()
     user.session_version += 1
+    sessions.end_all_for(user.id, utcnow())
     db.session.execute(
         update(UserToken)
         .where(UserToken.user_id == user.id, UserToken.used_at.is_(None))
@@ -185,6 +187,34 @@ def use_token(token: UserToken, password: str) -> bool:
         .values(used_at=utcnow())
     )
     return True
+
+
+# Reset requests. The request only records the address, the same for every address; the delivery
+# worker (portal.jobs.outbox) looks it up, so the page's timing says nothing about accounts.
+
+
+def request_password_reset(email: str) -> None:
+    db.session.add(PasswordResetRequest(email=normalise_email(email)[:320]))
+
+
+def take_reset_requests(limit: int = 200) -> list[str]:
+    """The oldest reset requests' addresses, each once, and the requests deleted: nothing is kept
+    about an address once its request has been dealt with."""
+    rows = list(
+        db.session.scalars(
+            select(PasswordResetRequest)
+            .order_by(PasswordResetRequest.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)  # two workers never take the same request
+        )
+    )
+    if rows:
+        db.session.execute(
+            delete(PasswordResetRequest).where(
+                PasswordResetRequest.id.in_([row.id for row in rows])
+            )
+        )
+    return list(dict.fromkeys(row.email for row in rows))
 
 
 # Lists and lookups

@@ -37,6 +37,7 @@ from portal.data.types import EmailKind, EmailStatus, OrganisationKind, ReturnSt
 from portal.domain.periods import reporting_periods
 from portal.extensions import db
 from portal.workflows import compliance
+from tests.support import session_cookie_for
 
 PASSWORD = "benchmark password"  # noqa: S105
 REQUESTS = 15
@@ -220,10 +221,9 @@ def sign_in(app, email: str):  # noqa: ANN001, ANN201
     with app.app_context():
         user = users.get_by_email(email)
         assert user is not None
-        session_id = user.get_id()
+        cookie = session_cookie_for(app, user)
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = session_id
+    client.set_cookie(*cookie)
     return client
 
 

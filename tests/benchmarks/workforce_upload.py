@@ -39,6 +39,7 @@ from portal.data.types import OrganisationKind, Role
 from portal.domain.periods import reporting_periods
 from portal.domain.workforce_import import COLUMNS
 from portal.extensions import db
+from tests.support import session_cookie_for
 
 PASSWORD = "benchmark password"  # noqa: S105
 
@@ -126,10 +127,10 @@ def main() -> None:
             contract, reporting_periods(contract.start_on, contract.end_on)[0], by=author
         )
         commit()
-        return_id, session_id = ret.id, author.get_id()
+        return_id = ret.id
+        cookie = session_cookie_for(app, author)
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = session_id
+    client.set_cookie(*cookie)
     body = schedule(args.rows)
     url_path = f"/supplier/returns/{return_id}/workforce/upload"
     timings = []

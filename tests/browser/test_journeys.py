@@ -125,7 +125,8 @@ def test_each_role_signs_in_sees_its_navigation_and_signs_out(
     name = person.full_name
     sign_in(page, live_server, email)
     arrive(page, h1, live_server.url(home))
-    expect(navigation(page).get_by_role("link")).to_have_text(NAVIGATION[who])
+    # The role's sections, then the account page beside "Sign out".
+    expect(navigation(page).get_by_role("link")).to_have_text([*NAVIGATION[who], "Your account"])
     # The home page is the current item of the navigation.
     current = navigation(page).locator("[aria-current=page]")
     expect(current).to_have_text(NAVIGATION[who][0])
@@ -217,7 +218,9 @@ def test_administrator_invites_a_supplier_user_who_accepts_by_email(
     invitee.get_by_role("button", name="Create account").click()
     arrive(invitee, "Overview", live_server.url("/supplier/"))
     expect(success_banner(invitee)).to_contain_text("Welcome, Pat Jones")
-    expect(navigation(invitee).get_by_role("link")).to_have_text(NAVIGATION["supplier"])
+    expect(navigation(invitee).get_by_role("link")).to_have_text(
+        [*NAVIGATION["supplier"], "Your account"]
+    )
     go_to(invitee, "Your contracts")
     expect(invitee.get_by_role("link", name="NCC-002")).to_be_visible()  # Bolt's contract
 
