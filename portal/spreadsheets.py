@@ -29,6 +29,10 @@ MAX_COLUMNS = 100  # the templates have 17 at most; room for a person's own extr
 # The longest column any import takes is a contract's Note (2,000 characters); a cell may be
 # longer than its column allows, so the row-by-row checks can say which one, but not by much.
 MAX_CELL = 5_000
+# Cells in a sheet, empty formatted ones included: each costs a few microseconds to read, so a
+# sheet of a million blank bordered cells would hold a worker for seconds. 20,000 rows of the
+# widest template (17 columns) fit.
+MAX_SHEET_CELLS = 400_000
 
 Cell = str | int | Decimal | date | datetime | None
 
@@ -36,6 +40,10 @@ NOT_A_TABLE = "The selected file must be a CSV or Excel (.xlsx) file"
 TOO_MANY_ROWS = f"The selected file must have {MAX_ROWS:,} rows or fewer below the header"
 TOO_MANY_COLUMNS = f"The selected file must have {MAX_COLUMNS:,} columns or fewer"
 LONG_CELL = f"The selected file has a cell longer than {MAX_CELL:,} characters"
+TOO_MANY_CELLS = (
+    f"The selected file must have {MAX_SHEET_CELLS:,} cells or fewer, counting empty formatted"
+    " cells: copy your table into a new workbook and upload that"
+)
 
 MB = zips.MB
 # What a workbook may unzip to: the sheet is read as a stream, but the shared strings (every
@@ -392,6 +400,7 @@ class _Sheet:
         self.reference: str | None = None
         self.after_reference = 0
         self.cells: dict[int, Any] = {}
+        self.cells_read = 0
 
     def take(self, event: str, tag: str, element: Element) -> None:
         if tag == "c":
@@ -408,6 +417,9 @@ class _Sheet:
             _check_dimension(element.get("ref", ""))
 
     def _cell(self, cell: Element) -> None:
+        self.cells_read += 1
+        if self.cells_read > MAX_SHEET_CELLS:
+            raise UnreadableFile(TOO_MANY_CELLS)
         # A cell's column is in its reference ("AB12"); a cell without one follows the last.
         # The reference is only parsed for cells with a value, the few among many empty ones.
         reference = cell.get("r")

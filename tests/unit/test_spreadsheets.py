@@ -150,6 +150,11 @@ def test_empty_formatted_cells_cost_neither_rows_nor_memory() -> None:
     assert peak < 16 * MB
 
 
+def test_a_sheet_of_too_many_empty_formatted_cells_is_refused_before_it_is_read_through() -> None:
+    data = crafted.many_empty_styled_cells(rows=500, columns=801, people=3)
+    assert _read(data)[0].startswith("The selected file must have 400,000 cells or fewer")
+
+
 def people(count: int) -> list[list[str | None]]:
     return [[cell or None for cell in crafted.person(number)] for number in range(1, count + 1)]
 
