@@ -45,6 +45,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     )
     app.config.update(overrides)
 
+    from portal import request_input
+
+    request_input.init_app(app)  # first: its converter must be in place for every route
     _init_extensions(app, settings)
     _init_templates(app)
     _register_blueprints(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -32,12 +32,13 @@ from portal.domain.postcodes import parse_area_codes
 from portal.formatting import count
 from portal.jobs import reminders
 from portal.notifications import links
+from portal.request_input import int_arg, text_arg
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return int_arg("page", 1) or 1
 
 
 # Organisations
@@ -116,7 +117,7 @@ def edit_organisation(organisation_id: int) -> str | Response:
 @admin.route("/users")
 @administrators
 def list_users() -> str:
-    search = request.args.get("q", "").strip()[:100]
+    search = text_arg("q")[:100]
     page = users.list_users(current_user, page=_page(), search=search)
     return render_template("admin/users.html", page=page, search=search, title="Users")
 
@@ -361,7 +362,7 @@ def list_emails() -> str | Response:
         flash("The reminder job has run. " + ". ".join(summary.lines()), "success")
         return redirect(url_for("admin.list_emails"))
     args = {
-        name: request.args.get(name, "").strip()[:200]
+        name: text_arg(name)
         for name in ("kind", "status", "recipient", "contract")
     }
     page = outbox.list_messages(

@@ -56,6 +56,7 @@ from portal.domain.reviews import REOPEN_LINES, REOPEN_REASON, review_decisions
 from portal.domain.reviews import reopening as reopening_of
 from portal.formatting import count, listing
 from portal.notifications import emails
+from portal.request_input import int_arg, text_arg
 from portal.security import sandboxed_download
 from portal.supplier.forms import CONFLICT
 from portal.template_helpers import period_of
@@ -74,7 +75,7 @@ def commit_contract(contract_id: int) -> None:
 
 def page_number() -> int:
     """The list page asked for (the first when none is)."""
-    return request.args.get("page", 1, type=int)
+    return int_arg("page", 1) or 1
 
 
 # Contract lists and exports
@@ -95,17 +96,17 @@ def _filters() -> tuple[contracts.ContractFilters, dict[str, str]]:
     sort = request.args.get("sort", "reference")
     args = {
         "show": scope,
-        "supplier": request.args.get("supplier", "", type=str),
+        "supplier": text_arg("supplier"),
         "status": status if status in set(ContractStatus) else "",
-        "measure": request.args.get("measure", "", type=str),
+        "measure": str(int_arg("measure") or ""),
         "sort": sort if sort in contracts.SORTS else "reference",
     }
     filters = contracts.ContractFilters(
         today=calendar.today(),
         managed_by=current_user.id if scope == "mine" else None,
-        supplier_name=args["supplier"].strip(),
+        supplier_name=args["supplier"],
         status=ContractStatus(args["status"]) if args["status"] else None,
-        measure_id=int(args["measure"]) if args["measure"].isdigit() else None,
+        measure_id=int_arg("measure"),
         sort=args["sort"],
     )
     return filters, args

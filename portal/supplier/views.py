@@ -11,7 +11,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_login import current_user
@@ -40,6 +39,7 @@ from portal.domain import workforce_import
 from portal.domain.evidence import RefusedFile, check_file
 from portal.domain.periods import PeriodStatus
 from portal.formatting import count
+from portal.request_input import int_arg
 from portal.security import sandboxed_download
 from portal.supplier.forms import (
     CONFLICT,
@@ -68,7 +68,7 @@ T = TypeVar("T")
 @supplier_users
 def list_contracts() -> str:
     filters = contracts.ContractFilters(today=calendar.today())
-    page = contracts.list_for(current_user, filters, page=request.args.get("page", 1, type=int))
+    page = contracts.list_for(current_user, filters, page=int_arg("page", 1) or 1)
     return render_template(
         "supplier/contracts.html",
         page=page,
