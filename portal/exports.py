@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -70,9 +72,38 @@ def download(
 def evidence_download(file: EvidenceFile) -> Response:
     """Always an attachment, never shown inline (the view adds a sandboxing policy)."""
     kind = FileKind(file.kind)
-    response = Response(evidence.content_of(file), mimetype=kind.mimetype)
+    content = evidence.content_of(file)
+    if kind is FileKind.CSV:
+        content = formula_safe_csv(content)
+    response = Response(content, mimetype=kind.mimetype)
     response.headers["Content-Disposition"] = attachment(file.filename)
     return response
+
+
+def formula_safe_csv(content: bytes) -> bytes:
+    """A copy of an uploaded CSV in which no cell starts a formula (the stored original, and
+    its hash, are unchanged): a spreadsheet opening it shows text instead of running it."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return content  # not text: the upload check never stores such a "CSV"
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    except csv.Error:  # not quite CSV (a huge field, a stray quote): each line one cell
+        rows = [[line] for line in text.splitlines()]
+    for row in rows:
+        writer.writerow([spreadsheets.safe_cell(cell) for cell in row])
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 # Characters no file name should hold: path separators, quotes, and what Windows refuses.

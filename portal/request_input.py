@@ -37,8 +37,8 @@ def int_arg(name: str, default: int | None = None, *, maximum: int = MAX_ID) -> 
 
 
 def text_arg(name: str, default: str = "") -> str:
-    """Text from the query string, without surrounding spaces, cut to MAX_FILTER_TEXT."""
-    return request.args.get(name, default).strip()[:MAX_FILTER_TEXT]
+    """Text from the query string as typed (to show back in its box), cut to MAX_FILTER_TEXT."""
+    return request.args.get(name, default)[:MAX_FILTER_TEXT]
 
 
 class RefusedInput(BadRequest):

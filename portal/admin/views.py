@@ -117,7 +117,7 @@ def edit_organisation(organisation_id: int) -> str | Response:
 @admin.route("/users")
 @administrators
 def list_users() -> str:
-    search = text_arg("q")[:100]
+    search = text_arg("q").strip()[:100]
     page = users.list_users(current_user, page=_page(), search=search)
     return render_template("admin/users.html", page=page, search=search, title="Users")
 
@@ -362,7 +362,7 @@ def list_emails() -> str | Response:
         flash("The reminder job has run. " + ". ".join(summary.lines()), "success")
         return redirect(url_for("admin.list_emails"))
     args = {
-        name: text_arg(name)
+        name: text_arg(name).strip()
         for name in ("kind", "status", "recipient", "contract")
     }
     page = outbox.list_messages(

@@ -56,7 +56,7 @@ def _flag_filters() -> tuple[flags.FlagFilters, dict[str, str]]:
         args["manager"] = str(current_user.id)  # "my contracts" first; "Anyone" clears it
     filters = flags.FlagFilters(
         manager_id=int(args["manager"]) if args["manager"] else None,
-        supplier_name=args["supplier"],
+        supplier_name=args["supplier"].strip(),
         measure_id=int(args["measure"]) if args["measure"] else None,
         severity=FlagSeverity(args["severity"]) if args["severity"] in set(FlagSeverity) else None,
         status=args["status"],

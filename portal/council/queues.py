@@ -32,7 +32,7 @@ def _queue_filters() -> tuple[queues.QueueFilters, dict[str, str]]:
     managed_by = current_user.id if args["show"] == "mine" else None
     filters = queues.QueueFilters(
         managed_by=int(args["manager"]) if args["manager"] else managed_by,
-        supplier_name=args["supplier"],
+        supplier_name=args["supplier"].strip(),
         financial_year=int(args["year"]) if args["year"] else None,
         quarter=int(args["quarter"]) if args["quarter"] else None,
     )

@@ -104,7 +104,7 @@ def _filters() -> tuple[contracts.ContractFilters, dict[str, str]]:
     filters = contracts.ContractFilters(
         today=calendar.today(),
         managed_by=current_user.id if scope == "mine" else None,
-        supplier_name=args["supplier"],
+        supplier_name=args["supplier"].strip(),
         status=ContractStatus(args["status"]) if args["status"] else None,
         measure_id=int_arg("measure"),
         sort=args["sort"],
@@ -656,6 +656,8 @@ def invite_supplier_user(supplier_id: int) -> str | Response:
 
 
 def _council_return(return_id: int) -> Return:
+    """The return if it is this council's and has been sent (a draft is a 404, for its review
+    page and its files alike)."""
     return returns.get_for(current_user, return_id) or abort(404)
 
 
@@ -663,8 +665,6 @@ def _council_return(return_id: int) -> Return:
 @council_staff
 def review_return(return_id: int) -> str | Response:
     ret = _council_return(return_id)
-    if ret.status is ReturnStatus.DRAFT:
-        abort(404)  # a draft is the supplier's own until they submit it
     undecided = returns.awaiting_decision(ret)
     typed = {f"review-{line.id}": request.form.get(f"review-{line.id}", "") for line in undecided}
     typed |= {
@@ -730,8 +730,6 @@ def _review_page(
 def reopen_return(return_id: int) -> str | Response:
     """Send an accepted return back to the supplier, with the lines to look at and why."""
     ret = _council_return(return_id)
-    if ret.status is ReturnStatus.DRAFT:
-        abort(404)
     reason = request.form.get(REOPEN_REASON, "")
     chosen = request.form.getlist(REOPEN_LINES)
     errors: dict[str, str] = {}
