@@ -149,6 +149,11 @@ class EmailField(StringField):
 
     def __init__(self, label: str = "Email address", **kwargs: Any) -> None:
         kwargs.setdefault("filters", [strip])
+        # RFC 5321's longest address; every email field is limited, whatever else it checks.
+        validators = list(kwargs.get("validators", []))
+        if not any(isinstance(v, Length) and v.max > 0 for v in validators):
+            validators.append(max_length(320, "Email address"))
+        kwargs["validators"] = validators
         kwargs.setdefault("render_kw", {"autocomplete": "email", "spellcheck": "false"})
         super().__init__(label, **kwargs)
 

@@ -20,6 +20,7 @@ from portal.forms import (
     SelectField,
     StringField,
     SubmitField,
+    max_length,
     optional_int,
     strip,
     text_area,
@@ -62,7 +63,7 @@ class ContractForm(FlaskForm):
         "New supplier's postcode (optional)",
         widget=GovTextInput(),
         filters=[strip],
-        validators=[uk_postcode],
+        validators=[max_length(20, "New supplier's postcode"), uk_postcode],
         description="Of its main address, like M4 5AB",
     )
     manager = SelectField(

@@ -11,6 +11,7 @@ from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from portal import calendar
 from portal.domain.counting import AgeBand
+from portal.domain.workforce_import import MAX_REFERENCE, MAX_STANDARD
 from portal.forms import (
     BooleanField,
     DateField,
@@ -24,6 +25,7 @@ from portal.forms import (
     SelectField,
     StringField,
     SubmitField,
+    max_length,
     strip,
     text_area,
     text_input,
@@ -97,12 +99,14 @@ class PersonForm(VersionedForm):
         widget=GovTextInput(),
         filters=[strip],
         description="Your own reference for the person from your HR system, never their name",
+        validators=[max_length(MAX_REFERENCE, "Worker reference")],
     )
     postcode = StringField(
         "Home postcode",
         widget=GovTextInput(),
         filters=[strip],
         description="Only the first part and the next digit are kept, like M4 5",
+        validators=[max_length(10, "Home postcode")],
     )
     age_band = SelectField(
         "Age band when they started",
@@ -114,9 +118,17 @@ class PersonForm(VersionedForm):
         "Start date on this contract", name_in_errors="Start date", required=False
     )
     ends_on = DateField("End date, if they have left", name_in_errors="End date", required=False)
-    weekly_hours = StringField("Contracted weekly hours", widget=GovTextInput(), filters=[strip])
+    weekly_hours = StringField(
+        "Contracted weekly hours",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[max_length(10, "Weekly hours")],
+    )
     share = StringField(
-        "Share of their time on this contract (%)", widget=GovTextInput(), filters=[strip]
+        "Share of their time on this contract (%)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[max_length(10, "Share of time")],
     )
     hire = RadioField(
         "New hire or retained?",
@@ -125,10 +137,16 @@ class PersonForm(VersionedForm):
         validate_choice=False,
     )
     apprenticeship_level = StringField(
-        "Apprenticeship level (2 to 7), if an apprentice", widget=GovTextInput(), filters=[strip]
+        "Apprenticeship level (2 to 7), if an apprentice",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[max_length(10, "Apprenticeship level")],
     )
     apprenticeship_standard = StringField(
-        "Apprenticeship standard, if an apprentice", widget=GovTextInput(), filters=[strip]
+        "Apprenticeship standard, if an apprentice",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[max_length(MAX_STANDARD, "Apprenticeship standard")],
     )
     submit = SubmitField("Add person", widget=GovSubmitInput())
 
