@@ -33,6 +33,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from portal.domain.postcodes import InvalidPostcode, normalise_postcode
+from portal.request_input import whole_number
 
 __all__ = [
     "DateField",
@@ -69,7 +70,10 @@ def optional_int(value: Any) -> int | None:
     """Coerce for select fields whose first option is an empty 'Select ...' prompt."""
     if value in (None, ""):
         return None
-    return int(value)
+    number = whole_number(value)
+    if number is None:
+        raise ValueError("not an id")  # the field shows it as an invalid choice
+    return number
 
 
 def strip(value: Any) -> Any:

@@ -27,13 +27,20 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def int_arg(name: str, default: int | None = None, *, maximum: int = MAX_ID) -> int | None:
-    """A whole number from the query string, 1 to maximum, in ASCII digits; anything else
-    (missing, '²', '٣', 10**20) reads as `default`, so a junk filter is simply not applied."""
-    value = request.args.get(name, "").strip()
-    if value.isascii() and value.isdigit() and 1 <= int(value) <= maximum:
+def whole_number(text: object, *, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
+    """The number `text` spells in ASCII digits, if it lies between minimum and maximum; else
+    None. ('²'.isdigit() is true but int('²') fails; int('٣') is 3; 10**20 overflows a column.)"""
+    value = str(text if text is not None else "").strip()
+    if value.isascii() and value.isdigit() and minimum <= int(value) <= maximum:
         return int(value)
-    return default
+    return None
+
+
+def int_arg(name: str, default: int | None = None, *, maximum: int = MAX_ID) -> int | None:
+    """A whole number from the query string, 1 to maximum; anything else (missing, '²', '٣',
+    10**20) reads as `default`, so a junk filter is simply not applied."""
+    number = whole_number(request.args.get(name, ""), maximum=maximum)
+    return default if number is None else number
 
 
 def text_arg(name: str, default: str = "") -> str:

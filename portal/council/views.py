@@ -56,7 +56,7 @@ from portal.domain.reviews import REOPEN_LINES, REOPEN_REASON, review_decisions
 from portal.domain.reviews import reopening as reopening_of
 from portal.formatting import count, listing
 from portal.notifications import emails
-from portal.request_input import int_arg, text_arg
+from portal.request_input import int_arg, text_arg, whole_number
 from portal.security import sandboxed_download
 from portal.supplier.forms import CONFLICT
 from portal.template_helpers import period_of
@@ -692,7 +692,7 @@ def review_return(return_id: int) -> str | Response:
 def _expected_version() -> int:
     """The version of the return the form was loaded at (0, never a version, if missing)."""
     version = request.form.get("version", "")
-    return int(version) if version.isdigit() else 0
+    return whole_number(version, minimum=0) or 0
 
 
 def _review_page(

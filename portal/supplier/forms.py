@@ -30,6 +30,7 @@ from portal.forms import (
     text_area,
     text_input,
 )
+from portal.request_input import whole_number
 
 CONFLICT = (
     "Someone else changed this return after you opened this page, so your changes have not "
@@ -45,7 +46,7 @@ class VersionedForm(FlaskForm):
 
     @property
     def expected_version(self) -> int | None:
-        return int(self.version.data) if str(self.version.data or "").isdigit() else None
+        return whole_number(self.version.data, minimum=0)
 
 
 class LineForm(VersionedForm):

@@ -39,7 +39,7 @@ from portal.domain import workforce_import
 from portal.domain.evidence import RefusedFile, check_file
 from portal.domain.periods import PeriodStatus
 from portal.formatting import count
-from portal.request_input import int_arg
+from portal.request_input import int_arg, whole_number
 from portal.security import sandboxed_download
 from portal.supplier.forms import (
     CONFLICT,
@@ -393,7 +393,7 @@ def manage_evidence(return_id: int) -> str | Response:
         except RefusedFile as refused:
             form.file.errors = [str(refused)]
         else:
-            commitment_id = int(form.attach_to.data) if str(form.attach_to.data).isdigit() else None
+            commitment_id = whole_number(form.attach_to.data)
             if commitment_id not in {None, *(line.commitment_id for line in ret.lines)}:
                 abort(400)
 

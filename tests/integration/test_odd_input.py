@@ -45,6 +45,9 @@ JUNK = {
     "lone surrogate": "\ud800",
 }
 
+# Junk a number converter might let through; the rest is refused by its pattern alike.
+NUMBER_LIKE = {"2**31", "10**20", "superscript two", "arabic-indic three"}
+
 # Every query parameter a view reads. The test below checks this list against the code, so a
 # view that starts reading a new one is walked too.
 QUERY_NAMES = (
@@ -225,7 +228,7 @@ def _walk(
     user: User | None,
     role: Role | None,
     ids: dict[str, int | str],
-    done_paths: set[str],
+    done: set[str],
 ) -> list[str]:
     failures: list[str] = []
     token = client.csrf_token("/accessibility" if user else "/sign-in")
@@ -243,23 +246,26 @@ def _walk(
             # refused before the view runs (403, or a redirect to sign in): once is enough
             _send(client, f"{methods[0]} {url}", failures, url, method=methods[0])
             continue
-        # Junk in each path parameter in turn (once per route: the converter decides, whoever
-        # asks).
-        if rule.endpoint not in done_paths:
-            done_paths.add(rule.endpoint)
-            for name in rule.arguments - {"file_format"}:
-                for label, value in JUNK.items():
-                    junk_url = _path(app, rule, ids, (name, value))
-                    for method in methods:
-                        what = f"{method} {rule.rule} {name}={label}"
-                        data = {"csrf_token": token}
-                        _send(client, what, failures, junk_url, method=method, data=data)
-        # The role's own objects in the path; junk in every query parameter and form field.
+        # The role's own objects in the path: the page works.
         fields: list[str] = []
         if "GET" in methods:
             page = _send(client, f"GET {url}", failures, url)
             if page is not None and page.mimetype == "text/html":
                 fields = _form_fields(page.get_data(as_text=True))
+        if rule.endpoint in done:
+            continue  # junk once per route, by the first role that may use it: time matters
+        done.add(rule.endpoint)
+        # Junk in each path parameter in turn (a number: only junk that looks like one).
+        for name in rule.arguments - {"file_format"}:
+            for label, value in JUNK.items():
+                if isinstance(ids[name], int) and label not in NUMBER_LIKE:
+                    continue
+                junk_url = _path(app, rule, ids, (name, value))
+                for method in methods:
+                    what = f"{method} {rule.rule} {name}={label}"
+                    data = {"csrf_token": token}
+                    _send(client, what, failures, junk_url, method=method, data=data)
+        # Junk in every query parameter and every form field.
         if not fields:
             fields = ["version", "confirm", "reason", "action", "explanation"]
         for label, value in JUNK.items():
@@ -284,7 +290,7 @@ def test_no_route_answers_odd_input_with_a_server_error(app: Flask, world: World
     started = time.monotonic()
     own = _own_ids(world)
     failures: list[str] = []
-    done_paths: set[str] = set()
+    done: set[str] = set()
     for role, user in (
         (Role.ADMINISTRATOR, world.admin),
         (Role.CONTRACT_MANAGER, world.manager),
@@ -293,8 +299,8 @@ def test_no_route_answers_odd_input_with_a_server_error(app: Flask, world: World
     ):
         client = sign_in_as(app, user) if user else app.test_client()
         ids = own[role or Role.ADMINISTRATOR]
-        found = _walk(app, client, user, role, ids, done_paths)
+        found = _walk(app, client, user, role, ids, done)
         failures += [f"{role or 'anonymous'}: {failure}" for failure in found]
     assert failures == [], "\n".join(failures)
     print(f"walked in {time.monotonic() - started:.1f} s")  # noqa: T201
-    assert time.monotonic() - started < 120
+    assert time.monotonic() - started < 300  # about 25 s of CPU on SQLite
