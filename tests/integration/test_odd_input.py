@@ -304,3 +304,23 @@ def test_no_route_answers_odd_input_with_a_server_error(app: Flask, world: World
     assert failures == [], "\n".join(failures)
     print(f"walked in {time.monotonic() - started:.1f} s")  # noqa: T201
     assert time.monotonic() - started < 300  # about 25 s of CPU on SQLite
+
+
+def test_odd_input_gets_a_clear_400_or_a_404(app: Flask, world: World) -> None:
+    manager = sign_in_as(app, world.manager)
+    refused = manager.get("/council/contracts?supplier=a%00b")
+    assert refused.status_code == 400
+    assert "null character" in refused.get_data(as_text=True)
+    token = manager.csrf_token(f"/council/contracts/{world.contract.id}/edit")
+    posted = manager.post(
+        f"/council/contracts/{world.contract.id}/edit",
+        data={"csrf_token": token, "title": "Grounds\x00"},
+    )
+    assert posted.status_code == 400
+    # ids that cannot exist are not found, whatever digits spell them
+    for junk in (str(2**31), str(10**20), "0", "٣", "²"):
+        assert manager.get(f"/council/contracts/{encoded(junk)}").status_code == 404, junk
+    assert manager.get(f"/council/contracts/{2**31 - 1}").status_code == 404
+    # a junk filter is not applied, and the page says nothing is filtered by it
+    listed = manager.get("/council/returns/to-review?manager=%C2%B2&year=10000000000000000000")
+    assert listed.status_code == 200
