@@ -107,7 +107,7 @@ class PersonForm(VersionedForm):
         widget=GovTextInput(),
         filters=[strip],
         description="Only the first part and the next digit are kept, like M4 5",
-        validators=[max_length(10, "Home postcode")],
+        validators=[max_length(20, "Home postcode")],
     )
     age_band = SelectField(
         "Age band when they started",
@@ -123,13 +123,13 @@ class PersonForm(VersionedForm):
         "Contracted weekly hours",
         widget=GovTextInput(),
         filters=[strip],
-        validators=[max_length(10, "Weekly hours")],
+        validators=[max_length(20, "Weekly hours")],
     )
     share = StringField(
         "Share of their time on this contract (%)",
         widget=GovTextInput(),
         filters=[strip],
-        validators=[max_length(10, "Share of time")],
+        validators=[max_length(20, "Share of time")],
     )
     hire = RadioField(
         "New hire or retained?",
@@ -141,7 +141,7 @@ class PersonForm(VersionedForm):
         "Apprenticeship level (2 to 7), if an apprentice",
         widget=GovTextInput(),
         filters=[strip],
-        validators=[max_length(10, "Apprenticeship level")],
+        validators=[max_length(20, "Apprenticeship level")],
     )
     apprenticeship_standard = StringField(
         "Apprenticeship standard, if an apprentice",
