@@ -53,6 +53,9 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
             app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n
         )
 
+    from portal import request_input
+
+    request_input.init_app(app)  # first: its converter must be in place for every route
     _init_extensions(app, settings)
     _init_templates(app)
     _register_blueprints(app)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -30,7 +34,7 @@ from portal.template_helpers import period_of, quarter_note
 from portal.workflows.compliance import PeriodAssessment, Trajectory
 
 MIME_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to every text/* type
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
@@ -61,18 +65,72 @@ def download(
     else:
         body = spreadsheets.to_csv(header, rows)
     response = Response(body, mimetype=MIME_TYPES[file_format])
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
+    response.headers["Content-Disposition"] = attachment(f"{name}.{file_format}")
     return response
 
 
 def evidence_download(file: EvidenceFile) -> Response:
     """Always an attachment, never shown inline (the view adds a sandboxing policy)."""
     kind = FileKind(file.kind)
-    response = Response(evidence.content_of(file), mimetype=kind.mimetype)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{file.filename}\"; filename*=UTF-8''{quote(file.filename)}"
-    )
+    content = evidence.content_of(file)
+    if kind is FileKind.CSV:
+        content = formula_safe_csv(content)
+    response = Response(content, mimetype=kind.mimetype)
+    response.headers["Content-Disposition"] = attachment(file.filename)
     return response
+
+
+def formula_safe_csv(content: bytes) -> bytes:
+    """A copy of an uploaded CSV in which no cell starts a formula (the stored original, and
+    its hash, are unchanged): a spreadsheet opening it shows text instead of running it."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return content  # not text: the upload check never stores such a "CSV"
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:65536], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    except csv.Error:  # not quite CSV (a huge field, a stray quote): each line one cell
+        rows = [[line] for line in text.splitlines()]
+    for row in rows:
+        writer.writerow([spreadsheets.safe_cell(cell) for cell in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+# Characters no file name should hold: path separators, quotes, and what Windows refuses.
+_NOT_IN_FILE_NAMES = re.compile(r'[/\\"*:<>?|\[\];,]+')
+
+
+def _readable_file_name(name: str) -> str:
+    """The name without control or format characters (such as RTL marks, which can make
+    "exe.pdf" read as "fdp.exe") or characters that are unsafe in a file name."""
+    kept = "".join(
+        "" if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp") else char
+        for char in unicodedata.normalize("NFC", name)
+    )
+    return re.sub(r"-{2,}", "-", _NOT_IN_FILE_NAMES.sub("-", kept)).strip(" .-") or "download"
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition header for a download (RFC 6266): the UTF-8 name in `filename*`,
+    and a plain-ASCII `filename` for older clients. Every download's name is made here."""
+    readable = _readable_file_name(filename)
+    ascii_only = unicodedata.normalize("NFKD", readable).encode("ascii", "ignore").decode("ascii")
+    fallback = re.sub(r"[^A-Za-z0-9._ ()-]+", "-", ascii_only)
+    fallback = re.sub(r"-{2,}", "-", fallback).strip(" .-")
+    stem, dot, extension = readable.rpartition(".")
+    if not fallback or fallback == extension:
+        fallback = f"download.{extension}" if dot else "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(readable, safe='')}"
 
 
 def contract_rows(

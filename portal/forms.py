@@ -33,6 +33,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from portal.domain.postcodes import InvalidPostcode, normalise_postcode
+from portal.request_input import whole_number
 
 __all__ = [
     "DateField",
@@ -69,7 +70,10 @@ def optional_int(value: Any) -> int | None:
     """Coerce for select fields whose first option is an empty 'Select ...' prompt."""
     if value in (None, ""):
         return None
-    return int(value)
+    number = whole_number(value)
+    if number is None:
+        raise ValueError("not an id")  # the field shows it as an invalid choice
+    return number
 
 
 def strip(value: Any) -> Any:
@@ -149,6 +153,11 @@ class EmailField(StringField):
 
     def __init__(self, label: str = "Email address", **kwargs: Any) -> None:
         kwargs.setdefault("filters", [strip])
+        # RFC 5321's longest address; every email field is limited, whatever else it checks.
+        validators = list(kwargs.get("validators", []))
+        if not any(isinstance(v, Length) and v.max > 0 for v in validators):
+            validators.append(max_length(320, "Email address"))
+        kwargs["validators"] = validators
         kwargs.setdefault("render_kw", {"autocomplete": "email", "spellcheck": "false"})
         super().__init__(label, **kwargs)
 

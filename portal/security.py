@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask_login import LoginManager
 
 from portal.auth.permissions import public, refuse_undeclared_routes
@@ -50,7 +50,9 @@ def init_app(app: Flask, settings: Settings) -> None:
 
     @app.after_request
     def no_caching_of_private_pages(response: Response) -> Response:
-        if response.mimetype == "text/html":
+        # Pages and downloads alike hold someone's data; only static assets (and responses
+        # that chose their own caching, like brand.css) may be kept.
+        if request.endpoint != "static":
             response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response

@@ -553,9 +553,24 @@ def _csv_value(cell: Cell) -> Any:
     return "" if cell is None else cell
 
 
+# Excel refuses these in a sheet's name, and names longer than 31 characters.
+_NOT_IN_SHEET_TITLES = re.compile(r"[/\\?*:\[\]\x00-\x1f\x7f]+")
+MAX_SHEET_TITLE = 31
+
+
+def safe_sheet_title(title: str) -> str:
+    """A sheet name Excel accepts: at most 31 characters, none of / \\ ? * : [ ], no
+    apostrophe at either end, and never empty."""
+    cleaned = _NOT_IN_SHEET_TITLES.sub("-", title).strip().strip("'")
+    # Excel counts UTF-16 units: an emoji is two of the 31.
+    while len(cleaned.encode("utf-16-le")) > 2 * MAX_SHEET_TITLE:
+        cleaned = cleaned[:-1]
+    return cleaned.strip().strip("'") or "Sheet1"
+
+
 def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[Cell]], *, title: str) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+    sheet = workbook.create_sheet(title=safe_sheet_title(title))
     sheet.append(list(header))
     for row in rows:
         sheet.append([safe_cell(_xlsx_value(cell)) for cell in row])

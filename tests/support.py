@@ -221,7 +221,17 @@ def check_page(response: TestResponse) -> None:
         raise PageError(f"title {title!r} says Error but the page shows no error summary")
     check_title_segments(title, response.request.path)
     check_selects(document, response.request.path)
+    check_unique_ids(document, response.request.path)
     check_text(document, response.request.path)
+
+
+def check_unique_ids(document: Any, where: str) -> None:
+    """No id is used twice on a page: a label, a link from the error summary or a script
+    would reach the first element only."""
+    ids = [element.get("id") for element in document.iter() if element.get("id") is not None]
+    repeated = sorted({value for value in ids if ids.count(value) > 1})
+    if repeated:
+        raise PageError(f"{where}: the id {', '.join(map(repr, repeated))} is used more than once")
 
 
 def check_title_segments(title: str, where: str) -> None:

@@ -87,10 +87,13 @@ class OrganisationForm(FlaskForm):
         "Postcode (optional)",
         widget=GovTextInput(),
         filters=[strip],
-        validators=[uk_postcode],
+        validators=[max_length(20, "Postcode"), uk_postcode],
         description="Of the organisation's main address, like M4 5AB",
     )
     submit = SubmitField("Save organisation", widget=GovSubmitInput())
+
+
+MAX_MEASURE_TEXT = 2000
 
 
 class MeasureForm(FlaskForm):
@@ -123,13 +126,19 @@ class MeasureForm(FlaskForm):
         "How it is counted",
         widget=GovTextArea(),
         filters=[strip],
-        validators=[InputRequired("Enter how the measure is counted")],
+        validators=[
+            InputRequired("Enter how the measure is counted"),
+            max_length(MAX_MEASURE_TEXT, "How it is counted"),
+        ],
     )
     evidence_guidance = TextAreaField(
         "Evidence expected",
         widget=GovTextArea(),
         filters=[strip],
-        validators=[InputRequired("Enter the evidence expected")],
+        validators=[
+            InputRequired("Enter the evidence expected"),
+            max_length(MAX_MEASURE_TEXT, "Evidence expected"),
+        ],
     )
     proxy_value = DecimalField(
         "Proxy value in £ per unit (optional)",
@@ -178,7 +187,10 @@ class LocalAreaForm(FlaskForm):
         widget=GovTextArea(),
         description="One per line or separated by commas. A district (M1) covers all its "
         "sectors; a sector (M27 4) covers only itself.",
-        validators=[InputRequired("Enter at least one postcode district or sector")],
+        validators=[
+            InputRequired("Enter at least one postcode district or sector"),
+            max_length(5000, "Postcode districts and sectors"),
+        ],
     )
     is_default = BooleanField(
         "Use this area for contracts that do not name another", widget=GovCheckboxInput()

@@ -32,12 +32,13 @@ from portal.domain.postcodes import parse_area_codes
 from portal.formatting import count
 from portal.jobs import reminders
 from portal.notifications import links
+from portal.request_input import int_arg, text_arg
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return int_arg("page", 1) or 1
 
 
 # Organisations
@@ -126,7 +127,7 @@ def edit_organisation(organisation_id: int) -> str | Response:
 @admin.route("/users")
 @administrators
 def list_users() -> str:
-    search = request.args.get("q", "").strip()[:100]
+    search = text_arg("q").strip()[:100]
     page = users.list_users(current_user, page=_page(), search=search)
     return render_template("admin/users.html", page=page, search=search, title="Users")
 
@@ -391,7 +392,7 @@ def list_emails() -> str | Response:
         flash("The reminder job has run. " + ". ".join(summary.lines()), "success")
         return redirect(url_for("admin.list_emails"))
     args = {
-        name: request.args.get(name, "").strip()[:200]
+        name: text_arg(name).strip()
         for name in ("kind", "status", "recipient", "contract")
     }
     page = outbox.list_messages(

@@ -20,7 +20,9 @@ EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example
 class SignInForm(FlaskForm):
     email = EmailField(validators=[InputRequired("Enter your email address"), Email(EMAIL_MESSAGE)])
     password = PasswordField(
-        "Password", widget=GovPasswordInput(), validators=[InputRequired("Enter your password")]
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password"), max_length(MAX_LENGTH, "Password")],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
@@ -44,6 +46,7 @@ class SetPasswordForm(FlaskForm):
         validators=[
             InputRequired("Confirm your password"),
             EqualTo("password", "Passwords must match"),
+            max_length(MAX_LENGTH, "Password"),
         ],
     )
     submit = SubmitField("Save password", widget=GovSubmitInput())

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -20,6 +21,7 @@ from portal.forms import (
     SelectField,
     StringField,
     SubmitField,
+    max_length,
     optional_int,
     strip,
     text_area,
@@ -28,6 +30,8 @@ from portal.forms import (
     uk_postcode,
 )
 from portal.supplier.forms import VersionedForm
+
+MAX_TARGET = Decimal("9999999999.99")
 
 KPI_CHOICES = [
     SelectChoice("auto", "Decide from the value: yes when it is over £5 million"),
@@ -62,7 +66,7 @@ class ContractForm(FlaskForm):
         "New supplier's postcode (optional)",
         widget=GovTextInput(),
         filters=[strip],
-        validators=[uk_postcode],
+        validators=[max_length(20, "New supplier's postcode"), uk_postcode],
         description="Of its main address, like M4 5AB",
     )
     manager = SelectField(
@@ -168,6 +172,8 @@ class CommitmentForm(FlaskForm):
         validators=[
             InputRequired("Enter the target"),
             NumberRange(min=0.01, message="Target must be more than 0"),
+            # the column holds 12 digits, 2 after the point
+            NumberRange(max=MAX_TARGET, message="Target must be 9,999,999,999.99 or less"),
             two_places("Target"),
         ],
     )

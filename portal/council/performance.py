@@ -41,25 +41,23 @@ from portal.domain.periods import (
     twelve_months_ending,
 )
 from portal.domain.recovery import Answer
+from portal.request_input import int_arg, text_arg
 from portal.supplier.forms import PLAN_CONFLICT
 from portal.workflows import compliance
 from portal.workflows import recovery as plan
 
 
 def _flag_filters() -> tuple[flags.FlagFilters, dict[str, str]]:
-    args = {
-        name: request.args.get(name, "")
-        for name in ("manager", "supplier", "measure", "severity", "status", "plan")
-    }
+    args = {name: text_arg(name) for name in ("supplier", "severity", "status", "plan")}
+    args |= {name: str(int_arg(name) or "") for name in ("manager", "measure")}
     if args["status"] not in {flags.OPEN_OR_ACKNOWLEDGED, "all", *FlagStatus}:
         args["status"] = flags.OPEN_OR_ACKNOWLEDGED
     if current_user.role is Role.CONTRACT_MANAGER and "manager" not in request.args:
         args["manager"] = str(current_user.id)  # "my contracts" first; "Anyone" clears it
-    number = {k: int(v) if v.isdigit() else None for k, v in args.items()}
     filters = flags.FlagFilters(
-        manager_id=number["manager"],
+        manager_id=int(args["manager"]) if args["manager"] else None,
         supplier_name=args["supplier"].strip(),
-        measure_id=number["measure"],
+        measure_id=int(args["measure"]) if args["measure"] else None,
         severity=FlagSeverity(args["severity"]) if args["severity"] in set(FlagSeverity) else None,
         status=args["status"],
         plan=PlanStatus(args["plan"]) if args["plan"] in set(PlanStatus) else None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -12,6 +12,7 @@ from portal.config import current_settings
 from portal.council.views import council, page_number, shown_scope
 from portal.data import queues, users
 from portal.domain.periods import financial_quarter, financial_year_label
+from portal.request_input import int_arg, text_arg
 
 QUARTERS = ("1", "2", "3", "4")
 
@@ -21,14 +22,11 @@ def _queue_filters() -> tuple[queues.QueueFilters, dict[str, str]]:
     contract manager shows their contracts, whatever "Show" said."""
     args = {
         "show": shown_scope(),
-        "manager": request.args.get("manager", "").strip(),
-        "supplier": request.args.get("supplier", ""),
-        "year": request.args.get("year", "").strip(),
-        "quarter": request.args.get("quarter", "").strip(),
+        "manager": str(int_arg("manager") or ""),
+        "supplier": text_arg("supplier"),
+        "year": str(int_arg("year", maximum=9999) or ""),
+        "quarter": str(int_arg("quarter", maximum=4) or ""),
     }
-    args["manager"] = args["manager"] if args["manager"].isdigit() else ""
-    args["year"] = args["year"] if args["year"].isdigit() else ""
-    args["quarter"] = args["quarter"] if args["quarter"] in QUARTERS else ""
     if args["manager"]:
         args["show"] = "all"
     managed_by = current_user.id if args["show"] == "mine" else None

@@ -56,6 +56,7 @@ from portal.domain.reviews import REOPEN_LINES, REOPEN_REASON, review_decisions
 from portal.domain.reviews import reopening as reopening_of
 from portal.formatting import count, listing
 from portal.notifications import emails
+from portal.request_input import int_arg, text_arg, whole_number
 from portal.security import sandboxed_download
 from portal.supplier.forms import CONFLICT
 from portal.template_helpers import period_of
@@ -74,7 +75,7 @@ def commit_contract(contract_id: int) -> None:
 
 def page_number() -> int:
     """The list page asked for (the first when none is)."""
-    return request.args.get("page", 1, type=int)
+    return int_arg("page", 1) or 1
 
 
 # Contract lists and exports
@@ -95,9 +96,9 @@ def _filters() -> tuple[contracts.ContractFilters, dict[str, str]]:
     sort = request.args.get("sort", "reference")
     args = {
         "show": scope,
-        "supplier": request.args.get("supplier", "", type=str),
+        "supplier": text_arg("supplier"),
         "status": status if status in set(ContractStatus) else "",
-        "measure": request.args.get("measure", "", type=str),
+        "measure": str(int_arg("measure") or ""),
         "sort": sort if sort in contracts.SORTS else "reference",
     }
     filters = contracts.ContractFilters(
@@ -105,7 +106,7 @@ def _filters() -> tuple[contracts.ContractFilters, dict[str, str]]:
         managed_by=current_user.id if scope == "mine" else None,
         supplier_name=args["supplier"].strip(),
         status=ContractStatus(args["status"]) if args["status"] else None,
-        measure_id=int(args["measure"]) if args["measure"].isdigit() else None,
+        measure_id=int_arg("measure"),
         sort=args["sort"],
     )
     return filters, args
@@ -684,6 +685,8 @@ def invite_supplier_user(supplier_id: int) -> str | Response:
 
 
 def _council_return(return_id: int) -> Return:
+    """The return if it is this council's and has been sent (a draft is a 404, for its review
+    page and its files alike)."""
     return returns.get_for(current_user, return_id) or abort(404)
 
 
@@ -691,8 +694,6 @@ def _council_return(return_id: int) -> Return:
 @council_staff
 def review_return(return_id: int) -> str | Response:
     ret = _council_return(return_id)
-    if ret.status is ReturnStatus.DRAFT:
-        abort(404)  # a draft is the supplier's own until they submit it
     undecided = returns.awaiting_decision(ret)
     typed = {f"review-{line.id}": request.form.get(f"review-{line.id}", "") for line in undecided}
     typed |= {
@@ -720,7 +721,7 @@ def review_return(return_id: int) -> str | Response:
 def _expected_version() -> int:
     """The version of the return the form was loaded at (0, never a version, if missing)."""
     version = request.form.get("version", "")
-    return int(version) if version.isdigit() else 0
+    return whole_number(version, minimum=0) or 0
 
 
 def _review_page(
@@ -758,8 +759,6 @@ def _review_page(
 def reopen_return(return_id: int) -> str | Response:
     """Send an accepted return back to the supplier, with the lines to look at and why."""
     ret = _council_return(return_id)
-    if ret.status is ReturnStatus.DRAFT:
-        abort(404)
     reason = request.form.get(REOPEN_REASON, "")
     chosen = request.form.getlist(REOPEN_LINES)
     errors: dict[str, str] = {}

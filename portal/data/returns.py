@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.data import audit, threads
@@ -25,7 +25,7 @@ from portal.data.models import (
     ReturnSubmission,
     User,
 )
-from portal.data.types import LineReview, ReturnStatus
+from portal.data.types import LineReview, ReturnStatus, Role
 from portal.domain.periods import ReportingPeriod
 from portal.domain.reviews import LineDecision
 from portal.extensions import db
@@ -40,7 +40,15 @@ class NotEditable(Exception):
 
 
 def _scoped(user: User) -> Any:
-    return select(Return).join(Return.contract).where(seen_by(user))
+    return select(Return).join(Return.contract).where(seen_by(user), return_seen_by(user))
+
+
+def return_seen_by(user: User) -> ColumnElement[bool]:
+    """A draft is the supplier's own until they submit it: council staff see a return (its
+    review page, submissions, evidence and people) only once it has been sent."""
+    if user.role is Role.SUPPLIER_USER:
+        return true()
+    return Return.status != ReturnStatus.DRAFT
 
 
 def get_for(user: User, return_id: int) -> Return | None:

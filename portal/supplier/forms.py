@@ -11,6 +11,7 @@ from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from portal import calendar
 from portal.domain.counting import AgeBand
+from portal.domain.workforce_import import MAX_REFERENCE, MAX_STANDARD
 from portal.forms import (
     BooleanField,
     DateField,
@@ -24,10 +25,12 @@ from portal.forms import (
     SelectField,
     StringField,
     SubmitField,
+    max_length,
     strip,
     text_area,
     text_input,
 )
+from portal.request_input import whole_number
 
 CONFLICT = (
     "Someone else changed this return after you opened this page, so your changes have not "
@@ -43,7 +46,7 @@ class VersionedForm(FlaskForm):
 
     @property
     def expected_version(self) -> int | None:
-        return int(self.version.data) if str(self.version.data or "").isdigit() else None
+        return whole_number(self.version.data, minimum=0)
 
 
 class LineForm(VersionedForm):
@@ -97,12 +100,14 @@ class PersonForm(VersionedForm):
         widget=GovTextInput(),
         filters=[strip],
         description="Your own reference for the person from your HR system, never their name",
+        validators=[max_length(MAX_REFERENCE, "Worker reference")],
     )
     postcode = StringField(
         "Home postcode",
         widget=GovTextInput(),
         filters=[strip],
         description="Only the first part and the next digit are kept, like M4 5",
+        validators=[max_length(20, "Home postcode")],
     )
     age_band = SelectField(
         "Age band when they started",
@@ -114,9 +119,17 @@ class PersonForm(VersionedForm):
         "Start date on this contract", name_in_errors="Start date", required=False
     )
     ends_on = DateField("End date, if they have left", name_in_errors="End date", required=False)
-    weekly_hours = StringField("Contracted weekly hours", widget=GovTextInput(), filters=[strip])
+    weekly_hours = StringField(
+        "Contracted weekly hours",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[max_length(20, "Weekly hours")],
+    )
     share = StringField(
-        "Share of their time on this contract (%)", widget=GovTextInput(), filters=[strip]
+        "Share of their time on this contract (%)",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[max_length(20, "Share of time")],
     )
     hire = RadioField(
         "New hire or retained?",
@@ -125,10 +138,16 @@ class PersonForm(VersionedForm):
         validate_choice=False,
     )
     apprenticeship_level = StringField(
-        "Apprenticeship level (2 to 7), if an apprentice", widget=GovTextInput(), filters=[strip]
+        "Apprenticeship level (2 to 7), if an apprentice",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[max_length(20, "Apprenticeship level")],
     )
     apprenticeship_standard = StringField(
-        "Apprenticeship standard, if an apprentice", widget=GovTextInput(), filters=[strip]
+        "Apprenticeship standard, if an apprentice",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[max_length(MAX_STANDARD, "Apprenticeship standard")],
     )
     submit = SubmitField("Add person", widget=GovSubmitInput())
 

@@ -11,7 +11,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_login import current_user
@@ -40,6 +39,7 @@ from portal.domain import workforce_import
 from portal.domain.evidence import RefusedFile, check_file
 from portal.domain.periods import PeriodStatus
 from portal.formatting import count
+from portal.request_input import int_arg, whole_number
 from portal.security import sandboxed_download
 from portal.supplier.forms import (
     CONFLICT,
@@ -68,7 +68,7 @@ T = TypeVar("T")
 @supplier_users
 def list_contracts() -> str:
     filters = contracts.ContractFilters(today=calendar.today())
-    page = contracts.list_for(current_user, filters, page=request.args.get("page", 1, type=int))
+    page = contracts.list_for(current_user, filters, page=int_arg("page", 1) or 1)
     return render_template(
         "supplier/contracts.html",
         page=page,
@@ -211,7 +211,7 @@ def workforce_records(return_id: int) -> str:
         ret=ret,
         form=ActionForm(version=ret.version),
         # A page of the people; the figures above them are counted from all of them.
-        people=workforce.page_of(ret.id, page=request.args.get("page", 1, type=int)),
+        people=workforce.page_of(ret.id, page=int_arg("page", 1) or 1),
         counted=workflow.figures(ret),
         lines=[line for line in ret.lines if line.commitment.measure.derivation is not None],
         double_claims=_double_claim_warnings(ret),
@@ -394,7 +394,7 @@ def manage_evidence(return_id: int) -> str | Response:
         except RefusedFile as refused:
             form.file.errors = [str(refused)]
         else:
-            commitment_id = int(form.attach_to.data) if str(form.attach_to.data).isdigit() else None
+            commitment_id = whole_number(form.attach_to.data)
             if commitment_id not in {None, *(line.commitment_id for line in ret.lines)}:
                 abort(400)
 

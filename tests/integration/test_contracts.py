@@ -289,7 +289,9 @@ def test_export_matches_the_filters_and_never_starts_a_formula(
     world.contract.title = '=HYPERLINK("http://evil.example")'
     commit()
     response = as_manager.get("/council/contracts/export.csv?show=all")
-    assert response.headers["Content-Disposition"] == 'attachment; filename="contracts.csv"'
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=\"contracts.csv\"; filename*=UTF-8''contracts.csv"
+    )
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][0] == "Contract reference" and len(rows) == 3
     ncc1 = next(row for row in rows if row[0] == "NCC-001")

@@ -208,12 +208,13 @@ def test_a_password_reset_ends_every_session_of_the_user(
 
 def test_deactivation_ends_every_session_of_the_user(app: Flask, world: World) -> None:
     # Bolt's user: Bolt deals with one council only, so its administrator may deactivate them.
-    victim = sign_in_as(app, world.other_supplier_user)
+    bo = world.other_supplier_user
+    victim = sign_in_as(app, bo)
     admin = sign_in_as(app, world.admin)
-    assert admin.submit(f"/admin/users/{world.other_supplier_user.id}/deactivate").status_code == 302
+    assert admin.submit(f"/admin/users/{bo.id}/deactivate").status_code == 302
     assert victim.get("/supplier/").status_code == 302
     ended = db.session.scalars(
-        select(BrowserSession.ended_at).where(BrowserSession.user_id == world.other_supplier_user.id)
+        select(BrowserSession.ended_at).where(BrowserSession.user_id == bo.id)
     )
     assert all(at is not None for at in ended)
 
