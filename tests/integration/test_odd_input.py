@@ -101,7 +101,7 @@ def _own_ids(world: World) -> dict[Role, dict[str, int | str]]:
         by=world.supplier_user,
         expected_version=flag.plan_version,
     )
-    upload = contract_imports.store(world.manager, filename="ours.csv", content=b"x")
+    upload = contract_imports.store(world.manager, filename="ours.csv", content=b"x", rows=[])
     area = local_areas.save_default(world.council.id, name="North", codes=["M1"], by=None)
     email = outbox.enqueue(
         key="test:our-email",
