@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, Enum, MetaData, and_
+from sqlalchemy import CheckConstraint, ColumnElement, DateTime, Enum, MetaData, and_
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -25,6 +25,12 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def at_most(column: str, limit: int) -> CheckConstraint:
+    """Text a person types is held to what its form allows in the database too: SQLite ignores
+    a VARCHAR's length, so the limit is a check, which both databases enforce."""
+    return CheckConstraint(f"length({column}) <= {limit}", name=f"{column}_at_most_{limit}")
 
 
 def utcnow() -> datetime:

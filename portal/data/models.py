@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.data.base import Base, UTCDateTime, enum_column, utcnow
+from portal.data.base import Base, UTCDateTime, at_most, enum_column, utcnow
 from portal.data.types import (
     EmailKind,
     EmailStatus,
@@ -237,6 +237,8 @@ class Measure(Base):
 
     __tablename__ = "measures"
     __table_args__ = (
+        at_most("counting_rule", 2000),
+        at_most("evidence_guidance", 2000),
         UniqueConstraint("council_id", "code"),
         UniqueConstraint("council_id", "name"),
         CheckConstraint("proxy_value IS NULL OR proxy_value >= 0", name="proxy_not_negative"),
@@ -339,6 +341,8 @@ class Commitment(Base):
 
     __tablename__ = "commitments"
     __table_args__ = (
+        at_most("note", 2000),
+        at_most("retired_reason", 2000),
         UniqueConstraint("contract_id", "measure_id"),
         CheckConstraint("target > 0", name="target_positive"),
         CheckConstraint("proxy_value IS NULL OR proxy_value >= 0", name="proxy_not_negative"),
@@ -528,6 +532,9 @@ class ReturnLine(Base):
 
     __tablename__ = "return_lines"
     __table_args__ = (
+        at_most("narrative", 2000),
+        at_most("nil_reason", 2000),
+        at_most("review_comment", 2000),
         UniqueConstraint("return_id", "commitment_id"),
         CheckConstraint("figure IS NULL OR figure >= 0", name="figure_not_negative"),
         CheckConstraint(
@@ -586,7 +593,10 @@ class ReturnReopening(Base):
 
     __tablename__ = "return_reopenings"
     # A reopened return needs sending again before it can be accepted, and so reopened, again.
-    __table_args__ = (UniqueConstraint("return_id", "submission_number"),)
+    __table_args__ = (
+        UniqueConstraint("return_id", "submission_number"),
+        at_most("reason", 2000),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"))
@@ -604,7 +614,10 @@ class LineMessage(Base):
     the supplier's reply. Append-only: a message is never edited or deleted."""
 
     __tablename__ = "line_messages"
-    __table_args__ = (CheckConstraint("length(text) > 0", name="text_not_empty"),)
+    __table_args__ = (
+        CheckConstraint("length(text) > 0", name="text_not_empty"),
+        at_most("text", 2000),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     line_id: Mapped[int] = mapped_column(
@@ -699,6 +712,7 @@ class Flag(Base):
 
     __tablename__ = "flags"
     __table_args__ = (
+        at_most("waived_reason", 2000),
         # Lists and counts of open flags read everything they need from this index.
         Index(
             "ix_flags_status_contract_severity", "status", "contract_id", "severity", "raised_at"
@@ -754,6 +768,7 @@ class RecoveryAction(Base):
     """One step of a supplier's recovery plan for a flag: what, who, by when."""
 
     __tablename__ = "recovery_actions"
+    __table_args__ = (at_most("action", 2000),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     flag_id: Mapped[int] = mapped_column(ForeignKey("flags.id", ondelete="CASCADE"), index=True)
@@ -846,6 +861,7 @@ class AssessmentExplanation(Base):
 
     __tablename__ = "assessment_explanations"
     __table_args__ = (
+        at_most("explanation", 5000),
         UniqueConstraint("contract_id", "period_starts_on", "period_ends_on"),
         CheckConstraint("period_ends_on >= period_starts_on", name="period_in_order"),
     )

@@ -222,6 +222,22 @@ def test_upgrading_credits_a_supplier_to_its_only_council(migrating_app: Flask) 
     downgrade(revision="e3e33f87ebbe")
 
 
+def test_upgrading_cuts_typed_text_longer_than_its_form_allows(migrating_app: Flask) -> None:
+    """Forms took any length before; the new checks would refuse such rows, so they are cut."""
+    upgrade(revision="7c2f9a1d4e55")
+    rows = a_contract_as_rows()
+    rows["measures"][0]["counting_rule"] = "x" * 100_004
+    rows["commitments"][0]["note"] = "kept as it is"
+    insert_rows(rows, datetime.now(UTC))
+    upgrade(revision="b8e5d1c3a7f2")
+    with db.engine.connect() as connection:
+        rule = connection.execute(text("SELECT counting_rule FROM measures WHERE id = 1")).scalar()
+        note = connection.execute(text("SELECT note FROM commitments WHERE id = 1")).scalar()
+    assert rule == "x" * 1999 + "…"
+    assert note == "kept as it is"
+    downgrade(revision="7c2f9a1d4e55")
+
+
 def a_contract_as_rows() -> dict[str, list[dict[str, object]]]:
     """A council, its manager, a supplier, two measures and a contract promising both, as the
     rows of a database at an earlier revision (for tests of what a migration does to data)."""

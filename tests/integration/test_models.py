@@ -6,10 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import CheckConstraint, String, text
 from sqlalchemy.exc import IntegrityError
 
 from portal.data import commit, contracts, local_areas, measures
+from portal.data.base import Base
 from portal.data.models import Commitment, Contract, LocalArea, User
 from portal.extensions import db
 from tests.conftest import World
@@ -114,3 +115,41 @@ def test_money_is_exact(world: World) -> None:
     db.session.expire_all()
     again = contracts.get_for(world.manager, world.contract.id)
     assert again is not None and again.value == Decimal("1234567.89")
+
+
+# Text the portal writes itself, never a person: bounded by the code that writes it.
+WRITTEN_BY_THE_PORTAL = {
+    "outbox_messages.body": "an email the portal composed",
+    "outbox_messages.last_error": "a mail server's reply",
+    "browser_sessions.data": "a session's contents, written by the portal",
+    "audit_events.reason": "copied from a column that has its own limit, or the portal's words",
+    "flags.summary": "the portal's description of what it found",
+    "flags.resolution": "the portal's words for why a flag cleared",
+    "return_submissions.declaration": "the declaration text the portal shows",
+}
+
+
+def test_every_text_column_has_a_limit() -> None:
+    """A short text is a VARCHAR of its form's length (a limit PostgreSQL enforces and the form
+    keeps on SQLite); a long free text has a length check, which both databases enforce."""
+    unlimited = []
+    for table in Base.metadata.sorted_tables:
+        checks = " ".join(
+            str(c.sqltext) for c in table.constraints if isinstance(c, CheckConstraint)
+        )
+        for column in table.columns:
+            name = f"{table.name}.{column.name}"
+            if not isinstance(column.type, String) or name in WRITTEN_BY_THE_PORTAL:
+                continue
+            if column.type.length is None and f"length({column.name}) <=" not in checks:
+                unlimited.append(name)
+    assert unlimited == []
+
+
+def test_a_typed_text_longer_than_its_form_allows_is_refused_by_the_database(
+    world: World,
+) -> None:
+    measure = measures.catalogue(world.council.id)[0]
+    change = "UPDATE measures SET counting_rule = :rule WHERE id = :id"
+    refused(change, rule="x" * 2001, id=measure.id)
+    db.session.execute(text(change), {"rule": "x" * 2000, "id": measure.id})
