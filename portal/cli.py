@@ -154,7 +154,8 @@ def reminders_group() -> None:
 @click.option("--as-of", "as_of", help="Act as if today were this day, YYYY-MM-DD (UK date)")
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; change nothing")
 def reminders_send(as_of: str | None, dry_run: bool) -> None:
-    """Send every email the schedule calls for today, exactly once; exit 1 if any failed."""
+    """Send every email the schedule calls for today, exactly once; exit 1 if any delivery
+    failed in this run or any email has failed for good and not been resent."""
     from datetime import datetime, time
     from zoneinfo import ZoneInfo
 
@@ -173,7 +174,7 @@ def reminders_send(as_of: str | None, dry_run: bool) -> None:
             )
     for line in summary.lines():
         click.echo(line)
-    if summary.failed:
+    if summary.failed or summary.given_up:
         raise SystemExit(1)
 
 
@@ -187,14 +188,19 @@ def outbox_group() -> None:
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between passes")
 def outbox_work(once: bool, interval: float) -> None:
     """The delivery worker: turn password-reset requests into emails (for accounts that exist),
-    deliver every pending email, and purge spent sessions; every few seconds until stopped."""
+    deliver every pending email that is due, and purge spent sessions; every few seconds until
+    stopped. Prints the emails that have failed for good (when their number changes); with
+    --once, exits 1 while any is left."""
     import time
 
     from portal.extensions import db
     from portal.jobs.outbox import work_once
+    from portal.jobs.reminders import describe_failed, given_up_lines
 
+    given_up_before = 0
     while True:
         report = work_once()
+        given_up = describe_failed()
         db.session.remove()  # a fresh transaction (and fresh reads) for the next pass
         if once or report.sent or report.failed or report.reset_requests:
             click.echo(
@@ -202,6 +208,12 @@ def outbox_work(once: bool, interval: float) -> None:
                 f"{count(report.reset_emails, 'email')} written; "
                 f"{count(report.sent, 'email')} sent, {number(report.failed)} failed"
             )
+        if once or len(given_up) != given_up_before:
+            for line in given_up_lines(given_up):
+                click.echo(line, err=True)
+            given_up_before = len(given_up)
         if once:
+            if given_up:
+                raise SystemExit(1)
             return
         time.sleep(interval)

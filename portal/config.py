@@ -63,7 +63,7 @@ class Settings:
     notify_api_key: str = ""
     notify_template_id: str = ""
     notify_base_url: str = "https://api.notifications.service.gov.uk"
-    mail_max_attempts: int = 5
+    mail_max_attempts: int = 8  # with the backoff in portal.domain.mail, about two days
     # reporting calendar and counting
     financial_year_start_month: int = 4
     return_due_days: int = 30

@@ -131,6 +131,14 @@ class Mailbox:
             self.problems += problems
         return "250 Message accepted for delivery"
 
+    def delivered(self) -> Mailbox:
+        """Run the delivery worker's pass (requests only write the outbox), then this mailbox:
+        `mailbox.delivered().to(address)`. Needs an app context."""
+        from portal.jobs.outbox import work_once
+
+        work_once()
+        return self
+
     def clear(self) -> None:
         with self.lock:
             self.messages.clear()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -18,8 +18,8 @@ from portal.admin.forms import (
 )
 from portal.auth import invitations
 from portal.auth.permissions import administrators
-from portal.data import commit, local_areas, measures, organisations, outbox, users
-from portal.data.models import Measure, User
+from portal.data import audit, commit, local_areas, measures, organisations, outbox, users
+from portal.data.models import Measure, OutboxMessage, User
 from portal.data.types import (
     EmailKind,
     EmailStatus,
@@ -35,6 +35,15 @@ from portal.notifications import links
 from portal.request_input import int_arg, text_arg
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@admin.before_app_request
+def _count_failed_emails() -> None:
+    """Administrators see on every page how many emails have failed for good (base.html).
+    Counted before the view, so that an error page never queries the database for it."""
+    if current_user.is_authenticated and current_user.role is Role.ADMINISTRATOR:
+        counts = outbox.status_counts(current_user)
+        g.failed_emails = counts[EmailStatus.FAILED]
 
 
 def _page() -> int:
@@ -388,8 +397,20 @@ def list_emails() -> str | Response:
     """Every email the portal wrote: to whom, what, when, and whether it was delivered."""
     form = ConfirmForm()
     if form.validate_on_submit():
-        summary = reminders.send(datetime.now(UTC))
-        flash("The reminder job has run. " + ". ".join(summary.lines()), "success")
+        # Only written here: the delivery worker sends them, so no request waits on the mail
+        # server (a slow one once held this page past gunicorn's timeout).
+        summary = reminders.send(datetime.now(UTC), deliver=False)
+        written = sum(summary.written.values())
+        if not written:
+            told = "No new emails: every reminder due today had been written already"
+        elif written == 1:
+            told = "1 email written to the outbox: it is being sent now. Refresh this page to see it go"
+        else:
+            told = (
+                f"{count(written, 'email')} written to the outbox: they are being sent now. "
+                "Refresh this page to see them go"
+            )
+        flash(told, "success")
         return redirect(url_for("admin.list_emails"))
     args = {
         name: text_arg(name).strip()
@@ -408,6 +429,7 @@ def list_emails() -> str | Response:
         page=page,
         args=args,
         form=form,
+        counts=outbox.status_counts(current_user),
         kinds=list(EmailKind),
         statuses=list(EmailStatus),
         title="Emails sent",
@@ -420,5 +442,42 @@ def view_email(message_id: int) -> str:
     """One email as it was written, with the secret of any single-use link hidden."""
     message = outbox.get_for_admin(current_user, message_id) or abort(404)
     return render_template(
-        "admin/email.html", message=message, body=links.masked(message.body), title=message.subject
+        "admin/email.html",
+        message=message,
+        body=links.masked(message.body),
+        form=ConfirmForm(),
+        title=message.subject,
     )
+
+
+def _resend(messages: list[OutboxMessage]) -> None:
+    outbox.resend(messages)
+    for message in messages:
+        audit.record(current_user, "resent", "email", message.id, after={"to": message.recipient})
+    commit()
+
+
+@admin.route("/emails/<int:message_id>/resend", methods=["POST"])
+@administrators
+def resend_email(message_id: int) -> Response:
+    """A failed email back in the queue, tried again at once by the delivery worker."""
+    message = outbox.get_for_admin(current_user, message_id) or abort(404)
+    if ConfirmForm().validate_on_submit() and message.status is EmailStatus.FAILED:
+        _resend([message])
+        flash(f"The email to {message.recipient} is being sent again", "success")
+    return redirect(url_for("admin.view_email", message_id=message.id))
+
+
+@admin.route("/emails/resend-failed", methods=["POST"])
+@administrators
+def resend_failed_emails() -> Response:
+    """Every failed email this administrator may read, back in the queue."""
+    if ConfirmForm().validate_on_submit():
+        failed = outbox.failed_for_admin(current_user)
+        _resend(failed)
+        flash(
+            f"{count(len(failed), 'failed email')} "
+            f"{'is' if len(failed) == 1 else 'are'} being sent again",
+            "success",
+        )
+    return redirect(url_for("admin.list_emails"))

@@ -8,7 +8,7 @@ from portal.config import current_settings
 from portal.data import commit, users
 from portal.data.models import Organisation, User
 from portal.data.types import Role, TokenPurpose
-from portal.notifications import delivery, emails
+from portal.notifications import emails
 
 
 def invite(
@@ -28,15 +28,14 @@ def invite(
 
 def send_link(user: User, invited_by: User, *, again: bool = False) -> str:
     """A new invitation link (earlier ones keep working until they expire or one is used).
-    Returns what to tell whoever sent it: that it was sent, or that it could not be yet."""
+    Returns what to tell whoever sent it. The email is written to the outbox with the link;
+    the delivery worker sends it within seconds (no request waits on a mail server)."""
     valid_for = timedelta(days=current_settings().invitation_valid_days)
     token = users.issue_token(user, TokenPurpose.INVITATION, valid_for, created_by=invited_by)
     message = emails.invitation(user, token=token, invited_by=invited_by)
     commit()
-    if not delivery.deliver([message.id]).sent:
-        return f"The invitation to {user.email} could not be sent yet: it will be tried again"
     return (
-        f"A new invitation was sent to {user.email}"
+        f"A new invitation to {message.recipient} is being sent"
         if again
-        else f"Invitation sent to {user.email}"
+        else f"An invitation to {message.recipient} is being sent"
     )

@@ -446,6 +446,8 @@ class OutboxMessage(Base):
     transport_reference: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # After a failed attempt, not before this (portal.domain.mail); None: due now.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The return period a reminder, overdue notice, escalation or nudge chases (its key says
     # it too, but a key cannot be looked up by period): the overdue list's "last reminder".
     contract_id: Mapped[int | None] = mapped_column(Integer)

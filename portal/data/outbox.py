@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -18,6 +18,7 @@ from portal.data.base import utcnow
 from portal.data.models import Organisation, OutboxMessage, User
 from portal.data.pagination import Page, paginate
 from portal.data.types import EmailKind, EmailStatus
+from portal.domain.mail import next_attempt
 from portal.extensions import db
 
 
@@ -54,11 +55,12 @@ def enqueue(
     return message
 
 
-def enqueue_many(messages: list[dict[str, object]]) -> int:
+def enqueue_many(messages: list[dict[str, object]]) -> list[str]:
     """Insert messages whose keys are new, ignoring the rest, in one statement: two jobs
-    running at the same moment cannot both write the same email. Returns how many were new."""
+    running at the same moment cannot both write the same email. Returns the keys this call
+    wrote (not those another run wrote first)."""
     if not messages:
-        return 0
+        return []
     dialect = db.session.get_bind().dialect.name
     insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
     now = utcnow()
@@ -69,10 +71,10 @@ def enqueue_many(messages: list[dict[str, object]]) -> int:
     result = db.session.execute(
         insert_(OutboxMessage)
         .on_conflict_do_nothing(index_elements=["key"])
-        .returning(OutboxMessage.id),
+        .returning(OutboxMessage.key),
         rows,
     )
-    return len(result.all())
+    return list(result.scalars())
 
 
 def with_keys(keys: list[str]) -> dict[str, OutboxMessage]:
@@ -94,9 +96,16 @@ def existing_keys(keys: list[str]) -> set[str]:
 
 
 def pending_ids(limit: int = 5000) -> list[int]:
+    """Pending messages that are due: new ones, and failed ones whose wait is over."""
     query = (
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == EmailStatus.PENDING)
+        .where(
+            OutboxMessage.status == EmailStatus.PENDING,
+            or_(
+                OutboxMessage.next_attempt_at.is_(None),
+                OutboxMessage.next_attempt_at <= utcnow(),
+            ),
+        )
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
         .limit(limit)
     )
@@ -139,14 +148,50 @@ def mark_sent(message: OutboxMessage, reference: str | None) -> None:
     message.sent_at = utcnow()
     message.transport_reference = reference
     message.last_error = None
+    message.next_attempt_at = None
     db.session.commit()
 
 
 def mark_failed(message: OutboxMessage, error: str, max_attempts: int) -> None:
-    """Back to pending for a later retry, or failed for good after max_attempts."""
-    message.status = EmailStatus.FAILED if message.attempts >= max_attempts else EmailStatus.PENDING
+    """Back to pending for a retry after a wait that grows with each attempt, or failed after
+    max_attempts (until an administrator resends it)."""
+    given_up = message.attempts >= max_attempts
+    message.status = EmailStatus.FAILED if given_up else EmailStatus.PENDING
+    message.next_attempt_at = None if given_up else next_attempt(message.attempts, utcnow())
     message.last_error = error[:2000]
     db.session.commit()
+
+
+def failed() -> list[OutboxMessage]:
+    """Every email given up on, oldest first: what the jobs print while any is left."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == EmailStatus.FAILED)
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def status_counts(admin: User) -> dict[EmailStatus, int]:
+    """How many of the emails this administrator may read are in each state."""
+    readable = _readable_by(admin).subquery()
+    query = select(readable.c.status, func.count()).group_by(readable.c.status)
+    counts = dict.fromkeys(EmailStatus, 0)
+    counts.update({EmailStatus(status): n for status, n in db.session.execute(query)})
+    return counts
+
+
+def resend(messages: list[OutboxMessage]) -> None:
+    """Failed emails back in the queue, due now, with a fresh count of attempts."""
+    for message in messages:
+        message.status = EmailStatus.PENDING
+        message.attempts = 0
+        message.next_attempt_at = None
+
+
+def failed_for_admin(admin: User) -> list[OutboxMessage]:
+    query = _readable_by(admin).where(OutboxMessage.status == EmailStatus.FAILED)
+    return list(db.session.scalars(query.order_by(OutboxMessage.id)))
 
 
 def _readable_by(admin: User) -> Select[OutboxMessage]:

@@ -1,5 +1,6 @@
 """The reminder job: a plain function of "now" that works out every email the schedule calls
-for, writes each new one to the outbox under a unique key, and delivers what is pending.
+for, writes each new one to the outbox under a unique key, and (run as the scheduled job, not
+from a web request) delivers what is pending.
 
 Running it again, or from two servers at once, sends nothing twice: the keys are unique in the
 outbox, and delivery claims each message in the transaction that marks it sent.
@@ -62,7 +63,8 @@ class Summary:
     written: Counter[str] = field(default_factory=Counter)
     already_sent: int = 0
     delivered: int = 0
-    failed: int = 0
+    failed: int = 0  # attempts that failed in this run (most are tried again later)
+    given_up: list[str] = field(default_factory=list)  # every email failed for good, described
     escalated: int = 0  # flags raised a step for an accepted plan's action past its date
     planned: list[Planned] = field(default_factory=list)
 
@@ -77,7 +79,27 @@ class Summary:
             f"Delivered: {self.delivered}",
             f"Failed: {self.failed}",
             f"Flags raised a step for a recovery action past its date: {self.escalated}",
+            *given_up_lines(self.given_up),
         ]
+
+
+def given_up_lines(described: list[str]) -> list[str]:
+    """What the jobs print while any email has failed for good, until someone resends it."""
+    if not described:
+        return []
+    return [
+        f"{count(len(described), 'email')} failed for good and will not be tried again "
+        "until an administrator resends it from the Emails page:",
+        *(f"  {line}" for line in described),
+    ]
+
+
+def describe_failed() -> list[str]:
+    return [
+        f"email {m.id} to {m.recipient}, written {m.created_at:%Y-%m-%d %H:%M} UTC: "
+        f"{m.subject} ({m.last_error or 'no error recorded'})"
+        for m in outbox.failed()
+    ]
 
 
 def london_day(now: datetime) -> date:
@@ -226,8 +248,9 @@ def _digest(
     )
 
 
-def send(now: datetime, *, dry_run: bool = False) -> Summary:
-    """Write today's new emails to the outbox and deliver everything pending."""
+def send(now: datetime, *, dry_run: bool = False, deliver: bool = True) -> Summary:
+    """Write today's new emails to the outbox and, unless `deliver` is False (a web request:
+    the delivery worker sends them), deliver everything pending that is due."""
     summary = Summary()
     planned, nobody = plan(now)
     sent_before = outbox.existing_keys([p.key for p in planned])
@@ -262,7 +285,8 @@ def send(now: datetime, *, dry_run: bool = False) -> Summary:
         }
         for p in new
     ]
-    outbox.enqueue_many(rows)
+    # Count what this run wrote: another run at the same moment may have written the rest.
+    written = set(outbox.enqueue_many(rows))
     summary.escalated = recovery.escalate_overdue(london_day(now))
     flags.sync(
         nobody,
@@ -271,7 +295,10 @@ def send(now: datetime, *, dry_run: bool = False) -> Summary:
         resolutions={FlagKind.NO_SUPPLIER_USERS: NOBODY_RESOLVED},
     )
     commit()
-    summary.written.update(p.kind.value for p in new)
-    report = delivery.deliver()
-    summary.delivered, summary.failed = report.sent, report.failed
+    summary.written.update(p.kind.value for p in new if p.key in written)
+    summary.already_sent += len(new) - len(written)
+    if deliver:
+        report = delivery.deliver()
+        summary.delivered, summary.failed = report.sent, report.failed
+        summary.given_up = describe_failed()
     return summary

@@ -202,7 +202,8 @@ def _who_was_emailed(ret: Return, kind: EmailKind, occasion: str) -> str:
 
 
 def told(supplier_name: str, emailed: list[tuple[str, OutboxMessage]]) -> str:
-    """Who at the supplier was emailed (name, message), and how each delivery went."""
+    """Who at the supplier is being emailed (name, message): the delivery worker sends what a
+    request writes, so right after it most are still on their way."""
     if not emailed:
         return (
             f"Nobody at {supplier_name} can sign in, so nobody could be emailed: "
@@ -214,9 +215,7 @@ def told(supplier_name: str, emailed: list[tuple[str, OutboxMessage]]) -> str:
 
     sentences = {
         "We emailed {}.": to(EmailStatus.SENT),
-        "The email to {} could not be sent yet: it will be tried again.": to(
-            EmailStatus.PENDING, EmailStatus.SENDING
-        ),
+        "We are emailing {}.": to(EmailStatus.PENDING, EmailStatus.SENDING),
         "The email to {} could not be sent.": to(EmailStatus.FAILED),
     }
     return " ".join(sentence.format(names) for sentence, names in sentences.items() if names)

@@ -1,6 +1,6 @@
 """A recovery plan as a conversation: each change to the plan and each answer to it saved with
 the emails it calls for (the contract manager when a plan is written or changed, the supplier's
-users when the council answers), then delivered."""
+users when the council answers), which the delivery worker then sends."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from portal.data import commit, recovery, users
 from portal.data.models import Flag, OutboxMessage, RecoveryAction, User
 from portal.data.types import PlanStatus, Role
 from portal.domain.recovery import Answer, goes_to_council
-from portal.notifications import delivery, emails
+from portal.notifications import emails
 
 
 def _send(messages: list[OutboxMessage]) -> None:
-    commit()
-    delivery.deliver([message.id for message in messages])
+    commit()  # the delivery worker sends them within seconds
 
 
 def _tell_the_council(flag: Flag, before: PlanStatus | None) -> None:

@@ -23,7 +23,7 @@ from portal.domain.counting import (
 from portal.domain.periods import ReportingPeriod
 from portal.domain.resubmission import EvidenceChanges, LineChanges, compare, evidence_changes
 from portal.domain.reviews import Reopening
-from portal.notifications import delivery, emails
+from portal.notifications import emails
 from portal.workflows import compliance
 
 DECLARATION = (
@@ -202,9 +202,8 @@ def submit(
     )
     _flag_double_counting(ret)
     compliance.refresh_contract(ret.contract_id, today())
-    messages = [emails.return_submitted(ret, ret.contract.manager, submission.number)]
-    commit()
-    delivery.deliver([m.id for m in messages])
+    emails.return_submitted(ret, ret.contract.manager, submission.number)
+    commit()  # the delivery worker sends them
     return []
 
 
@@ -247,9 +246,9 @@ def review(
     notify = (
         emails.return_accepted if outcome is ReturnStatus.ACCEPTED else emails.changes_requested
     )
-    messages = [notify(ret, person, number) for person in _supplier_recipients(ret)]
-    commit()
-    delivery.deliver([m.id for m in messages])
+    for person in _supplier_recipients(ret):
+        notify(ret, person, number)
+    commit()  # the delivery worker sends them
     return outcome
 
 
@@ -265,9 +264,9 @@ def reopen(ret: Return, reopening: Reopening, *, by: User, expected_version: int
     )
     _flag_queried_lines(ret)
     compliance.refresh_contract(ret.contract_id, today())
-    messages = [emails.return_reopened(ret, person) for person in _supplier_recipients(ret)]
-    commit()
-    delivery.deliver([m.id for m in messages])
+    for person in _supplier_recipients(ret):
+        emails.return_reopened(ret, person)
+    commit()  # the delivery worker sends them
 
 
 def _supplier_recipients(ret: Return) -> list[User]:

@@ -66,9 +66,9 @@ def long_date(day: date) -> str:
 def emails_to(mailbox: Mailbox, address: str, count: int) -> list[Message]:
     """The emails sent to this address, once there are `count` of them."""
     deadline = time.monotonic() + 5
-    while len(mailbox.to(address)) < count and time.monotonic() < deadline:
+    while len(mailbox.delivered().to(address)) < count and time.monotonic() < deadline:
         time.sleep(0.05)
-    messages = mailbox.to(address)
+    messages = mailbox.delivered().to(address)
     assert len(messages) == count, [m["Subject"] for m in messages]
     return messages
 
@@ -156,7 +156,7 @@ def test_a_plan_is_written_sent_back_improved_and_accepted(
     manager.get_by_role("button", name="Ask for changes").click()
     arrive(manager, FLAG, council_flag)
     expect(success_banner(manager)).to_contain_text(
-        f"Changes asked for. We emailed {world.supplier_user.full_name}."
+        f"Changes asked for. We are emailing {world.supplier_user.full_name}."
     )
     expect(plan_status(manager)).to_have_text("Changes asked for")
     expect(manager.locator("main")).to_contain_text(
@@ -227,7 +227,7 @@ def test_a_plan_is_written_sent_back_improved_and_accepted(
     manager.get_by_role("button", name="Accept the plan").click()
     arrive(manager, FLAG, council_flag)
     expect(success_banner(manager)).to_contain_text(
-        f"Recovery plan accepted. We emailed {world.supplier_user.full_name}."
+        f"Recovery plan accepted. We are emailing {world.supplier_user.full_name}."
     )
     expect(plan_status(manager)).to_have_text("Accepted")
     expect(manager.get_by_role("button", name="Accept the plan")).to_have_count(0)

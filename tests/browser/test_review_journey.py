@@ -169,7 +169,7 @@ def test_a_resubmission_shows_what_changed_and_an_accepted_return_is_reopened(
     manager.get_by_role("button", name="Save review").click()
     arrive(manager, title, council_contract)
     expect(success_banner(manager)).to_contain_text(
-        f"Changes requested. {SPEND} counts as delivered now. We emailed {sam}."
+        f"Changes requested. {SPEND} counts as delivered now. We are emailing {sam}."
     )
 
     # 3. Sam reads the query, on the task list and on the line, and replies on that line.
@@ -263,7 +263,7 @@ def test_a_resubmission_shows_what_changed_and_an_accepted_return_is_reopened(
     arrive(manager, REVIEW, review_page)
     expect(success_banner(manager)).to_contain_text(
         f"Return reopened. {SPEND} does not count as delivered until you accept it again. "
-        f"We emailed {sam}."
+        f"We are emailing {sam}."
     )
     expect(manager.locator("main")).to_contain_text("Status: Changes requested")
     expect(manager.get_by_role("button", name="Reopen return")).to_have_count(0)
@@ -277,7 +277,7 @@ def test_a_resubmission_shows_what_changed_and_an_accepted_return_is_reopened(
 
     # 6. Sam is emailed, and the link shows the spend marked, with the reason on it.
     emails_to(mailbox, "sam@acme.example", 3)  # changes requested, accepted, reopened
-    [email] = [m for m in mailbox.to("sam@acme.example") if "reopened" in str(m["Subject"])]
+    [email] = [m for m in mailbox.delivered().to("sam@acme.example") if "reopened" in str(m["Subject"])]
     assert email["Subject"] == f"{contract.reference}: your {RETURN} has been reopened"
     body = " ".join(mailbox.body(email).split())
     assert f"The reason they gave: {REASON}" in body, body

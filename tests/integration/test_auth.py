@@ -115,7 +115,7 @@ def test_invitation_email_link_creates_the_account_once(
         },
     )
     assert response.status_code == 302
-    [email] = mailbox.to("nia.jones@acme.example")
+    [email] = mailbox.delivered().to("nia.jones@acme.example")
     assert "invited" in email["Subject"]
     body = mailbox.body(email)
     assert "Bolt Facilities Ltd" in body and "supplier user" in body
@@ -149,7 +149,7 @@ def test_invitation_links_expire(app: Flask, world: World, mailbox: Mailbox) -> 
             "organisation": str(world.other_supplier.id),
         },
     )
-    link = path_of(mailbox.link_in(mailbox.to("late@acme.example")[0]))
+    link = path_of(mailbox.link_in(mailbox.delivered().to("late@acme.example")[0]))
     for token in db.session.scalars(select(UserToken)):
         token.expires_at = utcnow() - timedelta(seconds=1)
     commit()
@@ -173,7 +173,7 @@ def test_inviting_an_address_that_has_an_account_is_refused(
     html = response.get_data(as_text=True)
     assert "This email address already has an account" in html
     assert 'value="Sam Again"' in html  # what was typed is kept
-    assert mailbox.messages == []
+    assert mailbox.delivered().messages == []
 
 
 def test_role_and_organisation_must_agree(as_admin: PortalClient, world: World) -> None:
@@ -198,7 +198,7 @@ def test_contract_managers_invite_supplier_users_only(
     invited = users.get_by_email("kai@acme.example")
     assert invited is not None and invited.role is Role.SUPPLIER_USER
     assert invited.organisation_id == world.other_supplier.id
-    assert len(mailbox.to("kai@acme.example")) == 1
+    assert len(mailbox.delivered().to("kai@acme.example")) == 1
     # Council staff are invited by administrators only.
     assert as_manager.get("/admin/users/invite").status_code == 403
 
@@ -213,8 +213,8 @@ def test_password_reset_never_reveals_whether_an_account_exists(
     assert comparable(known, "cm@northmoor.example") == comparable(
         unknown, "ghost@northmoor.example"
     )
-    assert len(mailbox.to("cm@northmoor.example")) == 1
-    assert mailbox.to("ghost@northmoor.example") == []
+    assert len(mailbox.delivered().to("cm@northmoor.example")) == 1
+    assert mailbox.delivered().to("ghost@northmoor.example") == []
 
 
 def comparable(response, address: str) -> str:
@@ -231,7 +231,7 @@ def test_password_reset_changes_the_password_and_ends_other_sessions(
     client: PortalClient = app.test_client()  # type: ignore[assignment]
     client.submit("/forgot-password", {"email": "cm@northmoor.example"})
     work_once()
-    link = path_of(mailbox.link_in(mailbox.to("cm@northmoor.example")[0]))
+    link = path_of(mailbox.link_in(mailbox.delivered().to("cm@northmoor.example")[0]))
     response = client.submit(link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.headers["Location"] == "/sign-in"
     assert sign_in(app.test_client(), "cm@northmoor.example").status_code == 200  # old: refused

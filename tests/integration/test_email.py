@@ -6,6 +6,7 @@ import io
 import json
 import threading
 from dataclasses import replace
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from sqlalchemy import inspect
 
 from portal.config import Settings
 from portal.data import commit, outbox
+from portal.data.base import utcnow
 from portal.data.models import OutboxMessage
 from portal.data.types import EmailKind, EmailStatus
 from portal.extensions import db
@@ -101,6 +103,10 @@ def test_a_failed_delivery_is_kept_and_retried_up_to_the_limit(
         db.session.refresh(message)
         assert message.status is EmailStatus.PENDING and message.attempts == 1
         assert "Connection refused" in (message.last_error or "")
+        assert message.next_attempt_at is not None
+        assert delivery.deliver().failed == 0  # not due again for a minute
+        message.next_attempt_at = utcnow() - timedelta(seconds=1)
+        commit()
         assert delivery.deliver().failed == 1
         db.session.refresh(message)
         assert message.status is EmailStatus.FAILED and message.attempts == 2

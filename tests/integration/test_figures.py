@@ -503,7 +503,7 @@ def test_an_imported_contract_can_start_reporting_part_way_and_exports_say_so(
 def test_the_emails_and_the_flash_say_which_lines_count(
     world: World, as_supplier: PortalClient, as_manager: PortalClient, q1: Return, mailbox: Mailbox
 ) -> None:
-    [first] = mailbox.to("cm@northmoor.example")
+    [first] = mailbox.delivered().to("cm@northmoor.example")
     assert "Each line shows as pending, and does not count as delivered, until you accept it." in (
         mailbox.body(first)
     )
@@ -513,7 +513,7 @@ def test_the_emails_and_the_flash_say_which_lines_count(
         "Changes requested. Local people hired, Apprenticeship starts and Local people employed "
         "(FTE) count as delivered now."
     ) in flashed
-    [changes] = mailbox.to("sam@acme.example")
+    [changes] = mailbox.delivered().to("sam@acme.example")
     body = " ".join(mailbox.body(changes).split())
     assert "Older workers hired (50+): Letters please" in body
     assert (
@@ -522,7 +522,7 @@ def test_the_emails_and_the_flash_say_which_lines_count(
     ) in body
     edit_line(as_supplier, q1, line_of(q1, "OLDER_HIRES"), "Letters attached")
     submit(as_supplier, q1)
-    second = mailbox.to("cm@northmoor.example")[-1]
+    second = mailbox.delivered().to("cm@northmoor.example")[-1]
     assert (
         "Local people hired, Apprenticeship starts and Local people employed (FTE) were accepted "
         "before and sent again unchanged, so they count as delivered already."

@@ -49,7 +49,7 @@ def test_an_email_reads_as_written_with_its_single_use_link_masked(
         ("nia@acme.example", "/invitations/"),
         ("cm@northmoor.example", "/reset-password/"),
     ):
-        [sent] = mailbox.to(recipient)
+        [sent] = mailbox.delivered().to(recipient)
         link = mailbox.link_in(sent)
         token = link.rsplit("/", 1)[1]
         message = written_to(recipient)

@@ -124,7 +124,7 @@ def test_the_supplier_writes_a_plan_and_the_manager_is_told_once_per_round(
     written = fresh(flag)
     assert written.status is FlagStatus.ACKNOWLEDGED
     assert written.plan_status is PlanStatus.WAITING
-    [email] = mailbox.to("cm@northmoor.example")
+    [email] = mailbox.delivered().to("cm@northmoor.example")
     assert subject(email) == "NCC-001: Acme Grounds Ltd wrote a recovery plan"
     body = mailbox.body(email)
     assert "Acme Grounds Ltd has written a recovery plan for this flag on NCC-001" in body
@@ -133,7 +133,7 @@ def test_the_supplier_writes_a_plan_and_the_manager_is_told_once_per_round(
 
     # A second action while the plan still waits is in the same answer: no second email.
     add_action(as_supplier, flag, "Check the extract with HR", "HR manager", LATER)
-    assert len(mailbox.to("cm@northmoor.example")) == 1
+    assert len(mailbox.delivered().to("cm@northmoor.example")) == 1
     assert [m.key for m in emails_of(EmailKind.RECOVERY_PLAN_SENT)] == [
         f"recovery_plan_sent:{flag.id}:1:{world.manager.id}"  # the plan's first version
     ]
@@ -165,14 +165,14 @@ def test_the_manager_asks_for_more_then_accepts_and_the_supplier_is_told_each_ti
     assert refused.status_code == 200 and "Enter what the plan needs" in html
     assert 'href="#comment"' in html  # the error summary leads to the box
     assert fresh(flag).plan_status is PlanStatus.WAITING
-    mailbox.clear()
+    mailbox.delivered().clear()
 
     asked = answer(as_manager, flag, "ask", "Say when the new starters' records will come")
-    assert "Changes asked for. We emailed Person" in asked.get_data(as_text=True)
+    assert "Changes asked for. We are emailing Person" in asked.get_data(as_text=True)
     assert fresh(flag).plan_status is PlanStatus.CHANGES_ASKED
-    told = sorted(m["To"] for m in mailbox.messages)
+    told = sorted(m["To"] for m in mailbox.delivered().messages)
     assert told == ["kim@acme.example", "sam@acme.example"]  # not the one still invited
-    email = mailbox.to("sam@acme.example")[0]
+    email = mailbox.delivered().to("sam@acme.example")[0]
     assert subject(email) == (
         "NCC-001: Northmoor City Council asked for changes to your recovery plan"
     )
@@ -186,17 +186,17 @@ def test_the_manager_asks_for_more_then_accepts_and_the_supplier_is_told_each_ti
     # It is the supplier's turn: the council has nothing to answer.
     assert "Answer the recovery plan" not in council_page(as_manager, flag)
 
-    mailbox.clear()
+    mailbox.delivered().clear()
     add_action(as_supplier, flag, "Send the new starters' records", "HR manager", LATER)
-    [changed] = mailbox.to("cm@northmoor.example")
+    [changed] = mailbox.delivered().to("cm@northmoor.example")
     assert subject(changed) == "NCC-001: Acme Grounds Ltd changed its recovery plan"
     assert "has changed its recovery plan, as you asked" in mailbox.body(changed)
 
-    mailbox.clear()
+    mailbox.delivered().clear()
     accepted = answer(as_manager, flag, "accept", "Thank you")
-    assert "Recovery plan accepted. We emailed" in accepted.get_data(as_text=True)
+    assert "Recovery plan accepted. We are emailing" in accepted.get_data(as_text=True)
     assert fresh(flag).plan_status is PlanStatus.ACCEPTED
-    email = mailbox.to("sam@acme.example")[0]
+    email = mailbox.delivered().to("sam@acme.example")[0]
     assert subject(email) == "NCC-001: your recovery plan was accepted"
     assert f"{world.manager.full_name} said: Thank you" in mailbox.body(email)
     supplier = text_of(supplier_page(as_supplier, flag))
@@ -220,7 +220,7 @@ def test_changing_an_accepted_plan_sends_it_back_to_the_council_and_says_so(
     change_url = f"/supplier/flags/{flag.id}/actions/{step.id}"
     form = as_supplier.get(change_url).get_data(as_text=True)
     assert "has accepted this plan. If you change this action, the plan goes back" in form
-    mailbox.clear()
+    mailbox.delivered().clear()
     changed = as_supplier.submit(
         change_url,
         {
@@ -241,13 +241,13 @@ def test_changing_an_accepted_plan_sends_it_back_to_the_council_and_says_so(
         "Send the payroll extract for both months",
         LATER,
     )
-    [email] = mailbox.to("cm@northmoor.example")
+    [email] = mailbox.delivered().to("cm@northmoor.example")
     assert "has changed the recovery plan you accepted" in mailbox.body(email)
     thread = text_of(council_page(as_manager, flag))
     assert "The council had accepted the plan: it is waiting for the council again." in thread
 
     # The same words again change nothing: no new version, no email.
-    mailbox.clear()
+    mailbox.delivered().clear()
     version = fresh(flag).plan_version
     same = as_supplier.submit(
         change_url,
@@ -260,7 +260,7 @@ def test_changing_an_accepted_plan_sends_it_back_to_the_council_and_says_so(
         follow_redirects=True,
     )
     assert "Nothing was changed" in same.get_data(as_text=True)
-    assert fresh(flag).plan_version == version and mailbox.messages == []
+    assert fresh(flag).plan_version == version and mailbox.delivered().messages == []
 
 
 def test_marking_an_action_done_is_progress_not_a_change(
@@ -285,7 +285,7 @@ def test_marking_an_action_done_is_progress_not_a_change(
     assert f'value="{tomorrow.day}"' in html and f'value="{tomorrow.year}"' in html  # kept
     assert fresh(flag).actions[0].done_on is None
 
-    mailbox.clear()
+    mailbox.delivered().clear()
     yesterday = TODAY - timedelta(days=1)
     done = as_supplier.submit(
         done_url, {"done_on": boxes(yesterday), "version": version}, follow_redirects=True
@@ -294,7 +294,7 @@ def test_marking_an_action_done_is_progress_not_a_change(
     after = fresh(flag)
     assert after.actions[0].done_on == yesterday
     assert after.plan_status is PlanStatus.ACCEPTED  # still accepted
-    assert mailbox.messages == []  # no email: nothing for the council to answer
+    assert mailbox.delivered().messages == []  # no email: nothing for the council to answer
     # A done action is settled: no links to change it, and its pages lead back to the flag.
     assert done_url not in supplier_page(as_supplier, flag)
     for url in (done_url, f"/supplier/flags/{flag.id}/actions/{step.id}"):
@@ -659,10 +659,10 @@ def test_the_digest_counts_recovery_actions_past_their_date(
     accept_plan_due(second, world, TODAY - timedelta(days=2))
     # Not counted: done, not yet due, or a plan the council has not accepted.
     accept_plan_due(second, world, TODAY - timedelta(days=2), done_on=TODAY - timedelta(days=4))
-    mailbox.clear()
+    mailbox.delivered().clear()
     monday = TODAY + timedelta(days=(7 - TODAY.weekday()) % 7 or 7)
     reminders.send(datetime.combine(monday, time(9), tzinfo=LONDON))
-    [digest] = [m for m in mailbox.to("cm@northmoor.example") if "Social value" in m["Subject"]]
+    [digest] = [m for m in mailbox.delivered().to("cm@northmoor.example") if "Social value" in m["Subject"]]
     assert subject(digest) == (
         "Social value: 2 new flags, 0 returns to review and 2 recovery actions past their date"
     )
@@ -675,10 +675,10 @@ def test_the_digest_reads_in_the_singular_for_one_late_action(
     world: World, flag: Flag, mailbox: Mailbox
 ) -> None:
     accept_plan_due(flag, world, TODAY - timedelta(days=3))
-    mailbox.clear()
+    mailbox.delivered().clear()
     monday = TODAY + timedelta(days=(7 - TODAY.weekday()) % 7 or 7)
     reminders.send(datetime.combine(monday, time(9), tzinfo=LONDON))
-    [digest] = [m for m in mailbox.to("cm@northmoor.example") if "Social value" in m["Subject"]]
+    [digest] = [m for m in mailbox.delivered().to("cm@northmoor.example") if "Social value" in m["Subject"]]
     assert subject(digest).endswith("and 1 recovery action past its date")
     assert "- 1 recovery action past its date" in mailbox.body(digest)
 

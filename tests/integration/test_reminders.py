@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.data import commit, flags, returns, users
+from portal.data.base import utcnow
 from portal.data.models import Flag, OutboxMessage
 from portal.data.types import EmailStatus, FlagKind, Role
 from portal.extensions import db
@@ -220,7 +221,10 @@ def test_failures_are_kept_retried_and_make_the_command_fail(
         app.config["SETTINGS"] = settings
     assert result.exit_code == 1 and "Failed: " in result.output
     failed = db.session.scalars(select(OutboxMessage)).all()
-    assert failed and all(m.last_error for m in failed)
+    assert failed and all(m.last_error and m.next_attempt_at for m in failed)
+    for message in failed:  # a minute later: each is due again
+        message.next_attempt_at = utcnow() - timedelta(seconds=1)
+    commit()
     retried = app.test_cli_runner().invoke(args=["reminders", "send", "--as-of", "2025-07-16"])
     assert retried.exit_code == 0
     assert len(mailbox.messages) == len(failed)
