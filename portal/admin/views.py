@@ -404,7 +404,10 @@ def list_emails() -> str | Response:
         if not written:
             told = "No new emails: every reminder due today had been written already"
         elif written == 1:
-            told = "1 email written to the outbox: it is being sent now. Refresh this page to see it go"
+            told = (
+                "1 email written to the outbox: it is being sent now. "
+                "Refresh this page to see it go"
+            )
         else:
             told = (
                 f"{count(written, 'email')} written to the outbox: they are being sent now. "
@@ -412,10 +415,7 @@ def list_emails() -> str | Response:
             )
         flash(told, "success")
         return redirect(url_for("admin.list_emails"))
-    args = {
-        name: text_arg(name).strip()
-        for name in ("kind", "status", "recipient", "contract")
-    }
+    args = {name: text_arg(name).strip() for name in ("kind", "status", "recipient", "contract")}
     page = outbox.list_messages(
         current_user,
         page=_page(),

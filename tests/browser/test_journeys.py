@@ -249,7 +249,9 @@ def test_contract_manager_invites_a_supplier_user(
     page.get_by_label("Email address").fill("robin@bolt.example")
     page.get_by_role("button", name="Send invitation").click()
     arrive(page, "Bolt Facilities Ltd", re.compile(r"/council/suppliers/\d+$"))
-    expect(success_banner(page)).to_contain_text("An invitation to robin@bolt.example is being sent")
+    expect(success_banner(page)).to_contain_text(
+        "An invitation to robin@bolt.example is being sent"
+    )
     expect(page.get_by_role("row").filter(has_text="robin@bolt.example")).to_contain_text(
         "Robin Mills"
     )

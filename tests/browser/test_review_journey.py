@@ -277,7 +277,8 @@ def test_a_resubmission_shows_what_changed_and_an_accepted_return_is_reopened(
 
     # 6. Sam is emailed, and the link shows the spend marked, with the reason on it.
     emails_to(mailbox, "sam@acme.example", 3)  # changes requested, accepted, reopened
-    [email] = [m for m in mailbox.delivered().to("sam@acme.example") if "reopened" in str(m["Subject"])]
+    sent = mailbox.delivered().to("sam@acme.example")
+    [email] = [m for m in sent if "reopened" in str(m["Subject"])]
     assert email["Subject"] == f"{contract.reference}: your {RETURN} has been reopened"
     body = " ".join(mailbox.body(email).split())
     assert f"The reason they gave: {REASON}" in body, body

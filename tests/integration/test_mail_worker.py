@@ -177,7 +177,9 @@ def test_the_worker_sends_only_what_is_due(
 # Failed for good: a banner, a resend, and jobs that say so -------------------------------------
 
 
-def written(key: str, recipient: str = "sam@acme.example", council_id: int | None = None) -> OutboxMessage:
+def written(
+    key: str, recipient: str = "sam@acme.example", council_id: int | None = None
+) -> OutboxMessage:
     message = outbox.enqueue(
         key=key,
         kind=EmailKind.PASSWORD_RESET,
@@ -218,7 +220,9 @@ def test_failed_emails_show_a_banner_and_can_be_resent_one_or_all(
     assert statuses() == [EmailStatus.FAILED] * 2
     for url in ("/council/", "/admin/emails", "/admin/users"):
         shown = banner(as_admin.get(url).get_data(as_text=True))
-        assert "2 emails could not be sent and will not be tried again until you resend them" in shown
+        assert (
+            "2 emails could not be sent and will not be tried again until you resend them" in shown
+        )
     assert 'href="/admin/emails?status=failed"' in as_admin.get("/council/").get_data(as_text=True)
     assert "Resend all 2 failed emails" in as_admin.get("/admin/emails").get_data(as_text=True)
     # Contract managers are not told: it is not theirs to resend.
@@ -234,13 +238,17 @@ def test_failed_emails_show_a_banner_and_can_be_resent_one_or_all(
         as_admin.submit(f"/admin/emails/{first.id}/resend", form_page=f"/admin/emails/{first.id}"),
     )
     assert "The email to sam@acme.example is being sent again" in page
-    assert "1 email could not be sent and will not be tried again until you resend it" in banner(page)
+    assert "1 email could not be sent and will not be tried again until you resend it" in banner(
+        page
+    )
     db.session.refresh(first)
     assert first.status is EmailStatus.PENDING and first.attempts == 0
     work_once()
     assert [m["Subject"] for m in mailbox.messages] == ["Hello a"]
     # Then all that are left.
-    page = text_after_redirect(as_admin, as_admin.submit("/admin/emails/resend-failed", form_page="/admin/emails"))
+    page = text_after_redirect(
+        as_admin, as_admin.submit("/admin/emails/resend-failed", form_page="/admin/emails")
+    )
     assert "1 failed email is being sent again" in page
     work_once()
     assert sorted(m["Subject"] for m in mailbox.messages) == ["Hello a", "Hello b"]
@@ -259,10 +267,15 @@ def test_another_councils_failed_email_is_not_theirs_to_see_or_resend(
     fail_for_good(app, settings)
     assert banner(as_admin.get("/council/").get_data(as_text=True)) == ""
     token = as_admin.csrf_token("/admin/emails")
-    assert as_admin.post(f"/admin/emails/{theirs.id}/resend", data={"csrf_token": token}).status_code == 404
+    assert (
+        as_admin.post(f"/admin/emails/{theirs.id}/resend", data={"csrf_token": token}).status_code
+        == 404
+    )
     as_admin.post("/admin/emails/resend-failed", data={"csrf_token": token})
     assert statuses() == [EmailStatus.FAILED]
-    other_admin = factories.user(Role.ADMINISTRATOR, world.other_council, email="a@southmere.example")
+    other_admin = factories.user(
+        Role.ADMINISTRATOR, world.other_council, email="a@southmere.example"
+    )
     commit()
     shown = banner(sign_in_as(app, other_admin).get("/admin/emails").get_data(as_text=True))
     assert "1 email could not be sent" in shown

@@ -114,7 +114,7 @@ def test_the_weekly_digest_of_one_flag_and_one_return(
     mailbox.clear()
     monday = today() + timedelta(days=(7 - today().weekday()) % 7 or 7)
     reminders.send(datetime.combine(monday, time(9), tzinfo=LONDON))
-    [digest] = [m for m in mailbox.delivered().to("cm@northmoor.example") if "to review" in m["Subject"]]
+    [digest] = [m for m in mailbox.to("cm@northmoor.example") if "to review" in m["Subject"]]
     assert digest["Subject"] == "Social value: 1 new flag and 1 return to review"
     assert "- 1 new flag\r\n- 1 return waiting for your review" in mailbox.body(digest)
 
