@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from portal.data import audit, flags
 from portal.data.models import AuditEvent, Flag, RecoveryAction, User
 from portal.data.types import FlagSeverity, PlanStatus
+from portal.data.versions import Conflict as Conflict
 from portal.domain.periods import long_date
 from portal.domain.recovery import (
     Answer,
@@ -27,10 +28,6 @@ from portal.domain.recovery import (
 )
 from portal.extensions import db
 from portal.formatting import listing
-
-
-class Conflict(Exception):
-    """The plan changed since the form was loaded: nothing was saved."""
 
 
 class NotAllowed(Exception):

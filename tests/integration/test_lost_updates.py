@@ -1,0 +1,149 @@
+"""Two people editing the same thing: the second to save, from a page older than the first's
+change, is told so, keeps what they typed, and the first change stays. One race per editable
+object, each through real HTTP (two signed-in test clients) and the real database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import html5lib
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.test import TestResponse
+
+from portal.data import commit, local_areas
+from portal.data.models import Return
+from portal.extensions import db
+from tests import factories
+from tests.conftest import World, sign_in_as
+from tests.support import PortalClient
+
+TOLD = "after you opened this page, so your changes have not been saved"
+
+
+def form_on(client: PortalClient, url: str, *, action: str | None = None) -> dict[str, Any]:
+    """What a browser would send from the form on the page at url (the one posting to
+    `action`, or the first with a version field): every field's current value."""
+    page = client.get(url)
+    assert page.status_code == 200, url
+    document = html5lib.parse(page.get_data(as_text=True), namespaceHTMLElements=False)
+    forms = document.findall(".//form")
+    chosen = next(
+        form
+        for form in forms
+        if (action is not None and form.get("action") == action)
+        or (action is None and form.find(".//input[@name='version']") is not None)
+    )
+    data: dict[str, Any] = {}
+    for field in chosen.iter():
+        name = field.get("name")
+        if not name or field.tag == "button":
+            continue
+        if field.tag == "textarea":
+            data[name] = field.text or ""
+        elif field.tag == "select":
+            picked = field.find(".//option[@selected]")
+            data[name] = picked.get("value", "") if picked is not None else ""
+        elif field.get("type") in ("checkbox", "radio"):
+            if field.get("checked") is not None:
+                data.setdefault(name, field.get("value", "on"))
+        elif field.get("type") != "submit":
+            data[name] = field.get("value", "")
+    return data
+
+
+def race(
+    first: PortalClient,
+    second: PortalClient,
+    url: str,
+    first_change: dict[str, Any],
+    second_change: dict[str, Any],
+    *,
+    action: str | None = None,
+) -> TestResponse:
+    """Both open the page; the first saves; the second saves from the older page."""
+    first_form = form_on(first, url, action=action)
+    second_form = form_on(second, url, action=action)
+    assert "version" in first_form, f"{url}: the form carries no version"
+    saved = first.post(action or url, data={**first_form, **first_change})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    return second.post(action or url, data={**second_form, **second_change})
+
+
+def told_and_kept(response: TestResponse, typed: str) -> str:
+    html = response.get_data(as_text=True)
+    assert response.status_code in (200, 409)
+    assert TOLD in html
+    assert "govuk-error-summary" in html
+    assert typed in html, "what the second person typed is not in the form"
+    return html
+
+
+@pytest.fixture
+def colleague(app: Flask, world: World) -> PortalClient:
+    """A second contract manager of the same council, signed in separately."""
+    user = factories.user(world.manager.role, world.council, email="cm3@northmoor.example")
+    commit()
+    return sign_in_as(app, user)
+
+
+@pytest.fixture
+def admin2(app: Flask, world: World) -> PortalClient:
+    user = factories.user(world.admin.role, world.council, email="admin2@northmoor.example")
+    commit()
+    return sign_in_as(app, user)
+
+
+# Returns: a form posted without its version is refused, never taken as fresh.
+
+
+@pytest.fixture
+def ret(world: World, as_supplier: PortalClient) -> Return:
+    local_areas.save_default(world.council.id, name="City", codes=["M1"], by=None)
+    commit()
+    response = as_supplier.submit(
+        f"/supplier/contracts/{world.contract.id}/returns/2025/1",
+        form_page=f"/supplier/contracts/{world.contract.id}",
+    )
+    assert response.status_code == 302
+    started = db.session.scalar(select(Return))
+    assert started is not None
+    return started
+
+
+def test_a_return_line_posted_without_its_version_does_not_overwrite_a_newer_narrative(
+    world: World, as_supplier: PortalClient, ret: Return
+) -> None:
+    line = ret.lines[0]
+    url = f"/supplier/returns/{ret.id}/lines/{line.id}"
+    fields = {"figure": "3", "nil_reason": ""}
+    saved = as_supplier.submit(url, {**fields, "narrative": "Newer words", "version": ret.version})
+    assert saved.status_code == 302
+    refused = as_supplier.submit(
+        url, {**fields, "narrative": "Old words, no version", "version": None}
+    )
+    told_and_kept(refused, "Old words, no version")
+    db.session.expire_all()
+    assert db.session.get(type(line), line.id).narrative == "Newer words"
+
+
+def test_two_people_saving_the_same_return_line(
+    app: Flask, world: World, as_supplier: PortalClient, ret: Return
+) -> None:
+    other = sign_in_as(
+        app, factories.user(world.supplier_user.role, world.supplier, email="al@acme.example")
+    )
+    commit()
+    line = ret.lines[0]
+    url = f"/supplier/returns/{ret.id}/lines/{line.id}"
+    response = race(
+        as_supplier,
+        other,
+        url,
+        {"figure": "3", "narrative": "First words", "nil_reason": ""},
+        {"figure": "4", "narrative": "Second words", "nil_reason": ""},
+    )
+    told_and_kept(response, "Second words")
+    db.session.expire_all()
+    assert db.session.get(type(line), line.id).narrative == "First words"
