@@ -37,6 +37,7 @@ from portal.data import (
     rollback,
     threads,
     users,
+    versions,
     workforce,
 )
 from portal.data import dashboard as overview
@@ -54,7 +55,9 @@ from portal.domain.periods import long_date, quarter_label
 from portal.domain.profiles import CHOICE, ProfileChoice, parse_plan, replan, typed_from
 from portal.domain.reviews import REOPEN_LINES, REOPEN_REASON, review_decisions
 from portal.domain.reviews import reopening as reopening_of
+from portal.editing import conflicted, refused_if_stale, saved_now
 from portal.formatting import count, listing
+from portal.forms import conflict_message
 from portal.notifications import emails
 from portal.request_input import int_arg, text_arg, whole_number
 from portal.security import sandboxed_download
@@ -65,6 +68,9 @@ from portal.workflows import profiles as profile_rules
 from portal.workflows import returns as workflow
 
 council = Blueprint("council", __name__, url_prefix="/council")
+
+CONTRACT_CONFLICT = conflict_message("this contract")
+COMMITMENT_CONFLICT = conflict_message("this commitment")
 
 
 def commit_contract(contract_id: int) -> None:
@@ -290,19 +296,24 @@ def edit_contract(contract_id: int) -> str | Response:
             "reporting_starts_on": contract.reporting_starts_on,
             "local_area": contract.local_area_id,
             "kpi": "yes" if contract.is_kpi_contract else "no",
+            "version": contract.version,
         }
     )
     _contract_form_choices(form)
     runs = (contract.start_on, contract.end_on)
-    if form.validate_on_submit() and _save_contract(form, contract) is not None:
-        reset = profile_rules.reset_if_dates_break(contract, runs, by=current_user)
-        commit_contract(contract.id)
-        flash(f"Contract updated{_even_again(reset)}", "success")
-        return redirect(url_for("council.view_contract", contract_id=contract.id))
+    if form.validate_on_submit():
+        with refused_if_stale(form, contract, CONTRACT_CONFLICT):
+            versions.check(contract, form.expected_version)
+            if _save_contract(form, contract) is not None:
+                reset = profile_rules.reset_if_dates_break(contract, runs, by=current_user)
+                commit_contract(contract.id)
+                flash(f"Contract updated{_even_again(reset)}", "success")
+                return redirect(url_for("council.view_contract", contract_id=contract.id))
     return render_template(
         "council/contract_form.html",
         form=form,
         contract=contract,
+        saved_now=saved_now(form, contract),
         title=f"Edit {contract.reference}",
     )
 
@@ -380,7 +391,7 @@ def edit_commitment(contract_id: int, commitment_id: int) -> str | Response:
     """The target and note; with a quarterly profile, what happens to it, saved together."""
     contract = _contract(contract_id)
     commitment = _commitment(contract, commitment_id)
-    form = CommitmentChangeForm(obj=commitment)
+    form = CommitmentChangeForm(obj=commitment, version=commitment.version)
     needs_reason = contract.start_on <= calendar.today()
     saved = contracts.profile_of(commitment)
     periods = calendar.periods_of(contract) if saved else []
@@ -403,17 +414,20 @@ def edit_commitment(contract_id: int, commitment_id: int) -> str | Response:
             form.reason.errors.append("Enter the reason for changing the target")
             valid = False
         if valid and not errors:
-            contracts.change_commitment(
-                commitment,
-                target=target or commitment.target,
-                note=form.note.data or "",
-                by=current_user,
-                reason=form.reason.data,
-            )
-            profile_changed = contracts.save_plan(
-                commitment, plan, by=current_user, reason=form.reason.data
-            )
-            commit_contract(contract.id)
+            with refused_if_stale(form, commitment, COMMITMENT_CONFLICT):
+                versions.check(commitment, form.expected_version)
+                contracts.change_commitment(
+                    commitment,
+                    target=target or commitment.target,
+                    note=form.note.data or "",
+                    by=current_user,
+                    reason=form.reason.data,
+                )
+                profile_changed = contracts.save_plan(
+                    commitment, plan, by=current_user, reason=form.reason.data
+                )
+                commit_contract(contract.id)
+        if valid and not errors and not conflicted(form):
             flash(
                 f"{commitment.measure.name} updated"
                 + (PROFILE_CHANGED[ProfileChoice(typed[CHOICE])] if profile_changed else ""),
@@ -429,6 +443,7 @@ def edit_commitment(contract_id: int, commitment_id: int) -> str | Response:
         periods=periods,
         typed=typed,
         field_errors=errors,
+        saved_now=saved_now(form, commitment),
         title=f"Change {commitment.measure.name}",
     )
 
@@ -442,12 +457,14 @@ def retire_commitment(contract_id: int, commitment_id: int) -> str | Response:
     commitment = _commitment(contract, commitment_id)
     if commitment.is_retired:
         abort(404)
-    form = RetireCommitmentForm()
+    form = RetireCommitmentForm(version=commitment.version)
     if form.validate_on_submit():
-        contracts.retire_commitment(commitment, by=current_user, reason=form.reason.data or "")
-        commit_contract(contract.id)
-        flash(f"{commitment.measure.name} retired: it is no longer monitored", "success")
-        return redirect(url_for("council.view_contract", contract_id=contract.id))
+        with refused_if_stale(form, commitment, COMMITMENT_CONFLICT):
+            versions.check(commitment, form.expected_version)
+            contracts.retire_commitment(commitment, by=current_user, reason=form.reason.data or "")
+            commit_contract(contract.id)
+            flash(f"{commitment.measure.name} retired: it is no longer monitored", "success")
+            return redirect(url_for("council.view_contract", contract_id=contract.id))
     return render_template(
         "council/retire_commitment.html",
         form=form,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from portal.data import commit, local_areas
-from portal.data.models import Return
+from portal.data.models import Commitment, Contract, Return
 from portal.extensions import db
 from tests import factories
 from tests.conftest import World, sign_in_as
@@ -35,22 +35,27 @@ def form_on(client: PortalClient, url: str, *, action: str | None = None) -> dic
         if (action is not None and form.get("action") == action)
         or (action is None and form.find(".//input[@name='version']") is not None)
     )
-    data: dict[str, Any] = {}
+    data: dict[str, list[str]] = {}
+    for name, value in _fields(chosen):
+        data.setdefault(name, []).append(value)
+    return {name: values[0] if len(values) == 1 else values for name, values in data.items()}
+
+
+def _fields(chosen: Any) -> Iterator[tuple[str, str]]:
     for field in chosen.iter():
         name = field.get("name")
         if not name or field.tag == "button":
             continue
         if field.tag == "textarea":
-            data[name] = field.text or ""
+            yield name, field.text or ""
         elif field.tag == "select":
             picked = field.find(".//option[@selected]")
-            data[name] = picked.get("value", "") if picked is not None else ""
+            yield name, picked.get("value", "") if picked is not None else ""
         elif field.get("type") in ("checkbox", "radio"):
             if field.get("checked") is not None:
-                data.setdefault(name, field.get("value", "on"))
+                yield name, field.get("value", "on")
         elif field.get("type") != "submit":
-            data[name] = field.get("value", "")
-    return data
+            yield name, field.get("value", "")
 
 
 def race(
@@ -147,3 +152,49 @@ def test_two_people_saving_the_same_return_line(
     told_and_kept(response, "Second words")
     db.session.expire_all()
     assert db.session.get(type(line), line.id).narrative == "First words"
+
+
+def stored(model: Any, row_id: int) -> Any:
+    db.session.expire_all()
+    return db.session.get(model, row_id)
+
+
+def test_two_managers_editing_the_same_contract(
+    world: World, as_manager: PortalClient, colleague: PortalClient
+) -> None:
+    url = f"/council/contracts/{world.contract.id}/edit"
+    response = race(as_manager, colleague, url, {"title": "First title"}, {"title": "Second title"})
+    html = told_and_kept(response, "Second title")
+    assert "this contract" in html
+    assert "What is saved now" in html and "First title" in html
+    assert stored(Contract, world.contract.id).title == "First title"
+
+
+def test_two_managers_editing_the_same_commitment(
+    world: World, as_manager: PortalClient, colleague: PortalClient
+) -> None:
+    commitment = world.contract.commitments[0]
+    url = f"/council/contracts/{world.contract.id}/commitments/{commitment.id}/edit"
+    response = race(
+        as_manager,
+        colleague,
+        url,
+        {"target": "17", "note": "First note", "reason": "Agreed"},
+        {"target": "23", "note": "Second note", "reason": "Agreed"},
+    )
+    told_and_kept(response, "Second note")
+    saved = stored(Commitment, commitment.id)
+    assert (saved.target, saved.note) == (17, "First note")
+
+
+def test_retiring_a_commitment_changed_meanwhile(
+    world: World, as_manager: PortalClient, colleague: PortalClient
+) -> None:
+    commitment = world.contract.commitments[0]
+    base = f"/council/contracts/{world.contract.id}/commitments/{commitment.id}"
+    stale = form_on(colleague, f"{base}/retire")
+    changed = as_manager.submit(f"{base}/edit", {"target": "17", "note": "", "reason": "Agreed"})
+    assert changed.status_code == 302
+    response = colleague.post(f"{base}/retire", data={**stale, "reason": "No longer needed"})
+    told_and_kept(response, "No longer needed")
+    assert stored(Commitment, commitment.id).retired_at is None
