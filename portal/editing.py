@@ -33,7 +33,8 @@ def refused_if_stale(form: VersionedForm, stored: Any, message: str) -> Iterator
         rollback()
         form.version.errors = [message]
         # Saving again from this page, having seen the current details, is a fresh change.
-        form.version.data = str(stored.version)
+        if stored is not None:
+            form.version.data = str(stored.version)
 
 
 def conflicted(form: VersionedForm) -> bool:

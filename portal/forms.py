@@ -38,6 +38,7 @@ from portal.domain.postcodes import InvalidPostcode, normalise_postcode
 from portal.request_input import whole_number
 
 __all__ = [
+    "ConfirmChangeForm",
     "VersionedForm",
     "conflict_message",
     "DateField",
@@ -96,6 +97,14 @@ class VersionedForm(FlaskForm):
     @property
     def expected_version(self) -> int | None:
         return whole_number(self.version.data, minimum=0)
+
+
+class ConfirmChangeForm(VersionedForm):
+    """A button (or a page of fields read by hand) that changes a stored object: retire or
+    bring back a measure, deactivate a user, a quarterly profile. Pressed on an older page,
+    it must not undo what someone else just did."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
 def optional_int(value: Any) -> int | None:

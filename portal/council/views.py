@@ -57,7 +57,7 @@ from portal.domain.reviews import REOPEN_LINES, REOPEN_REASON, review_decisions
 from portal.domain.reviews import reopening as reopening_of
 from portal.editing import conflicted, refused_if_stale, saved_now
 from portal.formatting import count, listing
-from portal.forms import conflict_message
+from portal.forms import ConfirmChangeForm, conflict_message
 from portal.notifications import emails
 from portal.request_input import int_arg, text_arg, whole_number
 from portal.security import sandboxed_download
@@ -71,6 +71,7 @@ council = Blueprint("council", __name__, url_prefix="/council")
 
 CONTRACT_CONFLICT = conflict_message("this contract")
 COMMITMENT_CONFLICT = conflict_message("this commitment")
+PROFILE_CONFLICT = conflict_message("this commitment or its quarterly profile")
 
 
 def commit_contract(contract_id: int) -> None:
@@ -499,22 +500,27 @@ def edit_profile(contract_id: int, commitment_id: int) -> str | Response:
     periods = calendar.periods_of(contract)
     typed = typed_from(contracts.profile_of(commitment), periods)
     errors: dict[str, str] = {}
-    form = ConfirmForm()
+    form = ConfirmChangeForm(version=commitment.version)
     if form.validate_on_submit():
-        if request.form.get("action") == "even":
-            contracts.save_plan(commitment, None, by=current_user)
-            commit_contract(contract.id)
-            flash("Back to an even spread over the contract", "success")
-            return redirect(url_for("council.view_contract", contract_id=contract.id))
+        even = request.form.get("action") == "even"
         typed = {name: request.form.get(name, "").strip() for name in typed}
-        planned, errors = parse_plan(
-            typed, periods, kind=commitment.measure.kind, target=commitment.target
+        planned, errors = (
+            (None, {})
+            if even
+            else parse_plan(typed, periods, kind=commitment.measure.kind, target=commitment.target)
         )
         if not errors:
-            contracts.save_plan(commitment, planned, by=current_user)
-            commit_contract(contract.id)
-            flash(f"Quarterly profile saved for {commitment.measure.name}", "success")
-            return redirect(url_for("council.view_contract", contract_id=contract.id))
+            with refused_if_stale(form, commitment, PROFILE_CONFLICT):
+                versions.check(commitment, form.expected_version)
+                contracts.save_plan(commitment, planned, by=current_user)
+                commit_contract(contract.id)
+                flash(
+                    "Back to an even spread over the contract"
+                    if even
+                    else f"Quarterly profile saved for {commitment.measure.name}",
+                    "success",
+                )
+                return redirect(url_for("council.view_contract", contract_id=contract.id))
     return render_template(
         "council/profile_form.html",
         form=form,

@@ -9,7 +9,10 @@ it can never be told apart from a stale one.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
+
+from sqlalchemy import inspect
+from sqlalchemy.orm.attributes import flag_modified
 
 
 class Conflict(Exception):
@@ -25,3 +28,16 @@ def check(stored: Versioned, expected_version: int | None) -> None:
     """Raise Conflict unless the form was loaded at the stored version."""
     if expected_version is None or expected_version != stored.version:
         raise Conflict()
+
+
+def moved_on(stored: Any) -> None:
+    """Make the next flush UPDATE the object's row, and so move its version, for a change
+    held in other rows (a local area's postcodes, a commitment's quarterly profile)."""
+    mapper = inspect(stored).mapper
+    column = next(
+        attribute.key
+        for attribute in mapper.column_attrs
+        if not attribute.columns[0].primary_key
+        and attribute.columns[0] is not mapper.version_id_col
+    )
+    flag_modified(stored, column)

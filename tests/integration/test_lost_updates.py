@@ -4,6 +4,7 @@ object, each through real HTTP (two signed-in test clients) and the real databas
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import html5lib
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from portal.data import commit, local_areas
-from portal.data.models import Commitment, Contract, Return
+from portal.data.models import Commitment, Contract, LocalArea, Measure, Organisation, Return
 from portal.extensions import db
 from tests import factories
 from tests.conftest import World, sign_in_as
@@ -198,3 +199,78 @@ def test_retiring_a_commitment_changed_meanwhile(
     response = colleague.post(f"{base}/retire", data={**stale, "reason": "No longer needed"})
     told_and_kept(response, "No longer needed")
     assert stored(Commitment, commitment.id).retired_at is None
+
+
+def test_two_managers_saving_the_same_quarterly_profile(
+    world: World, as_manager: PortalClient, colleague: PortalClient
+) -> None:
+    commitment = world.contract.commitments[0]
+    url = f"/council/contracts/{world.contract.id}/commitments/{commitment.id}/profile"
+    quarters = sorted(name for name in form_on(as_manager, url) if name.startswith("q-"))
+    target = format(commitment.target.normalize(), "f")
+
+    def all_in(chosen: str) -> dict[str, str]:
+        return {name: target if name == chosen else "0" for name in quarters} | {"action": "save"}
+
+    response = race(as_manager, colleague, url, all_in(quarters[0]), all_in(quarters[-1]))
+    told_and_kept(
+        response, f'name="{quarters[-1]}" type="text" spellcheck="false" value="{target}"'
+    )
+    plan = {
+        (p.financial_year, p.quarter): p.planned for p in stored(Commitment, commitment.id).plan
+    }
+    assert max(plan.values()) == commitment.target
+    assert plan[min(plan)] == commitment.target  # the first manager's profile
+
+
+def test_two_administrators_editing_the_same_organisation(
+    world: World, as_admin: PortalClient, admin2: PortalClient
+) -> None:
+    url = f"/admin/organisations/{world.council.id}/edit"
+    response = race(as_admin, admin2, url, {"name": "Northmoor One"}, {"name": "Northmoor Two"})
+    html = told_and_kept(response, "Northmoor Two")
+    assert "What is saved now" in html and "Northmoor One" in html
+    assert stored(Organisation, world.council.id).name == "Northmoor One"
+
+
+def test_two_administrators_editing_the_same_measure(
+    world: World, as_admin: PortalClient, admin2: PortalClient
+) -> None:
+    measure = world.contract.commitments[0].measure
+    url = f"/admin/measures/{measure.id}/edit"
+    response = race(
+        as_admin,
+        admin2,
+        url,
+        {"counting_rule": "First rule"},
+        {"counting_rule": "Second rule"},
+        action=None,
+    )
+    told_and_kept(response, "Second rule")
+    assert stored(Measure, measure.id).counting_rule == "First rule"
+
+
+def test_retiring_a_measure_from_an_older_page_does_not_undo_a_change(
+    world: World, as_admin: PortalClient, admin2: PortalClient
+) -> None:
+    measure = world.contract.commitments[0].measure
+    edit = f"/admin/measures/{measure.id}/edit"
+    retire = f"/admin/measures/{measure.id}/retire"
+    first = form_on(as_admin, edit, action=retire)
+    stale = form_on(admin2, edit, action=retire)
+    assert as_admin.post(retire, data=first).status_code == 302  # retired
+    response = admin2.post(retire, data=stale, follow_redirects=True)  # meant to retire too
+    assert TOLD in response.get_data(as_text=True)
+    assert stored(Measure, measure.id).is_retired
+
+
+def test_two_administrators_editing_the_same_local_area(
+    world: World, as_admin: PortalClient, admin2: PortalClient
+) -> None:
+    area = local_areas.save_default(world.council.id, name="City", codes=["M1"], by=None)
+    commit()
+    url = f"/admin/local-areas/{area.id}/edit"
+    response = race(as_admin, admin2, url, {"codes": "M1\nM2"}, {"codes": "M1\nM9"})
+    html = told_and_kept(response, "M9")
+    assert "What is saved now" in html and "M1, M2" in html
+    assert stored(LocalArea, area.id).codes == ["M1", "M2"]
