@@ -48,6 +48,15 @@ DONE = "This action is done, so it can no longer change"
 NOT_OPEN = "The recovery plan is not waiting for an answer"
 
 
+def waive(flag: Flag, *, reason: str, by: User, expected_version: int | None) -> None:
+    """Waive the flag if it is still as the page showed it: closed meanwhile (answered,
+    waived or resolved) or its plan changed, it is a Conflict and nothing is saved."""
+    if flag.status.is_closed:
+        raise Conflict()
+    _next_version(flag, expected_version)
+    flags.waive(flag, reason=reason, by=by)
+
+
 def _next_version(flag: Flag, expected_version: int | None) -> None:
     """Move the plan's version on if it is still the one the form was loaded with."""
     if flag.status.is_closed:

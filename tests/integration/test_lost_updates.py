@@ -5,6 +5,7 @@ object, each through real HTTP (two signed-in test clients) and the real databas
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import html5lib
@@ -13,8 +14,9 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from portal.data import commit, local_areas
-from portal.data.models import Commitment, Contract, LocalArea, Measure, Organisation, Return
+from portal.data import commit, flags, local_areas
+from portal.data.models import Commitment, Contract, Flag, LocalArea, Measure, Organisation, Return
+from portal.data.types import FlagKind, FlagSeverity
 from portal.extensions import db
 from tests import factories
 from tests.conftest import World, sign_in_as
@@ -274,3 +276,60 @@ def test_two_administrators_editing_the_same_local_area(
     html = told_and_kept(response, "M9")
     assert "What is saved now" in html and "M1, M2" in html
     assert stored(LocalArea, area.id).codes == ["M1", "M2"]
+
+
+@pytest.fixture
+def flag(world: World) -> Flag:
+    raised = flags.raise_flag(
+        "test:queried",
+        kind=FlagKind.QUERIED_EVIDENCE,
+        severity=FlagSeverity.LOW,
+        contract_id=world.contract.id,
+        summary="Local people hired: the payroll extract is missing",
+    )
+    commit()
+    return raised
+
+
+def test_two_managers_waiving_the_same_flag(
+    flag: Flag, as_manager: PortalClient, colleague: PortalClient
+) -> None:
+    url = f"/council/flags/{flag.id}"
+    action = None  # the waive form posts to the page itself
+    first = form_on(as_manager, url, action=action)
+    second = form_on(colleague, url, action=action)
+    saved = as_manager.post(url, data={**first, "reason": "Agreed variation"})
+    assert saved.status_code == 302
+    response = colleague.post(url, data={**second, "reason": "Supplier went into administration"})
+    told_and_kept(response, "Supplier went into administration")
+    assert stored(Flag, flag.id).waived_reason == "Agreed variation"
+
+
+def test_a_waiver_posted_without_its_version_is_refused(
+    flag: Flag, as_manager: PortalClient
+) -> None:
+    url = f"/council/flags/{flag.id}"
+    response = as_manager.submit(url, {"reason": "No version sent", "version": None})
+    told_and_kept(response, "No version sent")
+    assert stored(Flag, flag.id).waived_reason is None
+
+
+def test_a_supplier_and_a_colleague_changing_the_same_recovery_plan(
+    app: Flask, world: World, flag: Flag, as_supplier: PortalClient
+) -> None:
+    other = sign_in_as(
+        app, factories.user(world.supplier_user.role, world.supplier, email="al@acme.example")
+    )
+    commit()
+    url = f"/supplier/flags/{flag.id}"
+    due = date.today() + timedelta(days=30)
+    boxes = [str(due.day), str(due.month), str(due.year)]
+    response = race(
+        as_supplier,
+        other,
+        url,
+        {"action": "Send the payroll extract", "owner": "Sam", "due_on": boxes},
+        {"action": "Ask the auditor", "owner": "Al", "due_on": boxes},
+    )
+    told_and_kept(response, "Ask the auditor")
+    assert [a.action for a in stored(Flag, flag.id).actions] == ["Send the payroll extract"]
