@@ -725,6 +725,10 @@ def review_return(return_id: int) -> str | Response:
     }
     errors: dict[str, str] = {}
     form = ConfirmForm()
+    if ret.status is not ReturnStatus.SUBMITTED and form.validate_on_submit():
+        # Decided by someone else since this page was loaded: say so, show the return as it
+        # is now, and keep this reviewer's words (ready to reopen with, if it was accepted).
+        return _review_page(ret, form, errors={"version": CONFLICT}, **_unsaved_review(ret))
     if ret.status is ReturnStatus.SUBMITTED and form.validate_on_submit():
         decisions, errors = review_decisions(undecided, typed)
         if not errors:
@@ -741,6 +745,22 @@ def review_return(return_id: int) -> str | Response:
     return _review_page(ret, form, typed=typed, errors=errors)
 
 
+def _unsaved_review(ret: Return) -> dict[str, Any]:
+    """What a reviewer sent on a stale page, line by line, to show back to them."""
+    unsaved = []
+    for line in ret.lines:
+        decision = request.form.get(f"review-{line.id}", "")
+        comment = request.form.get(f"comment-{line.id}", "").strip()
+        if decision or comment:
+            shown = {"accepted": "Accept", "queried": "Query"}.get(decision, "No decision")
+            unsaved.append((line.commitment.measure.name, shown, comment))
+    queried = [
+        str(line.id) for line in ret.lines if request.form.get(f"review-{line.id}", "") == "queried"
+    ]
+    reason = "\n".join(comment for _, _, comment in unsaved if comment)
+    return {"unsaved": unsaved, "reopening": {"reason": reason, "lines": queried}}
+
+
 def _expected_version() -> int:
     """The version of the return the form was loaded at (0, never a version, if missing)."""
     version = request.form.get("version", "")
@@ -754,6 +774,7 @@ def _review_page(
     typed: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     reopening: dict[str, Any] | None = None,
+    unsaved: list[tuple[str, str, str]] | None = None,
 ) -> str:
     """The return as the council sees it: to decide when submitted (with what changed since
     the last submission), to reopen when accepted, with each line's thread and the versions."""
@@ -770,6 +791,7 @@ def _review_page(
         resubmission=workflow.since_last_submission(ret, files) if reviewing else None,
         threads=threads.of_return(ret.id),
         reopening=reopening or {"reason": "", "lines": []},
+        unsaved=unsaved or [],
         files=files,
         counted=workflow.figures(ret),
         people=workforce.count(ret.id),

@@ -16,7 +16,7 @@ from werkzeug.test import TestResponse
 
 from portal.data import commit, flags, local_areas
 from portal.data.models import Commitment, Contract, Flag, LocalArea, Measure, Organisation, Return
-from portal.data.types import FlagKind, FlagSeverity
+from portal.data.types import FlagKind, FlagSeverity, ReturnStatus
 from portal.extensions import db
 from tests import factories
 from tests.conftest import World, sign_in_as
@@ -333,3 +333,21 @@ def test_a_supplier_and_a_colleague_changing_the_same_recovery_plan(
     )
     told_and_kept(response, "Ask the auditor")
     assert [a.action for a in stored(Flag, flag.id).actions] == ["Send the payroll extract"]
+
+
+def test_a_review_from_a_page_older_than_the_acceptance_is_told_and_keeps_the_query(
+    world: World, as_manager: PortalClient, colleague: PortalClient
+) -> None:
+    submitted = factories.submitted_return(world.contract, world.supplier_user)
+    commit()
+    url = f"/council/returns/{submitted.id}"
+    lines = [line.id for line in submitted.lines]
+    accept = {f"review-{line}": "accepted" for line in lines}
+    query = accept | {f"review-{lines[0]}": "queried", f"comment-{lines[0]}": "Which payroll?"}
+    response = race(as_manager, colleague, url, accept, query)
+    html = told_and_kept(response, "Which payroll?")
+    assert "Your review (not saved)" in html
+    assert 'name="reopen-reason"' in html  # the current state: accepted, and can be reopened
+    saved = stored(Return, submitted.id)
+    assert saved.status is ReturnStatus.ACCEPTED
+    assert all(line.review_comment is None for line in saved.lines)
