@@ -187,7 +187,7 @@ def view_user(user_id: int) -> str:
     return render_template(
         "admin/user.html",
         user=user,
-        form=ConfirmForm(),
+        form=ConfirmChangeForm(formdata=None, version=user.version),
         changeable=changeable,
         explanation=None
         if changeable
@@ -209,14 +209,21 @@ def _changeable_user(user_id: int) -> User:
 @administrators
 def deactivate_user(user_id: int) -> str | Response:
     user = _changeable_user(user_id)
-    if user.id == current_user.id or not user.is_active:
+    if user.id == current_user.id:
         abort(404)
-    form = ConfirmForm()
+    form = ConfirmChangeForm(version=user.version)
     if form.validate_on_submit():
-        users.deactivate(user, by=current_user)
-        commit()
-        flash(f"{user.full_name} has been deactivated and signed out", "success")
-        return redirect(url_for("admin.view_user", user_id=user.id))
+        with refused_if_stale(form, user, USER_CONFLICT):
+            versions.check(user, form.expected_version)
+            users.deactivate(user, by=current_user)
+            commit()
+            flash(f"{user.full_name} has been deactivated and signed out", "success")
+            return redirect(url_for("admin.view_user", user_id=user.id))
+    if not user.is_active:
+        if conflicted(form):  # someone deactivated them meanwhile: show the user as they are
+            flash(USER_CONFLICT, "error")
+            return redirect(url_for("admin.view_user", user_id=user.id))
+        abort(404)
     return render_template(
         "admin/confirm.html",
         form=form,
@@ -234,10 +241,14 @@ def deactivate_user(user_id: int) -> str | Response:
 @administrators
 def reactivate_user(user_id: int) -> Response:
     user = _changeable_user(user_id)
-    if ConfirmForm().validate_on_submit() and not user.is_active:
-        users.reactivate(user, by=current_user)
-        commit()
-        flash(f"{user.full_name} can sign in again", "success")
+    form = ConfirmChangeForm()
+    if form.validate_on_submit():
+        if form.expected_version != user.version or user.is_active:
+            flash(USER_CONFLICT, "error")  # pressed on an older page
+        else:
+            users.reactivate(user, by=current_user)
+            commit()
+            flash(f"{user.full_name} can sign in again", "success")
     return redirect(url_for("admin.view_user", user_id=user.id))
 
 
@@ -425,10 +436,7 @@ def list_emails() -> str | Response:
         summary = reminders.send(datetime.now(UTC))
         flash("The reminder job has run. " + ". ".join(summary.lines()), "success")
         return redirect(url_for("admin.list_emails"))
-    args = {
-        name: text_arg(name).strip()
-        for name in ("kind", "status", "recipient", "contract")
-    }
+    args = {name: text_arg(name).strip() for name in ("kind", "status", "recipient", "contract")}
     page = outbox.list_messages(
         current_user,
         page=_page(),

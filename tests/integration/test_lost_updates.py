@@ -15,7 +15,16 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from portal.data import commit, flags, local_areas
-from portal.data.models import Commitment, Contract, Flag, LocalArea, Measure, Organisation, Return
+from portal.data.models import (
+    Commitment,
+    Contract,
+    Flag,
+    LocalArea,
+    Measure,
+    Organisation,
+    Return,
+    User,
+)
 from portal.data.types import FlagKind, FlagSeverity, ReturnStatus
 from portal.extensions import db
 from tests import factories
@@ -351,3 +360,44 @@ def test_a_review_from_a_page_older_than_the_acceptance_is_told_and_keeps_the_qu
     saved = stored(Return, submitted.id)
     assert saved.status is ReturnStatus.ACCEPTED
     assert all(line.review_comment is None for line in saved.lines)
+
+
+def press(client: PortalClient, url: str, page: str | None = None) -> TestResponse:
+    """Press the button posting to url, on page (default: url itself)."""
+    return client.post(url, data=form_on(client, page or url, action=url if page else None))
+
+
+def test_deactivating_a_user_changed_meanwhile(
+    world: World, as_admin: PortalClient, admin2: PortalClient
+) -> None:
+    user = world.manager
+    page, reactivate = f"/admin/users/{user.id}", f"/admin/users/{user.id}/reactivate"
+    deactivate = f"/admin/users/{user.id}/deactivate"
+    stale = form_on(admin2, deactivate)
+    assert press(as_admin, deactivate).status_code == 302
+    assert (
+        as_admin.post(reactivate, data=form_on(as_admin, page, action=reactivate)).status_code
+        == 302
+    )
+    # The second administrator's page was loaded before both changes.
+    response = admin2.post(deactivate, data=stale, follow_redirects=True)
+    assert TOLD in response.get_data(as_text=True)
+    assert stored(User, user.id).is_active
+
+
+def test_reactivating_from_an_older_page_is_refused(
+    world: World, as_admin: PortalClient, admin2: PortalClient
+) -> None:
+    user = world.manager
+    page, reactivate = f"/admin/users/{user.id}", f"/admin/users/{user.id}/reactivate"
+    deactivate = f"/admin/users/{user.id}/deactivate"
+    assert press(as_admin, deactivate).status_code == 302
+    stale = form_on(admin2, page, action=reactivate)
+    assert (
+        as_admin.post(reactivate, data=form_on(as_admin, page, action=reactivate)).status_code
+        == 302
+    )
+    assert press(as_admin, deactivate).status_code == 302
+    response = admin2.post(reactivate, data=stale, follow_redirects=True)
+    assert TOLD in response.get_data(as_text=True)
+    assert not stored(User, user.id).is_active
