@@ -1,6 +1,7 @@
 """every edited object has a version
 
-Contracts, commitments, measures, organisations, users and local areas get the `version` that
+Contracts, commitments, measures, organisations, users, local areas and assessment
+explanations get the `version` that
 returns already have: SQLAlchemy moves it on at every update, and an edit form saved from an
 older page is refused instead of overwriting the newer change. Existing rows start at 1.
 
@@ -19,7 +20,15 @@ down_revision = "b8e5d1c3a7f2"
 branch_labels = None
 depends_on = None
 
-TABLES = ("organisations", "users", "local_areas", "measures", "contracts", "commitments")
+TABLES = (
+    "organisations",
+    "users",
+    "local_areas",
+    "measures",
+    "contracts",
+    "commitments",
+    "assessment_explanations",
+)
 
 
 def upgrade():

@@ -274,7 +274,7 @@ class AssessmentPeriodForm(FlaskForm):
         return valid
 
 
-class ExplanationForm(FlaskForm):
+class ExplanationForm(VersionedForm):
     explanation = text_area(
         "Explanation",
         required="Enter the explanation of the supplier's performance",

@@ -29,6 +29,7 @@ from portal.data import (
     returns,
     rollback,
     users,
+    versions,
 )
 from portal.data.models import Contract, Flag
 from portal.data.types import FlagSeverity, FlagStatus, PlanStatus, Role
@@ -120,6 +121,7 @@ def export_flags(file_format: str) -> Response:
     return exports.download(exports.FLAG_COLUMNS, rows, "flags", file_format)
 
 
+EXPLANATION_CONFLICT = conflict_message("this explanation")
 FLAG_CONFLICT = conflict_message("this flag", then="decide again whether to waive it")
 
 
@@ -254,12 +256,30 @@ def performance_assessment(contract_id: int, file_format: str | None = None) -> 
     chosen = _assessment_span(contract, period_form, today)
     result = compliance.assess_period(contract, chosen[0], today) if chosen else None
     explained = assessments.explanation_for(contract, chosen[0]) if chosen else None
-    form = ExplanationForm(data={"explanation": explained.explanation if explained else ""})
+    form = ExplanationForm(
+        data={
+            "explanation": explained.explanation if explained else "",
+            "version": assessments.version_of(explained),
+        }
+    )
     if chosen and form.validate_on_submit():
-        assessments.explain(contract, chosen[0], form.explanation.data or "", by=current_user)
-        commit()
-        flash("Explanation saved", "success")
-        return redirect(request.full_path)
+        try:
+            assessments.explain(
+                contract,
+                chosen[0],
+                form.explanation.data or "",
+                by=current_user,
+                expected_version=form.expected_version,
+            )
+        except versions.Conflict:
+            rollback()
+            explained = assessments.explanation_for(contract, chosen[0])
+            form.version.errors = [EXPLANATION_CONFLICT]
+            form.version.data = str(assessments.version_of(explained))
+        else:
+            commit()
+            flash("Explanation saved", "success")
+            return redirect(request.full_path)
     if file_format and chosen and result:
         rows = exports.assessment_rows(contract, result, explained)
         return exports.download(

@@ -897,5 +897,8 @@ class AssessmentExplanation(Base):
     explanation: Mapped[str] = mapped_column(Text)
     written_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Moved on by every rewrite: a form saved from an older page is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
 
     written_by: Mapped[User] = relationship()

@@ -16,6 +16,7 @@ from werkzeug.test import TestResponse
 
 from portal.data import commit, flags, local_areas
 from portal.data.models import (
+    AssessmentExplanation,
     Commitment,
     Contract,
     Flag,
@@ -401,3 +402,23 @@ def test_reactivating_from_an_older_page_is_refused(
     response = admin2.post(reactivate, data=stale, follow_redirects=True)
     assert TOLD in response.get_data(as_text=True)
     assert not stored(User, user.id).is_active
+
+
+@pytest.mark.parametrize("written_before", [False, True])
+def test_two_managers_writing_the_same_assessment_explanation(
+    world: World, as_manager: PortalClient, colleague: PortalClient, written_before: bool
+) -> None:
+    url = f"/council/contracts/{world.contract.id}/assessment?period=fy-2025"
+    if written_before:
+        assert as_manager.submit(url, {"explanation": "Draft"}).status_code == 302
+    response = race(
+        as_manager,
+        colleague,
+        url,
+        {"explanation": "A recovery plan was agreed."},
+        {"explanation": "The supplier missed every target."},
+    )
+    told_and_kept(response, "The supplier missed every target.")
+    [explained] = db.session.scalars(select(AssessmentExplanation)).all()
+    db.session.refresh(explained)
+    assert explained.explanation == "A recovery plan was agreed."
