@@ -482,10 +482,14 @@ def retire_commitment(contract_id: int, commitment_id: int) -> str | Response:
 def reinstate_commitment(contract_id: int, commitment_id: int) -> Response:
     contract = _contract(contract_id)
     commitment = _commitment(contract, commitment_id)
-    if ConfirmForm().validate_on_submit() and commitment.is_retired:
-        contracts.reinstate_commitment(commitment, by=current_user)
-        commit_contract(contract.id)
-        flash(f"{commitment.measure.name} is monitored again", "success")
+    form = ConfirmChangeForm()
+    if form.validate_on_submit():
+        if form.expected_version != commitment.version or not commitment.is_retired:
+            flash(COMMITMENT_CONFLICT, "error")  # pressed on an older page
+        else:
+            contracts.reinstate_commitment(commitment, by=current_user)
+            commit_contract(contract.id)
+            flash(f"{commitment.measure.name} is monitored again", "success")
     return redirect(url_for("council.view_contract", contract_id=contract.id))
 
 

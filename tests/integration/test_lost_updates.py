@@ -4,6 +4,8 @@ object, each through real HTTP (two signed-in test clients) and the real databas
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -11,12 +13,15 @@ from typing import Any
 import html5lib
 import pytest
 from flask import Flask
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
+import portal
 from portal.data import commit, flags, local_areas
 from portal.data.models import (
     AssessmentExplanation,
+    AuditEvent,
     Commitment,
     Contract,
     Flag,
@@ -28,6 +33,7 @@ from portal.data.models import (
 )
 from portal.data.types import FlagKind, FlagSeverity, ReturnStatus
 from portal.extensions import db
+from portal.forms import VersionedForm, VersionField
 from tests import factories
 from tests.conftest import World, sign_in_as
 from tests.support import PortalClient
@@ -422,3 +428,118 @@ def test_two_managers_writing_the_same_assessment_explanation(
     [explained] = db.session.scalars(select(AssessmentExplanation)).all()
     db.session.refresh(explained)
     assert explained.explanation == "A recovery plan was agreed."
+
+
+# Every form, classified: one that changes a stored object carries the version it was loaded at.
+
+EDIT_FORMS = {
+    # returns and recovery plans (the pattern the others follow)
+    "portal.supplier.forms.LineForm",
+    "portal.supplier.forms.DerivedLineForm",
+    "portal.supplier.forms.PersonForm",
+    "portal.supplier.forms.UploadForm",
+    "portal.supplier.forms.EvidenceForm",
+    "portal.supplier.forms.SubmitReturnForm",
+    "portal.supplier.forms.ActionForm",
+    "portal.supplier.forms.RecoveryActionForm",
+    "portal.supplier.forms.ChangeActionForm",
+    "portal.supplier.forms.ActionDoneForm",
+    # contracts, commitments and their profiles, flags, assessments
+    "portal.council.forms.ContractForm",
+    "portal.council.forms.CommitmentChangeForm",
+    "portal.council.forms.RetireCommitmentForm",
+    "portal.council.forms.WaiveFlagForm",
+    "portal.council.forms.PlanAnswerForm",
+    "portal.council.forms.ExplanationForm",
+    # the administrators' catalogue, organisations, local areas
+    "portal.admin.forms.OrganisationForm",
+    "portal.admin.forms.MeasureForm",
+    "portal.admin.forms.LocalAreaForm",
+    # buttons that change a stored object: a profile, a measure, a user, a commitment
+    "portal.forms.ConfirmChangeForm",
+}
+OTHER_FORMS = {
+    "portal.forms.VersionedForm": "the base of the edit forms",
+    "portal.admin.forms.ConfirmForm": "a button that changes nothing stored by itself, or "
+    "whose page carries the version itself (the review of a return)",
+    "portal.admin.forms.InviteForm": "creates a user",
+    "portal.admin.forms.SupplierInviteForm": "creates a user",
+    "portal.council.forms.CommitmentForm": "adds a commitment",
+    "portal.council.forms.ImportForm": "uploads a file of new contracts",
+    "portal.council.forms.ConfirmImportForm": "creates the contracts of an upload",
+    "portal.council.forms.AssessmentPeriodForm": "chooses a period to show",
+    "portal.auth.forms.SignInForm": "signs in",
+    "portal.auth.forms.ForgotPasswordForm": "asks for a link",
+    "portal.auth.forms.SetPasswordForm": "a person's own password, behind a single-use link",
+    "portal.auth.forms.SignOutOthersForm": "ends the person's own other sessions",
+}
+
+
+def _portal_forms() -> set[type]:
+    for module in pkgutil.walk_packages(portal.__path__, "portal."):
+        importlib.import_module(module.name)
+    found: set[type] = set()
+    waiting = [FlaskForm]
+    while waiting:
+        for subclass in waiting.pop().__subclasses__():
+            waiting.append(subclass)
+            if subclass.__module__.startswith("portal."):
+                found.add(subclass)
+    return found
+
+
+def test_every_form_that_edits_a_stored_object_carries_its_version() -> None:
+    forms = {f"{form.__module__}.{form.__qualname__}": form for form in _portal_forms()}
+    unclassified = sorted(set(forms) - EDIT_FORMS - set(OTHER_FORMS))
+    assert not unclassified, f"say whether these edit a stored object: {unclassified}"
+    assert not (EDIT_FORMS | set(OTHER_FORMS)) - set(forms), "a listed form no longer exists"
+    for name in EDIT_FORMS:
+        version = forms[name].version  # the unbound field
+        assert issubclass(forms[name], VersionedForm), name
+        assert version.field_class is VersionField, name
+
+
+EDIT_PAGES = {
+    "contract": ("/council/contracts/{contract}/edit", {"title": "Typed"}),
+    "commitment": (
+        "/council/contracts/{contract}/commitments/{commitment}/edit",
+        {"note": "Typed", "target": "17", "reason": "Typed"},
+    ),
+    "organisation": ("/admin/organisations/{council}/edit", {"name": "Typed"}),
+    "measure": ("/admin/measures/{measure}/edit", {"counting_rule": "Typed"}),
+    "local area": ("/admin/local-areas/{area}/edit", {"name": "Typed"}),
+    "flag": ("/council/flags/{flag}", {"reason": "Typed"}),
+}
+
+
+@pytest.mark.parametrize("what", sorted(EDIT_PAGES))
+def test_an_edit_posted_without_its_version_is_refused(
+    world: World, as_admin: PortalClient, flag: Flag, what: str
+) -> None:
+    area = local_areas.save_default(world.council.id, name="City", codes=["M1"], by=None)
+    commit()
+    commitment = world.contract.commitments[0]
+    ids = {
+        "contract": world.contract.id,
+        "commitment": commitment.id,
+        "council": world.council.id,
+        "measure": commitment.measure.id,
+        "area": area.id,
+        "flag": flag.id,
+    }
+    template, typed = EDIT_PAGES[what]
+    url = template.format(**ids)
+    client = (
+        as_admin if url.startswith("/admin") else sign_in_as(as_admin.application, world.manager)
+    )
+    sent = {**form_on(client, url), **typed}
+    del sent["version"]
+    before = audit_count()
+    response = client.post(url, data=sent)
+    told_and_kept(response, "Typed")
+    assert audit_count() == before, f"the {what} was changed by a form without its version"
+
+
+def audit_count() -> int:
+    db.session.expire_all()
+    return len(db.session.scalars(select(AuditEvent)).all())
