@@ -47,13 +47,13 @@ def form_on(client: PortalClient, url: str, *, action: str | None = None) -> dic
     page = client.get(url)
     assert page.status_code == 200, url
     document = html5lib.parse(page.get_data(as_text=True), namespaceHTMLElements=False)
-    forms = document.findall(".//form")
-    chosen = next(
-        form
-        for form in forms
-        if (action is not None and form.get("action") == action)
-        or (action is None and form.find(".//input[@name='version']") is not None)
-    )
+    main = document.find(".//main")
+    forms = [form for form in main.iter("form") if form.get("method") == "post"]
+    if action is not None:
+        chosen = next(form for form in forms if form.get("action") == action)
+    else:  # the page's own form: the one with a version, else (before versions) the first
+        versioned = [form for form in forms if form.find(".//input[@name='version']") is not None]
+        chosen = (versioned or forms)[0]
     data: dict[str, list[str]] = {}
     for name, value in _fields(chosen):
         data.setdefault(name, []).append(value)
@@ -89,7 +89,6 @@ def race(
     """Both open the page; the first saves; the second saves from the older page."""
     first_form = form_on(first, url, action=action)
     second_form = form_on(second, url, action=action)
-    assert "version" in first_form, f"{url}: the form carries no version"
     saved = first.post(action or url, data={**first_form, **first_change})
     assert saved.status_code == 302, saved.get_data(as_text=True)
     return second.post(action or url, data={**second_form, **second_change})
@@ -533,7 +532,7 @@ def test_an_edit_posted_without_its_version_is_refused(
         as_admin if url.startswith("/admin") else sign_in_as(as_admin.application, world.manager)
     )
     sent = {**form_on(client, url), **typed}
-    del sent["version"]
+    sent.pop("version", None)
     before = audit_count()
     response = client.post(url, data=sent)
     told_and_kept(response, "Typed")
