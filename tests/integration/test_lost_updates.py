@@ -29,6 +29,7 @@ from portal.data.models import (
     Measure,
     Organisation,
     Return,
+    ReturnLine,
     User,
 )
 from portal.data.types import FlagKind, FlagSeverity, ReturnStatus
@@ -103,6 +104,11 @@ def told_and_kept(response: TestResponse, typed: str) -> str:
     return html
 
 
+def stored(model: Any, row_id: int) -> Any:
+    db.session.expire_all()
+    return db.session.get(model, row_id)
+
+
 @pytest.fixture
 def colleague(app: Flask, world: World) -> PortalClient:
     """A second contract manager of the same council, signed in separately."""
@@ -147,8 +153,7 @@ def test_a_return_line_posted_without_its_version_does_not_overwrite_a_newer_nar
         url, {**fields, "narrative": "Old words, no version", "version": None}
     )
     told_and_kept(refused, "Old words, no version")
-    db.session.expire_all()
-    assert db.session.get(type(line), line.id).narrative == "Newer words"
+    assert stored(ReturnLine, line.id).narrative == "Newer words"
 
 
 def test_two_people_saving_the_same_return_line(
@@ -168,13 +173,7 @@ def test_two_people_saving_the_same_return_line(
         {"figure": "4", "narrative": "Second words", "nil_reason": ""},
     )
     told_and_kept(response, "Second words")
-    db.session.expire_all()
-    assert db.session.get(type(line), line.id).narrative == "First words"
-
-
-def stored(model: Any, row_id: int) -> Any:
-    db.session.expire_all()
-    return db.session.get(model, row_id)
+    assert stored(ReturnLine, line.id).narrative == "First words"
 
 
 def test_two_managers_editing_the_same_contract(
@@ -493,7 +492,7 @@ def test_every_form_that_edits_a_stored_object_carries_its_version() -> None:
     assert not unclassified, f"say whether these edit a stored object: {unclassified}"
     assert not (EDIT_FORMS | set(OTHER_FORMS)) - set(forms), "a listed form no longer exists"
     for name in EDIT_FORMS:
-        version = forms[name].version  # the unbound field
+        version = getattr(forms[name], "version")  # noqa: B009 (the unbound field)
         assert issubclass(forms[name], VersionedForm), name
         assert version.field_class is VersionField, name
 
