@@ -51,8 +51,15 @@ from portal.domain.contract_import import (
     references_in,
 )
 from portal.domain.contracts import ContractStatus, is_kpi_by_default
-from portal.domain.periods import long_date, quarter_label
-from portal.domain.profiles import CHOICE, ProfileChoice, parse_plan, replan, typed_from
+from portal.domain.periods import ReportingPeriod, long_date, quarter_label
+from portal.domain.profiles import (
+    CHOICE,
+    ProfileChoice,
+    field_name,
+    parse_plan,
+    replan,
+    typed_from,
+)
 from portal.domain.reviews import REOPEN_LINES, REOPEN_REASON, review_decisions
 from portal.domain.reviews import reopening as reopening_of
 from portal.editing import conflicted, refused_if_stale, saved_now
@@ -533,8 +540,22 @@ def edit_profile(contract_id: int, commitment_id: int) -> str | Response:
         periods=periods,
         typed=typed,
         field_errors=errors,
+        saved_now=_profile_saved_now(form, commitment, periods),
         title=f"Quarterly profile for {commitment.measure.name}",
     )
+
+
+def _profile_saved_now(
+    form: ConfirmChangeForm, commitment: Commitment, periods: list[ReportingPeriod]
+) -> list[tuple[str, str]]:
+    """After a conflict: the profile as it is saved now, quarter by quarter."""
+    if not conflicted(form):
+        return []
+    saved = contracts.profile_of(commitment)
+    if not saved:
+        return [("Quarterly profile", "An even spread over the contract")]
+    now = typed_from(saved, periods)
+    return [(period.label, now[field_name(period)] or "None") for period in periods]
 
 
 # Bulk import

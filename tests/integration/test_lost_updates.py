@@ -229,9 +229,10 @@ def test_two_managers_saving_the_same_quarterly_profile(
         return {name: target if name == chosen else "0" for name in quarters} | {"action": "save"}
 
     response = race(as_manager, colleague, url, all_in(quarters[0]), all_in(quarters[-1]))
-    told_and_kept(
+    html = told_and_kept(
         response, f'name="{quarters[-1]}" type="text" spellcheck="false" value="{target}"'
     )
+    assert "What is saved now" in html and "An even spread" not in html
     plan = {
         (p.financial_year, p.quarter): p.planned for p in stored(Commitment, commitment.id).plan
     }
