@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.gov_form_base import GovFormBase
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -22,6 +23,7 @@ from wtforms import (
     BooleanField,
     DecimalField,
     Field,
+    HiddenField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -36,6 +38,9 @@ from portal.domain.postcodes import InvalidPostcode, normalise_postcode
 from portal.request_input import whole_number
 
 __all__ = [
+    "ConfirmChangeForm",
+    "VersionedForm",
+    "conflict_message",
     "DateField",
     "MoneyField",
     "BooleanField",
@@ -64,6 +69,42 @@ __all__ = [
     "two_places",
     "uk_postcode",
 ]
+
+
+def conflict_message(what: str, *, then: str = "save your changes again") -> str:
+    """What the second of two people editing the same thing is told (the words returns use)."""
+    return (
+        f"Someone else changed {what} after you opened this page, so your changes have not "
+        f"been saved. Check what it says now, then {then}"
+    )
+
+
+class VersionField(HiddenField):
+    """The version the page was loaded at. On a post it is only ever what was sent: WTForms
+    would otherwise fill a missing field from the object (the current version), and a form
+    without its version would be taken as fresh."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = valuelist[0] if valuelist else None
+
+
+class VersionedForm(FlaskForm):
+    """Carries the version of what it changes (see portal.data.versions), so a stale form
+    cannot overwrite newer work. Every form that edits a stored object is one of these."""
+
+    version = VersionField()
+
+    @property
+    def expected_version(self) -> int | None:
+        return whole_number(self.version.data, minimum=0)
+
+
+class ConfirmChangeForm(VersionedForm):
+    """A button (or a page of fields read by hand) that changes a stored object: retire or
+    bring back a measure, deactivate a user, a quarterly profile. Pressed on an older page,
+    it must not undo what someone else just did."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
 def optional_int(value: Any) -> int | None:

@@ -275,6 +275,10 @@ CSRF = re.compile(
     r'name="csrf_token" value="([^"]+)"'
 )
 
+VERSION = re.compile(
+    r'name="version" type="hidden" value="([^"]*)"|type="hidden" name="version" value="([^"]*)"'
+)
+
 
 class PortalClient(FlaskClient):
     """A test client that checks every page it gets, and fills in CSRF tokens like a browser."""
@@ -288,10 +292,18 @@ class PortalClient(FlaskClient):
         return response
 
     def csrf_token(self, page_url: str) -> str:
-        page = self.get(page_url)
-        match = CSRF.search(page.get_data(as_text=True))
+        return self.hidden_fields(page_url)["csrf_token"]
+
+    def hidden_fields(self, page_url: str) -> dict[str, str]:
+        """The CSRF token on the page and, if it has one, the version its form was loaded at."""
+        html = self.get(page_url).get_data(as_text=True)
+        match = CSRF.search(html)
         assert match, f"no CSRF token on {page_url}"
-        return match.group(1) or match.group(2)
+        fields = {"csrf_token": match.group(1) or match.group(2)}
+        version = VERSION.search(html)
+        if version:
+            fields["version"] = version.group(1) or version.group(2)
+        return fields
 
     def submit(
         self,
@@ -301,6 +313,8 @@ class PortalClient(FlaskClient):
         form_page: str | None = None,
         **kwargs: Any,
     ) -> TestResponse:
-        """POST to url with the CSRF token from form_page (default: url itself)."""
-        token = self.csrf_token(form_page or url)
-        return self.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
+        """POST to url with the CSRF token, and the version if the form has one, from form_page
+        (default: url itself), as a browser sends them. A version of None sends none."""
+        sent = {**self.hidden_fields(form_page or url), **(data or {})}
+        sent = {name: value for name, value in sent.items() if value is not None}
+        return self.post(url, data=sent, **kwargs)

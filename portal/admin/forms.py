@@ -26,6 +26,7 @@ from portal.forms import (
     StringField,
     SubmitField,
     TextAreaField,
+    VersionedForm,
     max_length,
     optional_int,
     strip,
@@ -72,7 +73,7 @@ class SupplierInviteForm(FlaskForm):
     submit = SubmitField("Send invitation", widget=GovSubmitInput())
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(VersionedForm):
     name = text_input(
         "Name",
         required="Enter the organisation's name",
@@ -96,7 +97,7 @@ class OrganisationForm(FlaskForm):
 MAX_MEASURE_TEXT = 2000
 
 
-class MeasureForm(FlaskForm):
+class MeasureForm(VersionedForm):
     code = text_input(
         "Code",
         required="Enter a code",
@@ -175,7 +176,7 @@ class MeasureForm(FlaskForm):
         return valid
 
 
-class LocalAreaForm(FlaskForm):
+class LocalAreaForm(VersionedForm):
     name = text_input(
         "Name of the area",
         required="Enter a name for the area",

@@ -18,8 +18,17 @@ from portal.admin.forms import (
 )
 from portal.auth import invitations
 from portal.auth.permissions import administrators
-from portal.data import audit, commit, local_areas, measures, organisations, outbox, users
-from portal.data.models import Measure, OutboxMessage, User
+from portal.data import (
+    audit,
+    commit,
+    local_areas,
+    measures,
+    organisations,
+    outbox,
+    users,
+    versions,
+)
+from portal.data.models import LocalArea, Measure, OutboxMessage, User
 from portal.data.types import (
     EmailKind,
     EmailStatus,
@@ -29,10 +38,17 @@ from portal.data.types import (
     Role,
 )
 from portal.domain.postcodes import parse_area_codes
+from portal.editing import conflicted, refused_if_stale, saved_now
 from portal.formatting import count
+from portal.forms import ConfirmChangeForm, conflict_message
 from portal.jobs import reminders
 from portal.notifications import links
 from portal.request_input import int_arg, text_arg
+
+ORGANISATION_CONFLICT = conflict_message("this organisation")
+MEASURE_CONFLICT = conflict_message("this measure")
+LOCAL_AREA_CONFLICT = conflict_message("this local area")
+USER_CONFLICT = conflict_message("this user", then="make your change again")
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -103,29 +119,32 @@ def edit_organisation(organisation_id: int) -> str | Response:
             explanation=organisations.SHARED_EXPLANATION.format(name=organisation.name),
             title=organisation.name,
         )
-    form = OrganisationForm(obj=organisation)
+    form = OrganisationForm(obj=organisation, version=organisation.version)
     if organisation.is_council:
         del form.is_sme, form.is_vcse
     if form.validate_on_submit():
-        try:
-            organisations.update(
-                organisation,
-                name=form.name.data or "",
-                is_sme=bool(getattr(form, "is_sme", None) and form.is_sme.data),
-                is_vcse=bool(getattr(form, "is_vcse", None) and form.is_vcse.data),
-                postcode=form.postcode.data,
-                by=current_user,
-            )
-        except organisations.NameInUse:
-            form.name.errors.append("An organisation with this name already exists")
-        else:
-            commit()
-            flash(f"{organisation.name} updated", "success")
-            return redirect(url_for("admin.list_organisations"))
+        with refused_if_stale(form, organisation, ORGANISATION_CONFLICT):
+            versions.check(organisation, form.expected_version)
+            try:
+                organisations.update(
+                    organisation,
+                    name=form.name.data or "",
+                    is_sme=bool(getattr(form, "is_sme", None) and form.is_sme.data),
+                    is_vcse=bool(getattr(form, "is_vcse", None) and form.is_vcse.data),
+                    postcode=form.postcode.data,
+                    by=current_user,
+                )
+            except organisations.NameInUse:
+                form.name.errors.append("An organisation with this name already exists")
+            else:
+                commit()
+                flash(f"{organisation.name} updated", "success")
+                return redirect(url_for("admin.list_organisations"))
     return render_template(
         "admin/organisation_form.html",
         form=form,
         organisation=organisation,
+        saved_now=saved_now(form, organisation),
         title=f"Edit {organisation.name}",
     )
 
@@ -186,7 +205,7 @@ def view_user(user_id: int) -> str:
     return render_template(
         "admin/user.html",
         user=user,
-        form=ConfirmForm(),
+        form=ConfirmChangeForm(formdata=None, version=user.version),
         changeable=changeable,
         explanation=None
         if changeable
@@ -208,14 +227,21 @@ def _changeable_user(user_id: int) -> User:
 @administrators
 def deactivate_user(user_id: int) -> str | Response:
     user = _changeable_user(user_id)
-    if user.id == current_user.id or not user.is_active:
+    if user.id == current_user.id:
         abort(404)
-    form = ConfirmForm()
+    form = ConfirmChangeForm(version=user.version)
     if form.validate_on_submit():
-        users.deactivate(user, by=current_user)
-        commit()
-        flash(f"{user.full_name} has been deactivated and signed out", "success")
-        return redirect(url_for("admin.view_user", user_id=user.id))
+        with refused_if_stale(form, user, USER_CONFLICT):
+            versions.check(user, form.expected_version)
+            users.deactivate(user, by=current_user)
+            commit()
+            flash(f"{user.full_name} has been deactivated and signed out", "success")
+            return redirect(url_for("admin.view_user", user_id=user.id))
+    if not user.is_active:
+        if conflicted(form):  # someone deactivated them meanwhile: show the user as they are
+            flash(USER_CONFLICT, "error")
+            return redirect(url_for("admin.view_user", user_id=user.id))
+        abort(404)
     return render_template(
         "admin/confirm.html",
         form=form,
@@ -233,10 +259,14 @@ def deactivate_user(user_id: int) -> str | Response:
 @administrators
 def reactivate_user(user_id: int) -> Response:
     user = _changeable_user(user_id)
-    if ConfirmForm().validate_on_submit() and not user.is_active:
-        users.reactivate(user, by=current_user)
-        commit()
-        flash(f"{user.full_name} can sign in again", "success")
+    form = ConfirmChangeForm()
+    if form.validate_on_submit():
+        if form.expected_version != user.version or user.is_active:
+            flash(USER_CONFLICT, "error")  # pressed on an older page
+        else:
+            users.reactivate(user, by=current_user)
+            commit()
+            flash(f"{user.full_name} can sign in again", "success")
     return redirect(url_for("admin.view_user", user_id=user.id))
 
 
@@ -297,27 +327,30 @@ def _council_measure(measure_id: int) -> Measure:
 @administrators
 def edit_measure(measure_id: int) -> str | Response:
     measure = _council_measure(measure_id)
-    form = MeasureForm(obj=measure)
+    form = MeasureForm(obj=measure, version=measure.version)
     if measure.derivation is not None:
         # Derived measures are counted by the portal's rules, so their meaning is fixed.
         del form.unit, form.kind, form.code
     if form.validate_on_submit():
         values = _measure_values(form)
-        try:
-            measures.update(measure, by=current_user, **values)
-        except measures.CodeOrNameInUse as clash:
-            getattr(form, clash.field).errors.append(
-                f"A measure with this {clash.field} already exists"
-            )
-        else:
-            commit()
-            flash(f"{measure.name} updated", "success")
-            return redirect(url_for("admin.list_measures"))
+        with refused_if_stale(form, measure, MEASURE_CONFLICT):
+            versions.check(measure, form.expected_version)
+            try:
+                measures.update(measure, by=current_user, **values)
+            except measures.CodeOrNameInUse as clash:
+                getattr(form, clash.field).errors.append(
+                    f"A measure with this {clash.field} already exists"
+                )
+            else:
+                commit()
+                flash(f"{measure.name} updated", "success")
+                return redirect(url_for("admin.list_measures"))
     return render_template(
         "admin/measure_form.html",
         form=form,
         measure=measure,
-        retire_form=ConfirmForm(),
+        saved_now=saved_now(form, measure),
+        retire_form=ConfirmChangeForm(formdata=None, version=measure.version),
         title=f"Edit {measure.name}",
     )
 
@@ -326,7 +359,12 @@ def edit_measure(measure_id: int) -> str | Response:
 @administrators
 def retire_measure(measure_id: int) -> Response:
     measure = _council_measure(measure_id)
-    if ConfirmForm().validate_on_submit():
+    form = ConfirmChangeForm()
+    if form.validate_on_submit():
+        if form.expected_version != measure.version:
+            # Pressed on an older page: retiring or bringing back would undo the other change.
+            flash(MEASURE_CONFLICT, "error")
+            return redirect(url_for("admin.edit_measure", measure_id=measure.id))
         if measure.is_retired:
             measures.reinstate(measure, by=current_user)
             flash(f"{measure.name} is back in the catalogue", "success")
@@ -359,36 +397,52 @@ def edit_local_area(area_id: int | None = None) -> str | Response:
     if area_id is not None and area is None:
         abort(404)
     form = LocalAreaForm(
-        data={"name": area.name, "codes": "\n".join(area.codes), "is_default": area.is_default}
+        data={
+            "name": area.name,
+            "codes": "\n".join(area.codes),
+            "is_default": area.is_default,
+            "version": area.version,
+        }
         if area
         else None
     )
     if form.validate_on_submit():
         codes, _ = parse_area_codes(form.codes.data or "")
-        try:
-            local_areas.save(
-                council_id,
-                area,
-                name=form.name.data or "",
-                codes=codes,
-                make_default=bool(form.is_default.data),
-                by=current_user,
-            )
-        except local_areas.NameInUse:
-            form.name.errors.append("A local area with this name already exists")
-        else:
-            commit()
-            places = count(
-                len(codes), "postcode district or sector", "postcode districts and sectors"
-            )
-            flash(f"{form.name.data} saved with {places}", "success")
-            return redirect(url_for("admin.list_local_areas"))
+        with refused_if_stale(form, area, LOCAL_AREA_CONFLICT):
+            if area is not None:
+                versions.check(area, form.expected_version)
+            try:
+                local_areas.save(
+                    council_id,
+                    area,
+                    name=form.name.data or "",
+                    codes=codes,
+                    make_default=bool(form.is_default.data),
+                    by=current_user,
+                )
+            except local_areas.NameInUse:
+                form.name.errors.append("A local area with this name already exists")
+            else:
+                commit()
+                places = count(
+                    len(codes), "postcode district or sector", "postcode districts and sectors"
+                )
+                flash(f"{form.name.data} saved with {places}", "success")
+                return redirect(url_for("admin.list_local_areas"))
     return render_template(
         "admin/local_area.html",
         form=form,
         area=area,
+        saved_now=_area_saved_now(form, area),
         title=f"Edit {area.name}" if area else "Add a local area",
     )
+
+
+def _area_saved_now(form: LocalAreaForm, area: LocalArea | None) -> list[tuple[str, str]]:
+    rows = saved_now(form, area)
+    if conflicted(form) and area is not None:
+        rows.append((str(form.codes.label.text), ", ".join(area.codes)))
+    return rows
 
 
 @admin.route("/emails", methods=["GET", "POST"])

@@ -40,7 +40,7 @@ KPI_CHOICES = [
 ]
 
 
-class ContractForm(FlaskForm):
+class ContractForm(VersionedForm):
     reference = text_input(
         "Contract reference",
         required="Enter the contract reference",
@@ -185,7 +185,7 @@ class CommitmentForm(FlaskForm):
     submit = SubmitField("Add commitment", widget=GovSubmitInput())
 
 
-class CommitmentChangeForm(FlaskForm):
+class CommitmentChangeForm(VersionedForm):
     target = CommitmentForm.target
     note = CommitmentForm.note
     reason = text_area(
@@ -197,7 +197,7 @@ class CommitmentChangeForm(FlaskForm):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
-class RetireCommitmentForm(FlaskForm):
+class RetireCommitmentForm(VersionedForm):
     reason = text_area(
         "Why is this commitment being retired?",
         required="Enter why the commitment is being retired",
@@ -221,7 +221,7 @@ class ConfirmImportForm(FlaskForm):
     submit = SubmitField("Import contracts", widget=GovSubmitInput())
 
 
-class WaiveFlagForm(FlaskForm):
+class WaiveFlagForm(VersionedForm):
     reason = text_area(
         "Why are you waiving this flag?",
         required="Enter why you are waiving this flag",
@@ -274,7 +274,7 @@ class AssessmentPeriodForm(FlaskForm):
         return valid
 
 
-class ExplanationForm(FlaskForm):
+class ExplanationForm(VersionedForm):
     explanation = text_area(
         "Explanation",
         required="Enter the explanation of the supplier's performance",

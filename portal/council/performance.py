@@ -29,6 +29,7 @@ from portal.data import (
     returns,
     rollback,
     users,
+    versions,
 )
 from portal.data.models import Contract, Flag
 from portal.data.types import FlagSeverity, FlagStatus, PlanStatus, Role
@@ -41,6 +42,7 @@ from portal.domain.periods import (
     twelve_months_ending,
 )
 from portal.domain.recovery import Answer
+from portal.forms import conflict_message
 from portal.request_input import int_arg, text_arg
 from portal.supplier.forms import PLAN_CONFLICT
 from portal.workflows import compliance
@@ -119,6 +121,10 @@ def export_flags(file_format: str) -> Response:
     return exports.download(exports.FLAG_COLUMNS, rows, "flags", file_format)
 
 
+EXPLANATION_CONFLICT = conflict_message("this explanation")
+FLAG_CONFLICT = conflict_message("this flag", then="decide again whether to waive it")
+
+
 def _render_flag(
     flag: Flag,
     *,
@@ -126,7 +132,7 @@ def _render_flag(
     answer_form: PlanAnswerForm | None = None,
 ) -> str:
     """The flag page; `form` is whichever form was sent, for its error summary."""
-    waive_form = waive_form or WaiveFlagForm(formdata=None)
+    waive_form = waive_form or WaiveFlagForm(formdata=None, version=flag.plan_version)
     answer_form = answer_form or PlanAnswerForm(formdata=None, version=flag.plan_version)
     sent = answer_form if answer_form.errors else waive_form
     return render_template(
@@ -142,12 +148,23 @@ def _render_flag(
 @council_staff
 def view_flag(flag_id: int) -> str | Response:
     flag = flags.get_for(current_user, flag_id) or abort(404)
-    form = WaiveFlagForm()
-    if not flag.status.is_closed and form.validate_on_submit():
-        flags.waive(flag, reason=form.reason.data or "", by=current_user)
-        commit()
-        flash("Flag waived", "success")
-        return redirect(url_for("council.view_flag", flag_id=flag.id))
+    form = WaiveFlagForm(version=flag.plan_version)
+    if form.validate_on_submit():
+        try:
+            recovery.waive(
+                flag,
+                reason=form.reason.data or "",
+                by=current_user,
+                expected_version=form.expected_version,
+            )
+        except recovery.Conflict:
+            rollback()
+            form.version.errors = [FLAG_CONFLICT]
+            form.version.data = str(flag.plan_version)
+        else:
+            commit()
+            flash("Flag waived", "success")
+            return redirect(url_for("council.view_flag", flag_id=flag.id))
     return _render_flag(flag, waive_form=form)
 
 
@@ -239,12 +256,30 @@ def performance_assessment(contract_id: int, file_format: str | None = None) -> 
     chosen = _assessment_span(contract, period_form, today)
     result = compliance.assess_period(contract, chosen[0], today) if chosen else None
     explained = assessments.explanation_for(contract, chosen[0]) if chosen else None
-    form = ExplanationForm(data={"explanation": explained.explanation if explained else ""})
+    form = ExplanationForm(
+        data={
+            "explanation": explained.explanation if explained else "",
+            "version": assessments.version_of(explained),
+        }
+    )
     if chosen and form.validate_on_submit():
-        assessments.explain(contract, chosen[0], form.explanation.data or "", by=current_user)
-        commit()
-        flash("Explanation saved", "success")
-        return redirect(request.full_path)
+        try:
+            assessments.explain(
+                contract,
+                chosen[0],
+                form.explanation.data or "",
+                by=current_user,
+                expected_version=form.expected_version,
+            )
+        except versions.Conflict:
+            rollback()
+            explained = assessments.explanation_for(contract, chosen[0])
+            form.version.errors = [EXPLANATION_CONFLICT]
+            form.version.data = str(assessments.version_of(explained))
+        else:
+            commit()
+            flash("Explanation saved", "success")
+            return redirect(request.full_path)
     if file_format and chosen and result:
         rows = exports.assessment_rows(contract, result, explained)
         return exports.download(

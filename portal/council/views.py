@@ -37,6 +37,7 @@ from portal.data import (
     rollback,
     threads,
     users,
+    versions,
     workforce,
 )
 from portal.data import dashboard as overview
@@ -50,11 +51,20 @@ from portal.domain.contract_import import (
     references_in,
 )
 from portal.domain.contracts import ContractStatus, is_kpi_by_default
-from portal.domain.periods import long_date, quarter_label
-from portal.domain.profiles import CHOICE, ProfileChoice, parse_plan, replan, typed_from
+from portal.domain.periods import ReportingPeriod, long_date, quarter_label
+from portal.domain.profiles import (
+    CHOICE,
+    ProfileChoice,
+    field_name,
+    parse_plan,
+    replan,
+    typed_from,
+)
 from portal.domain.reviews import REOPEN_LINES, REOPEN_REASON, review_decisions
 from portal.domain.reviews import reopening as reopening_of
+from portal.editing import conflicted, refused_if_stale, saved_now
 from portal.formatting import count, listing
+from portal.forms import ConfirmChangeForm, conflict_message
 from portal.notifications import emails
 from portal.request_input import int_arg, text_arg, whole_number
 from portal.security import sandboxed_download
@@ -65,6 +75,10 @@ from portal.workflows import profiles as profile_rules
 from portal.workflows import returns as workflow
 
 council = Blueprint("council", __name__, url_prefix="/council")
+
+CONTRACT_CONFLICT = conflict_message("this contract")
+COMMITMENT_CONFLICT = conflict_message("this commitment")
+PROFILE_CONFLICT = conflict_message("this commitment or its quarterly profile")
 
 
 def commit_contract(contract_id: int) -> None:
@@ -290,19 +304,24 @@ def edit_contract(contract_id: int) -> str | Response:
             "reporting_starts_on": contract.reporting_starts_on,
             "local_area": contract.local_area_id,
             "kpi": "yes" if contract.is_kpi_contract else "no",
+            "version": contract.version,
         }
     )
     _contract_form_choices(form)
     runs = (contract.start_on, contract.end_on)
-    if form.validate_on_submit() and _save_contract(form, contract) is not None:
-        reset = profile_rules.reset_if_dates_break(contract, runs, by=current_user)
-        commit_contract(contract.id)
-        flash(f"Contract updated{_even_again(reset)}", "success")
-        return redirect(url_for("council.view_contract", contract_id=contract.id))
+    if form.validate_on_submit():
+        with refused_if_stale(form, contract, CONTRACT_CONFLICT):
+            versions.check(contract, form.expected_version)
+            if _save_contract(form, contract) is not None:
+                reset = profile_rules.reset_if_dates_break(contract, runs, by=current_user)
+                commit_contract(contract.id)
+                flash(f"Contract updated{_even_again(reset)}", "success")
+                return redirect(url_for("council.view_contract", contract_id=contract.id))
     return render_template(
         "council/contract_form.html",
         form=form,
         contract=contract,
+        saved_now=saved_now(form, contract),
         title=f"Edit {contract.reference}",
     )
 
@@ -380,7 +399,7 @@ def edit_commitment(contract_id: int, commitment_id: int) -> str | Response:
     """The target and note; with a quarterly profile, what happens to it, saved together."""
     contract = _contract(contract_id)
     commitment = _commitment(contract, commitment_id)
-    form = CommitmentChangeForm(obj=commitment)
+    form = CommitmentChangeForm(obj=commitment, version=commitment.version)
     needs_reason = contract.start_on <= calendar.today()
     saved = contracts.profile_of(commitment)
     periods = calendar.periods_of(contract) if saved else []
@@ -403,17 +422,20 @@ def edit_commitment(contract_id: int, commitment_id: int) -> str | Response:
             form.reason.errors.append("Enter the reason for changing the target")
             valid = False
         if valid and not errors:
-            contracts.change_commitment(
-                commitment,
-                target=target or commitment.target,
-                note=form.note.data or "",
-                by=current_user,
-                reason=form.reason.data,
-            )
-            profile_changed = contracts.save_plan(
-                commitment, plan, by=current_user, reason=form.reason.data
-            )
-            commit_contract(contract.id)
+            with refused_if_stale(form, commitment, COMMITMENT_CONFLICT):
+                versions.check(commitment, form.expected_version)
+                contracts.change_commitment(
+                    commitment,
+                    target=target or commitment.target,
+                    note=form.note.data or "",
+                    by=current_user,
+                    reason=form.reason.data,
+                )
+                profile_changed = contracts.save_plan(
+                    commitment, plan, by=current_user, reason=form.reason.data
+                )
+                commit_contract(contract.id)
+        if valid and not errors and not conflicted(form):
             flash(
                 f"{commitment.measure.name} updated"
                 + (PROFILE_CHANGED[ProfileChoice(typed[CHOICE])] if profile_changed else ""),
@@ -429,6 +451,7 @@ def edit_commitment(contract_id: int, commitment_id: int) -> str | Response:
         periods=periods,
         typed=typed,
         field_errors=errors,
+        saved_now=saved_now(form, commitment),
         title=f"Change {commitment.measure.name}",
     )
 
@@ -442,12 +465,14 @@ def retire_commitment(contract_id: int, commitment_id: int) -> str | Response:
     commitment = _commitment(contract, commitment_id)
     if commitment.is_retired:
         abort(404)
-    form = RetireCommitmentForm()
+    form = RetireCommitmentForm(version=commitment.version)
     if form.validate_on_submit():
-        contracts.retire_commitment(commitment, by=current_user, reason=form.reason.data or "")
-        commit_contract(contract.id)
-        flash(f"{commitment.measure.name} retired: it is no longer monitored", "success")
-        return redirect(url_for("council.view_contract", contract_id=contract.id))
+        with refused_if_stale(form, commitment, COMMITMENT_CONFLICT):
+            versions.check(commitment, form.expected_version)
+            contracts.retire_commitment(commitment, by=current_user, reason=form.reason.data or "")
+            commit_contract(contract.id)
+            flash(f"{commitment.measure.name} retired: it is no longer monitored", "success")
+            return redirect(url_for("council.view_contract", contract_id=contract.id))
     return render_template(
         "council/retire_commitment.html",
         form=form,
@@ -464,10 +489,14 @@ def retire_commitment(contract_id: int, commitment_id: int) -> str | Response:
 def reinstate_commitment(contract_id: int, commitment_id: int) -> Response:
     contract = _contract(contract_id)
     commitment = _commitment(contract, commitment_id)
-    if ConfirmForm().validate_on_submit() and commitment.is_retired:
-        contracts.reinstate_commitment(commitment, by=current_user)
-        commit_contract(contract.id)
-        flash(f"{commitment.measure.name} is monitored again", "success")
+    form = ConfirmChangeForm()
+    if form.validate_on_submit():
+        if form.expected_version != commitment.version or not commitment.is_retired:
+            flash(COMMITMENT_CONFLICT, "error")  # pressed on an older page
+        else:
+            contracts.reinstate_commitment(commitment, by=current_user)
+            commit_contract(contract.id)
+            flash(f"{commitment.measure.name} is monitored again", "success")
     return redirect(url_for("council.view_contract", contract_id=contract.id))
 
 
@@ -482,22 +511,27 @@ def edit_profile(contract_id: int, commitment_id: int) -> str | Response:
     periods = calendar.periods_of(contract)
     typed = typed_from(contracts.profile_of(commitment), periods)
     errors: dict[str, str] = {}
-    form = ConfirmForm()
+    form = ConfirmChangeForm(version=commitment.version)
     if form.validate_on_submit():
-        if request.form.get("action") == "even":
-            contracts.save_plan(commitment, None, by=current_user)
-            commit_contract(contract.id)
-            flash("Back to an even spread over the contract", "success")
-            return redirect(url_for("council.view_contract", contract_id=contract.id))
+        even = request.form.get("action") == "even"
         typed = {name: request.form.get(name, "").strip() for name in typed}
-        planned, errors = parse_plan(
-            typed, periods, kind=commitment.measure.kind, target=commitment.target
+        planned, errors = (
+            (None, {})
+            if even
+            else parse_plan(typed, periods, kind=commitment.measure.kind, target=commitment.target)
         )
         if not errors:
-            contracts.save_plan(commitment, planned, by=current_user)
-            commit_contract(contract.id)
-            flash(f"Quarterly profile saved for {commitment.measure.name}", "success")
-            return redirect(url_for("council.view_contract", contract_id=contract.id))
+            with refused_if_stale(form, commitment, PROFILE_CONFLICT):
+                versions.check(commitment, form.expected_version)
+                contracts.save_plan(commitment, planned, by=current_user)
+                commit_contract(contract.id)
+                flash(
+                    "Back to an even spread over the contract"
+                    if even
+                    else f"Quarterly profile saved for {commitment.measure.name}",
+                    "success",
+                )
+                return redirect(url_for("council.view_contract", contract_id=contract.id))
     return render_template(
         "council/profile_form.html",
         form=form,
@@ -506,8 +540,22 @@ def edit_profile(contract_id: int, commitment_id: int) -> str | Response:
         periods=periods,
         typed=typed,
         field_errors=errors,
+        saved_now=_profile_saved_now(form, commitment, periods),
         title=f"Quarterly profile for {commitment.measure.name}",
     )
+
+
+def _profile_saved_now(
+    form: ConfirmChangeForm, commitment: Commitment, periods: list[ReportingPeriod]
+) -> list[tuple[str, str]]:
+    """After a conflict: the profile as it is saved now, quarter by quarter."""
+    if not conflicted(form):
+        return []
+    saved = contracts.profile_of(commitment)
+    if not saved:
+        return [("Quarterly profile", "An even spread over the contract")]
+    now = typed_from(saved, periods)
+    return [(period.label, now[field_name(period)] or "None") for period in periods]
 
 
 # Bulk import
@@ -702,6 +750,10 @@ def review_return(return_id: int) -> str | Response:
     }
     errors: dict[str, str] = {}
     form = ConfirmForm()
+    if ret.status is not ReturnStatus.SUBMITTED and form.validate_on_submit():
+        # Decided by someone else since this page was loaded: say so, show the return as it
+        # is now, and keep this reviewer's words (ready to reopen with, if it was accepted).
+        return _review_page(ret, form, errors={"version": CONFLICT}, **_unsaved_review(ret))
     if ret.status is ReturnStatus.SUBMITTED and form.validate_on_submit():
         decisions, errors = review_decisions(undecided, typed)
         if not errors:
@@ -718,6 +770,22 @@ def review_return(return_id: int) -> str | Response:
     return _review_page(ret, form, typed=typed, errors=errors)
 
 
+def _unsaved_review(ret: Return) -> dict[str, Any]:
+    """What a reviewer sent on a stale page, line by line, to show back to them."""
+    unsaved = []
+    for line in ret.lines:
+        decision = request.form.get(f"review-{line.id}", "")
+        comment = request.form.get(f"comment-{line.id}", "").strip()
+        if decision or comment:
+            shown = {"accepted": "Accept", "queried": "Query"}.get(decision, "No decision")
+            unsaved.append((line.commitment.measure.name, shown, comment))
+    queried = [
+        str(line.id) for line in ret.lines if request.form.get(f"review-{line.id}", "") == "queried"
+    ]
+    reason = "\n".join(comment for _, _, comment in unsaved if comment)
+    return {"unsaved": unsaved, "reopening": {"reason": reason, "lines": queried}}
+
+
 def _expected_version() -> int:
     """The version of the return the form was loaded at (0, never a version, if missing)."""
     version = request.form.get("version", "")
@@ -731,6 +799,7 @@ def _review_page(
     typed: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     reopening: dict[str, Any] | None = None,
+    unsaved: list[tuple[str, str, str]] | None = None,
 ) -> str:
     """The return as the council sees it: to decide when submitted (with what changed since
     the last submission), to reopen when accepted, with each line's thread and the versions."""
@@ -747,6 +816,7 @@ def _review_page(
         resubmission=workflow.since_last_submission(ret, files) if reviewing else None,
         threads=threads.of_return(ret.id),
         reopening=reopening or {"reason": "", "lines": []},
+        unsaved=unsaved or [],
         files=files,
         counted=workflow.figures(ret),
         people=workforce.count(ret.id),

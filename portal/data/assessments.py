@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from portal.data import audit
+from portal.data import audit, versions
 from portal.data.base import utcnow
 from portal.data.models import AssessmentExplanation, Contract, User
 from portal.domain.periods import Span
@@ -25,9 +26,19 @@ def explanation_for(contract: Contract, span: Span) -> AssessmentExplanation | N
     return db.session.scalar(query)
 
 
-def explain(contract: Contract, span: Span, explanation: str, *, by: User) -> None:
-    """Write or rewrite the explanation for this period; each version is in the history."""
+def version_of(explained: AssessmentExplanation | None) -> int:
+    """The version an explanation form is loaded at: 0 while none is written."""
+    return explained.version if explained is not None else 0
+
+
+def explain(
+    contract: Contract, span: Span, explanation: str, *, by: User, expected_version: int | None
+) -> None:
+    """Write or rewrite the explanation for this period; each version is in the history.
+    Conflict if it was written or changed since the form was loaded."""
     found = explanation_for(contract, span)
+    if expected_version is None or expected_version != version_of(found):
+        raise versions.Conflict()
     before = {"explanation": found.explanation} if found else None
     if found is None:
         found = AssessmentExplanation(
@@ -41,7 +52,11 @@ def explain(contract: Contract, span: Span, explanation: str, *, by: User) -> No
     found.explanation = explanation.strip()
     found.written_by_id = by.id
     found.written_at = utcnow()
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as clash:  # two first explanations at once: the second is stale
+        raise versions.Conflict() from clash
     audit.record(
         by,
         "explained",

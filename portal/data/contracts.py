@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, exists, func, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
-from portal.data import audit, organisations
+from portal.data import audit, organisations, versions
 from portal.data.base import as_dict, utcnow
 from portal.data.models import (
     Commitment,
@@ -454,6 +454,7 @@ def save_plan(
     after = _plan_as_dict(commitment)
     if before == after:
         return False
+    versions.moved_on(commitment)  # the profile is rows of its own: an open edit page is stale
     audit.record(
         by,
         "profile changed",

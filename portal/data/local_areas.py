@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from portal.data import audit
+from portal.data import audit, versions
 from portal.data.models import LocalArea, LocalAreaPostcode, User
 from portal.extensions import db
 
@@ -64,11 +64,14 @@ def save(
         db.session.execute(
             update(LocalArea)
             .where(LocalArea.council_id == council_id, LocalArea.is_default.is_(True))
-            .values(is_default=False)
+            # The old default's edit page is out of date now: its version moves on too.
+            .values(is_default=False, version=LocalArea.version + 1)
         )
     if area is None:
         area = LocalArea(council_id=council_id, is_default=False)
         db.session.add(area)
+    else:
+        versions.moved_on(area)  # its postcodes are rows of their own
     area.is_default = area.is_default or make_default
     area.name = name.strip()
     area.postcodes = [LocalAreaPostcode(code=code) for code in codes]

@@ -75,6 +75,10 @@ class Organisation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The council whose staff added this supplier: until it has contracts, only they see it.
     created_by_council_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # Moved on by every update: an edit form saved from an older page is refused
+    # (portal.data.versions).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
 
@@ -112,6 +116,10 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Part of the session id: bumping it signs the user out everywhere (reset, deactivation).
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Moved on by every update: an edit form saved from an older page is refused
+    # (portal.data.versions).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -213,6 +221,10 @@ class LocalArea(Base):
     council_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     name: Mapped[str] = mapped_column(String(200))
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Moved on by every update: an edit form saved from an older page is refused
+    # (portal.data.versions).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
 
     postcodes: Mapped[list[LocalAreaPostcode]] = relationship(
         cascade="all, delete-orphan", order_by="LocalAreaPostcode.code"
@@ -262,6 +274,10 @@ class Measure(Base):
     proxy_price_year: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Moved on by every update: an edit form saved from an older page is refused
+    # (portal.data.versions).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_retired(self) -> bool:
@@ -322,6 +338,10 @@ class Contract(Base):
     reporting_starts_on: Mapped[date | None] = mapped_column(Date)
     local_area_id: Mapped[int | None] = mapped_column(ForeignKey("local_areas.id"))
     is_kpi_contract: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Moved on by every update: an edit form saved from an older page is refused
+    # (portal.data.versions).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     supplier: Mapped[Organisation] = relationship(
@@ -361,6 +381,10 @@ class Commitment(Base):
     # Retired commitments stay on record (with their history) but are no longer monitored.
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retired_reason: Mapped[str | None] = mapped_column(Text)
+    # Moved on by every update: an edit form saved from an older page is refused
+    # (portal.data.versions).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
 
     contract: Mapped[Contract] = relationship(back_populates="commitments")
     measure: Mapped[Measure] = relationship()
@@ -875,5 +899,8 @@ class AssessmentExplanation(Base):
     explanation: Mapped[str] = mapped_column(Text)
     written_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Moved on by every rewrite: a form saved from an older page is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
 
     written_by: Mapped[User] = relationship()

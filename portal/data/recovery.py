@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from portal.data import audit, flags
 from portal.data.models import AuditEvent, Flag, RecoveryAction, User
 from portal.data.types import FlagSeverity, PlanStatus
+from portal.data.versions import Conflict as Conflict
 from portal.domain.periods import long_date
 from portal.domain.recovery import (
     Answer,
@@ -27,10 +28,6 @@ from portal.domain.recovery import (
 )
 from portal.extensions import db
 from portal.formatting import listing
-
-
-class Conflict(Exception):
-    """The plan changed since the form was loaded: nothing was saved."""
 
 
 class NotAllowed(Exception):
@@ -49,6 +46,15 @@ ESCALATED = "escalated"
 CLOSED = "This flag is closed, so its recovery plan can no longer change"
 DONE = "This action is done, so it can no longer change"
 NOT_OPEN = "The recovery plan is not waiting for an answer"
+
+
+def waive(flag: Flag, *, reason: str, by: User, expected_version: int | None) -> None:
+    """Waive the flag if it is still as the page showed it: closed meanwhile (answered,
+    waived or resolved) or its plan changed, it is a Conflict and nothing is saved."""
+    if flag.status.is_closed:
+        raise Conflict()
+    _next_version(flag, expected_version)
+    flags.waive(flag, reason=reason, by=by)
 
 
 def _next_version(flag: Flag, expected_version: int | None) -> None:

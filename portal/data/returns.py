@@ -26,13 +26,11 @@ from portal.data.models import (
     User,
 )
 from portal.data.types import LineReview, ReturnStatus, Role
+from portal.data.versions import Conflict as Conflict
+from portal.data.versions import check
 from portal.domain.periods import ReportingPeriod
 from portal.domain.reviews import LineDecision
 from portal.extensions import db
-
-
-class Conflict(Exception):
-    """The return changed since the form was loaded: nothing was saved."""
 
 
 class NotEditable(Exception):
@@ -108,8 +106,8 @@ def start(contract: Contract, period: ReportingPeriod, *, by: User) -> Return:
 def check_editable(ret: Return, expected_version: int | None) -> None:
     if not ret.status.is_editable:
         raise NotEditable()
-    if expected_version is not None and expected_version != ret.version:
-        raise Conflict()
+    # A form without its version is refused like a stale one, never taken as fresh.
+    check(ret, expected_version)
 
 
 def touch(ret: Return) -> None:
@@ -171,7 +169,9 @@ def submit(
 
     A line accepted before and sent again unchanged stays accepted (its figure keeps counting);
     every other line, changed or new or queried, waits for the reviewer's decision."""
-    check_editable(ret, None)
+    # The caller (workflows.returns.submit) has checked the form's version.
+    if not ret.status.is_editable:
+        raise NotEditable()
     last = ret.submissions[-1].lines if ret.submissions else []
     sent_before = {line["commitment_id"]: line for line in last}
     lines = []
@@ -231,8 +231,7 @@ def review(
     goes back to the supplier if any is queried; either way an accepted line counts from now."""
     if ret.status is not ReturnStatus.SUBMITTED:
         raise NotEditable()
-    if expected_version != ret.version:
-        raise Conflict()
+    check(ret, expected_version)
     by_id = {decision.line_id: decision for decision in decisions}
     for line in awaiting_decision(ret):
         decision = by_id[line.id]
@@ -286,8 +285,7 @@ def reopen(
     they are queried, with the reason as a message on each, and stop counting as delivered
     (their figures are pending again); the other lines stay accepted. The accepted submission
     is kept as it was, and the reopening recorded beside it. Returns the lines sent back."""
-    if expected_version != ret.version:
-        raise Conflict()
+    check(ret, expected_version)
     if ret.status is not ReturnStatus.ACCEPTED:
         raise NotEditable()
     reason = reason.strip()

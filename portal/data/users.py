@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.auth.passwords import hash_password, verify_password
 from portal.data import audit, organisations, sessions
@@ -50,7 +51,16 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def record_sign_in(user: User) -> None:
-    user.last_signed_in_at = utcnow()
+    # Written past the ORM so that signing in neither moves the user's version (an
+    # administrator's open page of them stays current) nor races another save of the row.
+    now = utcnow()
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(last_signed_in_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(user, "last_signed_in_at", now)
 
 
 def invite(

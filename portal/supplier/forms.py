@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
-from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
@@ -25,28 +23,15 @@ from portal.forms import (
     SelectField,
     StringField,
     SubmitField,
+    VersionedForm,
+    conflict_message,
     max_length,
     strip,
     text_area,
     text_input,
 )
-from portal.request_input import whole_number
 
-CONFLICT = (
-    "Someone else changed this return after you opened this page, so your changes have not "
-    "been saved. Check what it says now, then save your changes again"
-)
-
-
-class VersionedForm(FlaskForm):
-    """Carries the version of what it changes (a return, a recovery plan), so a stale form
-    cannot overwrite newer work."""
-
-    version = HiddenField()
-
-    @property
-    def expected_version(self) -> int | None:
-        return whole_number(self.version.data, minimum=0)
+CONFLICT = conflict_message("this return")
 
 
 class LineForm(VersionedForm):
@@ -175,10 +160,7 @@ class ActionForm(VersionedForm):
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
-PLAN_CONFLICT = (
-    "Someone else changed this recovery plan after you opened this page, so your changes have "
-    "not been saved. Check what it says now, then make your changes again"
-)
+PLAN_CONFLICT = conflict_message("this recovery plan", then="make your changes again")
 
 
 class RecoveryActionForm(VersionedForm):
