@@ -6,7 +6,7 @@ export FLASK_APP := app
 
 .PHONY: run test install assets migrate demo lint clean bench
 
-# The delivery worker (password-reset emails, the outbox) runs beside the web server and stops
+# The delivery worker (every email the portal sends) runs beside the web server and stops
 # with it.
 run: install assets migrate demo
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl+C to stop), with the delivery worker"
