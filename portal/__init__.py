@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.config import Settings
+from portal.config import Settings, engine_options
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,11 +24,12 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     Path(app.instance_path).mkdir(exist_ok=True)
+    database_url = settings.sqlalchemy_url(app.instance_path)
     app.config.update(
         SETTINGS=settings,
         SECRET_KEY=settings.secret_key,
-        SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url(app.instance_path),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_DATABASE_URI=database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings, database_url, job=runs_a_command()),
         TESTING=settings.env == "test",
         SESSION_COOKIE_NAME="portal_session",
         SESSION_COOKIE_HTTPONLY=True,
@@ -65,6 +66,17 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     return app
+
+
+def runs_a_command() -> bool:
+    """Whether this app is made for a `flask` command (a job, a migration, the delivery worker),
+    which gets the job time limits. The flask command makes the app inside its click context;
+    gunicorn and the tests make it outside one, and `flask run` inside its own "run" context:
+    those serve requests and get the web limits."""
+    import click
+
+    context = click.get_current_context(silent=True)
+    return context is not None and context.info_name != "run"
 
 
 def _init_extensions(app: Flask, settings: Settings) -> None:

@@ -34,6 +34,13 @@ class Settings:
     env: str = "development"
     secret_key: str = DEVELOPMENT_SECRET_KEY
     database_url: str = ""  # empty: SQLite in the instance folder
+    # PostgreSQL time limits per connection, in milliseconds (0: none). Web requests give up
+    # soon, so that one held lock cannot tie up every worker; jobs and commands may wait longer.
+    db_statement_timeout_ms: int = 10000
+    db_lock_timeout_ms: int = 3000
+    db_connect_timeout_seconds: int = 2  # /healthz answers within this when the database is down
+    job_statement_timeout_ms: int = 0
+    job_lock_timeout_ms: int = 60000
     base_url: str = "http://127.0.0.1:5000"
     council_name: str = "Northmoor City Council"
     service_name: str = "Social value tracker"
@@ -145,6 +152,14 @@ class Settings:
             )
         if not re.fullmatch(r"\d+(,\d+)*", self.reminder_days_before.replace(" ", "")):
             raise ConfigError("REMINDER_DAYS_BEFORE must be whole numbers separated by commas")
+        for name in (
+            "db_statement_timeout_ms",
+            "db_lock_timeout_ms",
+            "job_statement_timeout_ms",
+            "job_lock_timeout_ms",
+        ):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name.upper()} must be 0 (no limit) or more")
         if self.trusted_proxies < 0:
             raise ConfigError("TRUSTED_PROXIES must be 0 or more")
         if not 0 <= self.digest_weekday <= 6:
@@ -156,6 +171,7 @@ class Settings:
             "password_reset_valid_minutes",
             "session_hours",
             "session_idle_minutes",
+            "db_connect_timeout_seconds",
             "mail_max_attempts",
             "return_due_days",
             "full_time_hours",
@@ -196,6 +212,22 @@ class Settings:
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
+
+
+def engine_options(settings: Settings, url: str, *, job: bool) -> dict[str, Any]:
+    """SQLAlchemy engine options: on PostgreSQL, each connection carries its time limits (the
+    job ones for commands), and connecting gives up after the connect timeout. SQLite has no
+    such settings."""
+    options: dict[str, Any] = {"pool_pre_ping": True}  # recover by itself after an outage
+    if not url.startswith("postgresql"):
+        return options
+    statement = settings.job_statement_timeout_ms if job else settings.db_statement_timeout_ms
+    lock = settings.job_lock_timeout_ms if job else settings.db_lock_timeout_ms
+    options["connect_args"] = {
+        "connect_timeout": settings.db_connect_timeout_seconds,
+        "options": f"-c statement_timeout={statement} -c lock_timeout={lock}",
+    }
+    return options
 
 
 def current_settings() -> Settings:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import logging
+
+from flask import Flask, g, render_template
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
 
 PAGES = {
     400: "errors/400.html",
@@ -16,6 +23,7 @@ PAGES = {
     413: "errors/413.html",
     429: "errors/429.html",
     500: "errors/500.html",
+    503: "errors/500.html",
 }
 
 
@@ -30,7 +38,32 @@ def init_app(app: Flask) -> None:
         code = error.code or 500
         if code not in PAGES:
             return error
+        if code >= 500:
+            return render_failure(code)
         return render_template(PAGES[code], error=error, wait=_rate_limit_wait()), code
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeoutError)
+    def database_unavailable(error: Exception) -> tuple[str, int]:
+        # A time limit hit (a held lock, a slow query), the database unreachable or every
+        # connection busy: the service is unavailable for now, not broken.
+        log.warning("database unavailable: %s", str(error).splitlines()[0])
+        return render_failure(503)
+
+
+def render_failure(code: int) -> tuple[str, int]:
+    """The 500 and 503 pages, drawn without the database: it may be what failed. The request's
+    changes are rolled back, the page is drawn for nobody signed in (loading the user or their
+    organisation would query again) and the session is not saved."""
+    from portal.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 (a dead connection cannot roll back; the pool drops it)
+        log.warning("rollback failed after a database error", exc_info=True)
+    g._login_user = AnonymousUserMixin()  # what Flask-Login's current_user returns from now on
+    g.skip_session_save = True
+    return render_template(PAGES[code]), code
 
 
 def _rate_limit_wait() -> str | None:

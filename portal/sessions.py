@@ -14,10 +14,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Request, Response, session
+from flask import Flask, Request, Response, g, session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from flask_login import login_user, logout_user
+from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import CallbackDict
 
 from portal.config import Settings, current_settings
@@ -42,6 +43,7 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.renew = False  # a new id at the next save (sign-in)
         self.touch_now = False  # write last_seen_at now ("Stay signed in")
         self.stale_cookie = False  # the request's cookie named no live session
+        self.lookup_error: Exception | None = None  # the database failed to find it
 
     @property
     def new(self) -> bool:  # type: ignore[override]
@@ -64,7 +66,15 @@ class ServerSessionInterface(SessionInterface):
         raw = request.cookies.get(self.get_cookie_name(app))
         if not raw:
             return ServerSession()
-        row = store.find(raw[:100])
+        try:
+            row = store.find(raw[:100])
+        except OperationalError as error:
+            # Raised here, Flask would answer with its bare 500 (this runs before any error
+            # handler applies): keep the error for raise_lookup_error to raise in the request.
+            db.session.rollback()
+            unknown = ServerSession()
+            unknown.lookup_error = error
+            return unknown
         if row is not None and limits(app.config["SETTINGS"]).is_live(
             started_at=row.started_at,
             last_seen_at=row.last_seen_at,
@@ -84,6 +94,8 @@ class ServerSessionInterface(SessionInterface):
         response: Response,
     ) -> None:
         assert isinstance(session, ServerSession)
+        if g.get("skip_session_save") or session.lookup_error is not None:
+            return  # a failed request (portal.errors.render_failure): nothing of it is kept
         name = self.get_cookie_name(app)
         now = utcnow()
         if session.record_id is not None:
@@ -139,6 +151,15 @@ def request_user_agent() -> str:
 
 def init_app(app: Flask) -> None:
     app.session_interface = ServerSessionInterface()
+    app.before_request(raise_lookup_error)
+
+
+def raise_lookup_error() -> None:
+    """before_request: a session that could not be looked up gets the portal's "try again
+    later" page (portal.errors), never a page drawn as if nobody were signed in."""
+    error = getattr(session, "lookup_error", None)
+    if error is not None:
+        raise error
 
 
 def load_user(user_id: str) -> User | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template
 from flask_login import current_user
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.wrappers import Response
 
 from portal.auth.permissions import public
@@ -56,6 +58,13 @@ def brand_css() -> Response:
 @pages.route("/healthz")
 @public
 def healthz() -> Response:
-    """For the load balancer: the app answers and the database is reachable."""
-    db.session.execute(text("SELECT 1"))
+    """For the load balancer: the app answers and the database is reachable. Unreachable, it
+    says so with a 503 within the connect timeout (DB_CONNECT_TIMEOUT_SECONDS)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except (OperationalError, PoolTimeoutError):
+        db.session.rollback()
+        return current_app.response_class(
+            "database unavailable\n", status=503, mimetype="text/plain"
+        )
     return current_app.response_class("ok\n", mimetype="text/plain")
