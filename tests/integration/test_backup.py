@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
@@ -59,7 +60,7 @@ def _libpq(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def _app(url: str):  # type: ignore[no-untyped-def]
+def _app(url: str) -> Flask:
     return create_app(Settings(env="test", secret_key="x" * 40, database_url=url))
 
 
