@@ -14,11 +14,11 @@ from sqlalchemy import text
 
 from portal import create_app
 from portal.config import Settings
-from portal.data import commit
+from portal.data import commit, flags
 from portal.data import users as users_module
 from portal.data.base import Base
-from portal.data.models import Contract, Organisation, User
-from portal.data.types import Role
+from portal.data.models import Contract, Flag, Organisation, User
+from portal.data.types import FlagKind, FlagSeverity, Role
 from portal.extensions import db, limiter
 from tests import factories
 from tests.support import Mailbox, PortalClient, session_cookie_for, start_smtp
@@ -194,3 +194,17 @@ def as_supplier(app: Flask, world: World) -> PortalClient:
 
 
 __all__ = ["World", "sign_in_as", "replace"]
+
+
+@pytest.fixture
+def flag(world: World) -> Flag:
+    """A low-severity flag on NCC-001 (Acme's contract, managed by cm@northmoor.example)."""
+    raised = flags.raise_flag(
+        "test:queried",
+        kind=FlagKind.QUERIED_EVIDENCE,
+        severity=FlagSeverity.LOW,
+        contract_id=world.contract.id,
+        summary="Local people hired: the payroll extract is missing",
+    )
+    commit()
+    return raised

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 import portal
-from portal.data import commit, flags, local_areas
+from portal.data import commit, local_areas
 from portal.data.models import (
     AssessmentExplanation,
     AuditEvent,
@@ -32,7 +32,7 @@ from portal.data.models import (
     ReturnLine,
     User,
 )
-from portal.data.types import FlagKind, FlagSeverity, ReturnStatus
+from portal.data.types import ReturnStatus
 from portal.extensions import db
 from portal.forms import VersionedForm, VersionField
 from tests import factories
@@ -291,19 +291,6 @@ def test_two_administrators_editing_the_same_local_area(
     html = told_and_kept(response, "M9")
     assert "What is saved now" in html and "M1, M2" in html
     assert stored(LocalArea, area.id).codes == ["M1", "M2"]
-
-
-@pytest.fixture
-def flag(world: World) -> Flag:
-    raised = flags.raise_flag(
-        "test:queried",
-        kind=FlagKind.QUERIED_EVIDENCE,
-        severity=FlagSeverity.LOW,
-        contract_id=world.contract.id,
-        summary="Local people hired: the payroll extract is missing",
-    )
-    commit()
-    return raised
 
 
 def test_two_managers_waiving_the_same_flag(

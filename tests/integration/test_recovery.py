@@ -12,7 +12,6 @@ from decimal import Decimal
 from email.message import Message
 from zoneinfo import ZoneInfo
 
-import pytest
 from flask import Flask
 from sqlalchemy import event, select
 from werkzeug.test import TestResponse
@@ -38,20 +37,6 @@ LATER = TODAY + timedelta(days=60)
 
 def boxes(day: date) -> list[str]:
     return [str(day.day), str(day.month), str(day.year)]
-
-
-@pytest.fixture
-def flag(world: World) -> Flag:
-    """A low-severity flag on NCC-001 (Acme's contract, managed by cm@northmoor.example)."""
-    raised = flags.raise_flag(
-        "test:queried",
-        kind=FlagKind.QUERIED_EVIDENCE,
-        severity=FlagSeverity.LOW,
-        contract_id=world.contract.id,
-        summary="Local people hired: the payroll extract is missing",
-    )
-    commit()
-    return raised
 
 
 def supplier_page(client: PortalClient, flag: Flag) -> str:
