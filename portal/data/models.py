@@ -696,6 +696,26 @@ class WorkforceEntry(Base):
     apprenticeship_standard: Mapped[str | None] = mapped_column(String(200))
 
 
+class KeptSchedule(Base):
+    """A list of a return's people kept aside while the return is being prepared: an upload
+    waiting for the supplier to confirm it ("pending"), or the list the last confirmed upload
+    replaced ("previous"), which can be put back. Both go when the return is submitted."""
+
+    __tablename__ = "kept_schedules"
+    __table_args__ = (
+        UniqueConstraint("return_id", "kind"),
+        CheckConstraint("kind IN ('pending', 'previous')", name="kind_allowed"),
+        CheckConstraint("people >= 0", name="people_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    records: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # schedules.to_json of each
+    people: Mapped[int] = mapped_column(Integer)
+    kept_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class EvidenceFile(Base):
     """A document attached to a return (or one of its lines). The bytes live in a FileStore."""
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy.orm import defer
 
-from portal.data.models import Contract, Return, WorkforceEntry
+from portal.data.models import Contract, KeptSchedule, Return, WorkforceEntry
 from portal.data.pagination import Page, paginate
+from portal.domain import schedules
 from portal.domain.counting import Claim, WorkforceRecord
 from portal.extensions import db
 
@@ -91,6 +93,53 @@ def replace_all(return_id: int, records: Sequence[WorkforceRecord]) -> None:
             insert(WorkforceEntry),
             [{"return_id": return_id, **{f: getattr(r, f) for f in FIELDS}} for r in records],
         )
+
+
+PENDING = "pending"  # an upload waiting for the supplier to confirm it
+PREVIOUS = "previous"  # the list the last confirmed upload replaced
+
+
+def kept(return_id: int, kind: str) -> KeptSchedule | None:
+    query = select(KeptSchedule).where(
+        KeptSchedule.return_id == return_id, KeptSchedule.kind == kind
+    )
+    return db.session.scalar(query)
+
+
+def kept_aside(return_id: int) -> dict[str, KeptSchedule]:
+    """Every list kept aside for the return, by kind, without their records (one query)."""
+    query = (
+        select(KeptSchedule)
+        .where(KeptSchedule.return_id == return_id)
+        .options(defer(KeptSchedule.records))
+    )
+    return {kept.kind: kept for kept in db.session.scalars(query)}
+
+
+def kept_records(schedule: KeptSchedule) -> list[WorkforceRecord]:
+    return [schedules.from_json(record) for record in schedule.records]
+
+
+def keep(return_id: int, kind: str, records: Sequence[WorkforceRecord]) -> None:
+    """Keep a list aside, in place of any list of the same kind kept before."""
+    discard(return_id, kind)
+    db.session.add(
+        KeptSchedule(
+            return_id=return_id,
+            kind=kind,
+            records=[schedules.to_json(record) for record in records],
+            people=len(records),
+        )
+    )
+    db.session.flush()
+
+
+def discard(return_id: int, *kinds: str) -> None:
+    db.session.execute(
+        delete(KeptSchedule).where(
+            KeptSchedule.return_id == return_id, KeptSchedule.kind.in_(kinds)
+        )
+    )
 
 
 def still_engaged(records: Sequence[WorkforceRecord], on: object) -> list[WorkforceRecord]:

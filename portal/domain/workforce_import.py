@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from portal.domain.counting import AgeBand, WorkforceRecord
@@ -120,6 +121,10 @@ MESSAGES = {
     "standard_long": f"Apprenticeship standard must be {MAX_STANDARD} characters or fewer",
     "level_missing": "Enter the apprenticeship level for this standard",
 }
+EXAMPLE_ROW = (
+    "This is an example row from the template (worker reference {reference}): delete the "
+    "example rows and add your own people"
+)
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,9 @@ def plan_workforce(
         )
         if reference is not None and starts_on is not None:
             key = (reference.casefold(), starts_on)
+            if key in _example_keys():
+                # Its other cells may be fine: the row must go all the same.
+                row_errors = [EXAMPLE_ROW.format(reference=reference)]
             first = first_seen.setdefault(key, number)
             if first != number:
                 row_errors.append(
@@ -184,6 +192,18 @@ def plan_workforce(
         if record is not None and not row_errors:
             records.append(record)
     return WorkforcePlan(records, errors, len(data_rows))
+
+
+@cache
+def _example_keys() -> frozenset[tuple[str, date]]:
+    """The template's example people, by worker reference and start date: a file that still
+    holds them would replace the quarter's people with invented ones."""
+    keys = set()
+    for row in EXAMPLE_ROWS:
+        record = parse_record(dict(zip(COLUMNS, row, strict=True)), [])
+        assert record is not None, "the template's example rows must be valid"
+        keys.add((record.worker_reference.casefold(), record.starts_on))
+    return frozenset(keys)
 
 
 def parse_record(

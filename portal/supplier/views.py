@@ -35,7 +35,7 @@ from portal.data import (
 from portal.data import dashboard as overview
 from portal.data.models import Flag, RecoveryAction, Return
 from portal.data.types import LineReview, PlanStatus
-from portal.domain import workforce_import
+from portal.domain import schedules, workforce_import
 from portal.domain.evidence import RefusedFile, check_file
 from portal.domain.periods import PeriodStatus
 from portal.formatting import count
@@ -215,6 +215,7 @@ def workforce_records(return_id: int) -> str:
         counted=workflow.figures(ret),
         lines=[line for line in ret.lines if line.commitment.measure.derivation is not None],
         double_claims=_double_claim_warnings(ret),
+        kept=workflow.kept_schedules(ret),
         title="People on this contract",
     )
 
@@ -345,12 +346,15 @@ def upload_workforce(return_id: int) -> str | Response:
                 table, period_starts_on=ret.period_starts_on, period_ends_on=ret.period_ends_on
             )
             records = plan.records
+            saved: list[bool] = []
             if plan.is_valid and _save(
                 form,
-                lambda: workflow.replace_workforce(
-                    ret, records, expected_version=form.expected_version
+                lambda: saved.append(
+                    workflow.upload_workforce(ret, records, expected_version=form.expected_version)
                 ),
             ):
+                if not saved[0]:  # it would replace people: the supplier sees what changes first
+                    return redirect(url_for("supplier.confirm_upload", return_id=ret.id))
                 flash(f"{count(len(records), 'person', 'people')} uploaded", "success")
                 return redirect(url_for("supplier.workforce_records", return_id=ret.id))
             if plan.errors:
@@ -367,6 +371,82 @@ def upload_workforce(return_id: int) -> str | Response:
         columns=workforce_import.COLUMNS,
         title="Upload people",
     )
+
+
+@supplier.route("/returns/<int:return_id>/workforce/upload/confirm", methods=["GET", "POST"])
+@supplier_users
+def confirm_upload(return_id: int) -> str | Response:
+    ret = _return(return_id)
+    people_page = url_for("supplier.workforce_records", return_id=ret.id)
+    pending = workflow.pending_upload(ret) if ret.status.is_editable else None
+    if pending is None:
+        flash("No upload is waiting to be confirmed", "info")
+        return redirect(people_page)
+    form = ActionForm(version=ret.version)
+    if form.validate_on_submit():
+        replaced: list[int | None] = []
+        if not _save(
+            form,
+            lambda: replaced.append(
+                workflow.confirm_upload(ret, expected_version=form.expected_version)
+            ),
+        ):
+            # The people changed since this page was drawn: show what the upload changes now.
+            flash(CONFLICT, "info")
+            return redirect(url_for("supplier.confirm_upload", return_id=ret.id))
+        flash(
+            f"{count(replaced[0] or 0, 'person', 'people')} replaced by the "
+            f"{count(pending[0].people, 'person', 'people')} in the upload",
+            "success",
+        )
+        return redirect(people_page)
+    upload, change = pending
+    return render_template(
+        "supplier/workforce_upload_confirm.html",
+        ret=ret,
+        form=form,
+        upload=upload,
+        change=change,
+        describe=schedules.describe,
+        shown=CHANGES_SHOWN,
+        title="Check what the upload changes",
+    )
+
+
+CHANGES_SHOWN = 50  # people listed under each heading of the confirmation page
+
+
+@supplier.route("/returns/<int:return_id>/workforce/upload/cancel", methods=["POST"])
+@supplier_users
+def cancel_upload(return_id: int) -> Response:
+    ret = _return(return_id)
+    if ActionForm().validate_on_submit():
+        workflow.cancel_upload(ret)
+        commit()
+        flash("Upload cancelled: the people recorded have not changed", "info")
+    return redirect(url_for("supplier.workforce_records", return_id=ret.id))
+
+
+@supplier.route("/returns/<int:return_id>/workforce/restore", methods=["POST"])
+@supplier_users
+def restore_people(return_id: int) -> Response:
+    ret = _return(return_id)
+    form = ActionForm()
+    restored: list[int | None] = []
+    if ret.status.is_editable and form.validate_on_submit():
+        if not _save(
+            form,
+            lambda: restored.append(
+                workflow.restore_previous(ret, expected_version=form.expected_version)
+            ),
+        ):
+            flash(CONFLICT, "info")
+        elif restored[0] is not None:
+            flash(
+                f"{count(restored[0], 'person', 'people')} put back as before the upload",
+                "success",
+            )
+    return redirect(url_for("supplier.workforce_records", return_id=ret.id))
 
 
 @supplier.route("/workforce-template.<any(csv, xlsx):file_format>")

@@ -9,8 +9,17 @@ from typing import Any
 from portal.calendar import today
 from portal.config import current_settings
 from portal.data import commit, evidence, flags, local_areas, returns, users, workforce
-from portal.data.models import Contract, EvidenceFile, Return, ReturnLine, ReturnSubmission, User
+from portal.data.models import (
+    Contract,
+    EvidenceFile,
+    KeptSchedule,
+    Return,
+    ReturnLine,
+    ReturnSubmission,
+    User,
+)
 from portal.data.types import FlagKind, FlagSeverity, LineReview, ReturnStatus, Role
+from portal.domain import schedules
 from portal.domain.counting import (
     Claim,
     DoubleClaim,
@@ -23,6 +32,7 @@ from portal.domain.counting import (
 from portal.domain.periods import ReportingPeriod
 from portal.domain.resubmission import EvidenceChanges, LineChanges, compare, evidence_changes
 from portal.domain.reviews import Reopening
+from portal.domain.schedules import ScheduleChange
 from portal.notifications import emails
 from portal.workflows import compliance
 
@@ -74,12 +84,66 @@ def refresh_derived(ret: Return) -> PeriodFigures:
     return counted
 
 
-def replace_workforce(
+def upload_workforce(
     ret: Return, records: list[WorkforceRecord], *, expected_version: int | None
-) -> None:
+) -> bool:
+    """Save an uploaded list of people, or keep it aside for the supplier to confirm when it
+    would replace people already recorded (nothing is replaced unseen). Returns whether saved."""
     returns.check_editable(ret, expected_version)
+    if workforce.count(ret.id):
+        workforce.keep(ret.id, workforce.PENDING, records)
+        return False
     workforce.replace_all(ret.id, records)
     refresh_derived(ret)
+    return True
+
+
+def pending_upload(ret: Return) -> tuple[KeptSchedule, ScheduleChange] | None:
+    """The upload waiting for confirmation, and what it would change."""
+    pending = workforce.kept(ret.id, workforce.PENDING)
+    if pending is None:
+        return None
+    change = schedules.compare(workforce.records_of(ret.id), workforce.kept_records(pending))
+    return pending, change
+
+
+def confirm_upload(ret: Return, *, expected_version: int | None) -> int | None:
+    """Replace the people with the upload waiting for confirmation, keeping the list it
+    replaces so that it can be put back. Returns how many people were replaced (None: no
+    upload was waiting)."""
+    returns.check_editable(ret, expected_version)
+    pending = workforce.kept(ret.id, workforce.PENDING)
+    if pending is None:
+        return None
+    replaced = workforce.records_of(ret.id)
+    workforce.keep(ret.id, workforce.PREVIOUS, replaced)
+    workforce.replace_all(ret.id, workforce.kept_records(pending))
+    workforce.discard(ret.id, workforce.PENDING)
+    refresh_derived(ret)
+    return len(replaced)
+
+
+def kept_schedules(ret: Return) -> dict[str, KeptSchedule]:
+    """The lists kept aside for an editable return, by kind (workforce.PENDING, PREVIOUS)."""
+    return workforce.kept_aside(ret.id) if ret.status.is_editable else {}
+
+
+def cancel_upload(ret: Return) -> None:
+    workforce.discard(ret.id, workforce.PENDING)
+
+
+def restore_previous(ret: Return, *, expected_version: int | None) -> int | None:
+    """Put back the list the last confirmed upload replaced. Returns how many people came
+    back (None: there was no such list)."""
+    returns.check_editable(ret, expected_version)
+    previous = workforce.kept(ret.id, workforce.PREVIOUS)
+    if previous is None:
+        return None
+    records = workforce.kept_records(previous)
+    workforce.replace_all(ret.id, records)
+    workforce.discard(ret.id, workforce.PREVIOUS)
+    refresh_derived(ret)
+    return len(records)
 
 
 def add_person(ret: Return, record: WorkforceRecord, *, expected_version: int | None) -> None:
@@ -101,9 +165,7 @@ def copy_last_quarter(ret: Return, *, expected_version: int | None) -> int:
     previous = returns.previous(ret)
     if previous is None:
         return 0
-    carried = workforce.still_engaged(
-        workforce.records_of(previous.id), ret.period_starts_on
-    )
+    carried = workforce.still_engaged(workforce.records_of(previous.id), ret.period_starts_on)
     # A person carried over is no longer a new hire in this quarter.
     carried = [
         WorkforceRecord(
@@ -200,6 +262,8 @@ def submit(
             for f in files
         ],
     )
+    # Once submitted, the people are part of the record: nothing kept aside can replace them.
+    workforce.discard(ret.id, workforce.PENDING, workforce.PREVIOUS)
     _flag_double_counting(ret)
     compliance.refresh_contract(ret.contract_id, today())
     emails.return_submitted(ret, ret.contract.manager, submission.number)
