@@ -9,11 +9,12 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from typing import Any
 
 from portal.domain.counting import WorkforceRecord
@@ -118,17 +119,33 @@ def _shown(field: str, value: Any) -> str:
 
 
 def to_json(record: WorkforceRecord) -> dict[str, Any]:
-    return {field: _plain(value) for field, value in dataclasses.asdict(record).items()}
+    return {name: _plain(getattr(record, name)) for name, _ in _converters()}
 
 
 def from_json(data: dict[str, Any]) -> WorkforceRecord:
-    hints = typing.get_type_hints(WorkforceRecord)
     return WorkforceRecord(
         **{
-            field.name: _typed(data.get(field.name), hints[field.name])
-            for field in dataclasses.fields(WorkforceRecord)
+            name: None if (value := data.get(name)) is None else convert(value)
+            for name, convert in _converters()
         }
     )
+
+
+@cache
+def _converters() -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """Each field of a record, and what turns its JSON value back into the field's type."""
+    hints = typing.get_type_hints(WorkforceRecord)
+    return tuple(
+        (field.name, _converter(hints[field.name])) for field in dataclasses.fields(WorkforceRecord)
+    )
+
+
+def _converter(hint: Any) -> Callable[[Any], Any]:
+    if isinstance(hint, types.UnionType):  # `X | None`: the one type that is not None
+        hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
+    if hint is date:
+        return date.fromisoformat
+    return hint  # Decimal, an enum, str, int, bool: each takes its JSON value
 
 
 def _plain(value: Any) -> Any:
@@ -137,15 +154,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, date | Decimal):
         return str(value)
     return value
-
-
-def _typed(value: Any, hint: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(hint, types.UnionType):  # `X | None`: the one type that is not None
-        hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
-    if hint is date:
-        return date.fromisoformat(value)
-    if hint is Decimal:
-        return Decimal(value)
-    return hint(value)

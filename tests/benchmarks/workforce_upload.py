@@ -149,12 +149,26 @@ def main() -> None:
             },
             content_type="multipart/form-data",
         )
+        if response.headers.get("Location", "").endswith("/confirm"):
+            # After the first run, the upload replaces people: confirming it is part of the work.
+            confirm = client.get(response.headers["Location"]).get_data(as_text=True)
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', confirm)
+            version = re.search(r'name="version" type="hidden" value="(\d+)"', confirm)
+            assert token and version
+            response = client.post(
+                response.headers["Location"],
+                data={"csrf_token": token.group(1), "version": version.group(1)},
+            )
         timings.append(time.perf_counter() - began)
         assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
     print(f"database: {url.split('@')[-1]}")
     print(
-        f"{args.rows} rows ({len(body) / 1024:.0f} KB): "
-        f"median {statistics.median(timings):.2f} s, runs " + ", ".join(f"{t:.2f}" for t in timings)
+        f"{args.rows} rows ({len(body) / 1024:.0f} KB) uploaded into an empty return: "
+        f"{timings[0]:.2f} s"
+    )
+    print(
+        f"the same rows replacing {args.rows} people (upload, check the changes, confirm): runs "
+        + ", ".join(f"{t:.2f} s" for t in timings[1:])
     )
     people_page = f"/supplier/returns/{return_id}/workforce"
     timings, size = [], 0
