@@ -11,14 +11,21 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal import logs
 from portal.config import Settings, engine_options
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class Portal(Flask):
+    def log_exception(self, exc_info: Any) -> None:
+        logs.request_failed(exc_info)  # Flask's own line names the raw path (it may hold a token)
+
+
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     settings = settings or Settings.from_env()
-    app = Flask(
+    logs.configure(settings)
+    app = Portal(
         __name__,
         static_folder=str(PROJECT_ROOT / "static"),
         instance_path=str(PROJECT_ROOT / "instance"),
@@ -56,7 +63,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     from portal import request_input
 
-    request_input.init_app(app)  # first: its converter must be in place for every route
+    logs.init_app(app)  # first: every request gets its id before anything can refuse it
+    request_input.init_app(app)  # its converter must be in place before any route
     _init_extensions(app, settings)
     _init_templates(app)
     _register_blueprints(app)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from time import perf_counter, sleep
 
 import click
 from flask import Flask
 
+from portal import logs
 from portal.auth.passwords import MIN_LENGTH
 from portal.config import current_settings
 from portal.data import catalogue, commit, organisations, users
@@ -49,6 +51,7 @@ def compliance_refresh(as_of: str | None) -> None:
     from portal.data import recovery
     from portal.workflows import compliance
 
+    started = perf_counter()
     day = _as_of(as_of)
     ids = store.all_contract_ids()
     report = compliance.refresh(ids, day)
@@ -60,6 +63,16 @@ def compliance_refresh(as_of: str | None) -> None:
         f"{count(report.flags_raised, 'flag')} raised, {number(report.flags_resolved)} resolved, "
         f"{number(escalated)} raised a step for a recovery action past its date."
     )
+    logs.job_finished(
+        "compliance refresh",
+        started,
+        as_of=day.isoformat(),
+        contracts=report.contracts,
+        states_changed=report.states_changed,
+        flags_raised=report.flags_raised,
+        flags_resolved=report.flags_resolved,
+        escalated=escalated,
+    )
 
 
 @compliance_group.command("verify")
@@ -69,7 +82,9 @@ def compliance_verify() -> None:
     from portal.calendar import today
     from portal.workflows import compliance
 
+    started = perf_counter()
     differences = compliance.verify(today())
+    logs.job_finished("compliance verify", started, differences=len(differences))
     for difference in differences:
         click.echo(difference)
     if differences:
@@ -128,7 +143,9 @@ def seed_demo(password: str, if_empty: bool, scale: str | None) -> None:
         raise click.ClickException(f"Password must be {MIN_LENGTH} characters or more")
     if scale is not None and scale not in SCALES:
         raise click.BadParameter(f"use one of {', '.join(PUBLIC_SCALES)}", param_hint="--scale")
-    if if_empty and has_data():
+    started = perf_counter()
+    loaded = not (if_empty and has_data())
+    if not loaded:
         click.echo("The database already has data; demo data not loaded again.")
         password_note = f"the one it was loaded with; by default {DEMO_PASSWORD}"
     else:
@@ -139,6 +156,7 @@ def seed_demo(password: str, if_empty: bool, scale: str | None) -> None:
         commit()
         click.echo("Demo data loaded.")
         password_note = password
+    logs.job_finished("seed-demo", started, loaded=loaded, scale=scale or "demo")
     click.echo(f"\nDemo sign-ins (password: {password_note}):")
     for role, email in sign_ins():
         click.echo(f"  {role:<18} {email}")
@@ -166,7 +184,20 @@ def reminders_send(as_of: str | None, dry_run: bool) -> None:
         if as_of
         else datetime.now(ZoneInfo("Europe/London"))
     )
+    started = perf_counter()
     summary = reminders.send(now, dry_run=dry_run)
+    logs.job_finished(
+        "reminders send",
+        started,
+        as_of=now.date().isoformat(),
+        dry_run=dry_run,
+        written=dict(sorted(summary.written.items())),
+        already_sent=summary.already_sent,
+        delivered=summary.delivered,
+        failed=summary.failed,
+        given_up=len(summary.given_up),
+        escalated=summary.escalated,
+    )
     if dry_run:
         for planned in summary.planned:
             click.echo(
@@ -191,18 +222,27 @@ def outbox_work(once: bool, interval: float) -> None:
     deliver every pending email that is due, and purge spent sessions; every few seconds until
     stopped. Prints the emails that have failed for good (when their number changes); with
     --once, exits 1 while any is left."""
-    import time
-
     from portal.extensions import db
     from portal.jobs.outbox import work_once
     from portal.jobs.reminders import describe_failed, given_up_lines
 
     given_up_before = 0
     while True:
+        started = perf_counter()
         report = work_once()
         given_up = describe_failed()
         db.session.remove()  # a fresh transaction (and fresh reads) for the next pass
         if once or report.sent or report.failed or report.reset_requests:
+            logs.job_finished(
+                "outbox work",
+                started,
+                reset_requests=report.reset_requests,
+                reset_emails=report.reset_emails,
+                sessions_purged=report.sessions_purged,
+                sent=report.sent,
+                failed=report.failed,
+                given_up=len(given_up),
+            )
             click.echo(
                 f"{count(report.reset_requests, 'reset request')}: "
                 f"{count(report.reset_emails, 'email')} written; "
@@ -216,4 +256,4 @@ def outbox_work(once: bool, interval: float) -> None:
             if given_up:
                 raise SystemExit(1)
             return
-        time.sleep(interval)
+        sleep(interval)

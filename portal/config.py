@@ -20,6 +20,8 @@ from portal.domain.reminders import Schedule
 DEVELOPMENT_SECRET_KEY = "development-only-not-secret"  # noqa: S105 (refused in production)
 MIN_SECRET_KEY_LENGTH = 32
 ENVIRONMENTS = ("development", "test", "production")
+LOG_FORMATS = ("json", "console")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MAIL_TRANSPORTS = ("console", "file", "smtp", "notify")
 SMTP_SECURITY = ("none", "starttls", "ssl")
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -46,6 +48,10 @@ class Settings:
     service_name: str = "Social value tracker"
     brand_colour: str = "#6f2c91"
     support_email: str = "socialvalue@northmoor.example"
+    # logs (portal.logs): one JSON object a line, or "console" for people; empty: console in
+    # development, json elsewhere
+    log_format: str = ""
+    log_level: str = "INFO"
     # sign-in and accounts
     sign_in_rate_limit: str = "5 per minute;20 per hour"  # per email address
     sign_in_ip_rate_limit: str = "30 per minute;300 per hour"  # per client address
@@ -93,6 +99,10 @@ class Settings:
     def is_production(self) -> bool:
         return self.env == "production"
 
+    @property
+    def logs_as(self) -> str:
+        return self.log_format or ("console" if self.env == "development" else "json")
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         environ = os.environ if environ is None else environ
@@ -132,6 +142,10 @@ class Settings:
                 "BRAND_COLOUR must be dark enough for white text on it "
                 "(contrast of at least 4.5:1, WCAG 2.2 AA)"
             )
+        if self.log_format and self.log_format not in LOG_FORMATS:
+            raise ConfigError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
+        if self.log_level.upper() not in LOG_LEVELS:
+            raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
         if self.mail_transport not in MAIL_TRANSPORTS:
             raise ConfigError(f"MAIL_TRANSPORT must be one of {', '.join(MAIL_TRANSPORTS)}")
         if self.smtp_security not in SMTP_SECURITY:
@@ -218,7 +232,12 @@ def engine_options(settings: Settings, url: str, *, job: bool) -> dict[str, Any]
     """SQLAlchemy engine options: on PostgreSQL, each connection carries its time limits (the
     job ones for commands), and connecting gives up after the connect timeout. SQLite has no
     such settings."""
-    options: dict[str, Any] = {"pool_pre_ping": True}  # recover by itself after an outage
+    options: dict[str, Any] = {
+        "pool_pre_ping": True,  # recover by itself after an outage
+        # A failed statement's message leaves out its values (email addresses, names), so
+        # that logging the error does not log them.
+        "hide_parameters": True,
+    }
     if not url.startswith("postgresql"):
         return options
     statement = settings.job_statement_timeout_ms if job else settings.db_statement_timeout_ms

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
+
+from portal import logs
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,10 @@ def init_app(app: Flask) -> None:
             return error
         if code >= 500:
             return render_failure(code)
+        if code == 413:
+            logs.upload_too_large()
+        if code == 429:
+            _log_rate_limit()
         return render_template(PAGES[code], error=error, wait=_rate_limit_wait()), code
 
     @app.errorhandler(OperationalError)
@@ -63,7 +69,15 @@ def render_failure(code: int) -> tuple[str, int]:
         log.warning("rollback failed after a database error", exc_info=True)
     g._login_user = AnonymousUserMixin()  # what Flask-Login's current_user returns from now on
     g.skip_session_save = True
-    return render_template(PAGES[code]), code
+    return render_template(PAGES[code], reference=logs.request_id()), code
+
+
+def _log_rate_limit() -> None:
+    """Flask-Limiter's 429 (the password reset page): the breached limit's rule."""
+    from portal.extensions import limiter
+
+    current = limiter.current_limit
+    logs.rate_limited(request.endpoint or "", str(current.limit) if current else "")
 
 
 def _rate_limit_wait() -> str | None:

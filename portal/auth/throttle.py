@@ -11,6 +11,7 @@ import time
 
 from limits import RateLimitItem, parse_many
 
+from portal import logs
 from portal.config import current_settings
 from portal.extensions import limiter
 
@@ -30,10 +31,15 @@ def wait_seconds(email: str, address: str) -> float:
     """How long until another attempt may be made: 0 if one may be made now."""
     now = time.time()
     wait = 0.0
+    longest: tuple[str, str] | None = None  # the limit that sets the wait
     for item, kind, key in _counters(email, address):
         if not limiter.limiter.test(item, kind, key):
             reset_at = limiter.limiter.get_window_stats(item, kind, key).reset_time
-            wait = max(wait, reset_at - now, 1.0)
+            item_wait = max(reset_at - now, 1.0)
+            if item_wait > wait:
+                wait, longest = item_wait, (kind, str(item))
+    if longest:
+        logs.rate_limited(*longest)
     return wait
 
 

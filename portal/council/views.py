@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from portal import calendar, contract_page, exports, spreadsheets
+from portal import calendar, contract_page, exports, logs, spreadsheets
 from portal.admin.forms import ConfirmForm, SupplierInviteForm
 from portal.auth import invitations
 from portal.auth.permissions import council_staff
@@ -572,6 +572,7 @@ def import_contracts() -> str | Response:
             rows = spreadsheets.read_table(content)
         except spreadsheets.UnreadableFile as problem:
             form.file.errors = [str(problem)]
+            logs.upload_refused("contract import", form.file)
         else:
             stored = contract_imports.store(
                 current_user, filename=upload.filename or "upload", content=content, rows=rows

@@ -45,7 +45,10 @@ def deliver(message_ids: list[int] | None = None) -> DeliveryReport:
                 try:
                     reference = chosen.send(message)
                 except TransportError as error:
-                    current_app.logger.warning("email %s not delivered: %s", message.id, error)
+                    # The kind of error only: its words may name the recipient. They are kept
+                    # with the email, for the Emails page.
+                    kind = type(error.__cause__ or error).__name__
+                    current_app.logger.warning("email %s not delivered: %s", message.id, kind)
                     outbox.mark_failed(message, str(error), settings.mail_max_attempts)
                     report.failed += 1
                 else:

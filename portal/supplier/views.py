@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from portal import calendar, contract_page, exports, flag_page, spreadsheets
+from portal import calendar, contract_page, exports, flag_page, logs, spreadsheets
 from portal.auth.permissions import supplier_users
 from portal.config import current_settings
 from portal.data import (
@@ -363,6 +363,7 @@ def upload_workforce(return_id: int) -> str | Response:
                     f"{count(len(plan.errors), 'problem')} {need} fixing: nobody has been saved"
                 ]
         form.version.data = str(ret.version)
+        logs.upload_refused("workforce", form.file)
     return render_template(
         "supplier/workforce_upload.html",
         form=form,
@@ -489,6 +490,7 @@ def manage_evidence(return_id: int) -> str | Response:
                 flash(f"{checked.filename} uploaded", "success")
                 return redirect(url_for("supplier.manage_evidence", return_id=ret.id))
         form.version.data = str(ret.version)
+        logs.upload_refused("evidence", form.file)
     return render_template(
         "supplier/evidence.html",
         form=form,

@@ -57,6 +57,8 @@ def test_database_urls_get_the_psycopg_driver(url: str, expected: str) -> None:
         ({"SMTP_PORT": "twenty-five"}, "SMTP_PORT must be a whole number"),
         ({"FINANCIAL_YEAR_START_MONTH": "13"}, "FINANCIAL_YEAR_START_MONTH"),
         ({"RETURN_DUE_DAYS": "0"}, "RETURN_DUE_DAYS must be at least 1"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT must be one of json, console"),
+        ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL must be one of"),
     ],
 )
 def test_bad_settings_are_explained(environ: dict[str, str], message: str) -> None:
