@@ -123,12 +123,11 @@ def to_json(record: WorkforceRecord) -> dict[str, Any]:
 
 
 def from_json(data: dict[str, Any]) -> WorkforceRecord:
-    return WorkforceRecord(
-        **{
-            name: None if (value := data.get(name)) is None else convert(value)
-            for name, convert in _converters()
-        }
-    )
+    fields: dict[str, Any] = {
+        name: None if (value := data.get(name)) is None else convert(value)
+        for name, convert in _converters()
+    }
+    return WorkforceRecord(**fields)
 
 
 @cache
