@@ -22,6 +22,9 @@ FIELDS = (
     "is_new_hire",
     "apprenticeship_level",
     "apprenticeship_standard",
+    "hourly_pay",
+    "contract_type",
+    "guaranteed_hours",
 )
 
 
