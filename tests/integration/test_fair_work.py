@@ -59,6 +59,9 @@ def test_an_upload_with_pay_and_contract_types_keeps_them(
         "A-4": (None, None, None),
         "A-5": (Decimal("11.44"), ContractType.TEMPORARY_OR_AGENCY, Decimal(16)),
     }
+    page = as_supplier.get(f"/supplier/returns/{ret.id}/workforce").get_data(as_text=True)
+    assert re.search(r">£13.45</td>\s*<td[^>]*>Zero-hours, 0 hours guaranteed</td>", page)
+    assert re.search(r">£11.44</td>\s*<td[^>]*>Temporary or agency, 16 hours guaranteed</td>", page)
 
 
 def test_an_excel_file_with_currency_cells_is_read_in_pounds(
