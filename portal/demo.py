@@ -16,6 +16,7 @@ from portal.calendar import periods_of
 from portal.data import (
     catalogue,
     contracts,
+    living_wage,
     local_areas,
     organisations,
     recovery,
@@ -130,6 +131,7 @@ def load_demo(password: str, today: date) -> None:
         by=None,
     )
     measure_list = catalogue.install_defaults(council.id)
+    living_wage.install_known_rates()  # already there in a database made by the migrations
     local_areas.save_default(council.id, name="Northmoor", codes=LOCAL_AREA, by=None)
 
     def person(name: str, email: str, role: Role, organisation: Organisation) -> User:

@@ -27,7 +27,7 @@ from sqlalchemy import insert, null, select, text
 
 from portal.auth.passwords import hash_password
 from portal.config import Settings, current_settings
-from portal.data import catalogue, commit, local_areas, organisations
+from portal.data import catalogue, commit, living_wage, local_areas, organisations
 from portal.data.base import utcnow
 from portal.data.models import (
     Commitment,
@@ -193,6 +193,7 @@ def _council(password_hash: str) -> tuple[Organisation, dict[str, Measure], list
         by=None,
     )
     measures = {m.code: m for m in catalogue.install_defaults(council.id)}
+    living_wage.install_known_rates()  # already there in a database made by the migrations
     local_areas.save_default(council.id, name="Northmoor", codes=LOCAL_AREA, by=None)
     people = [("Morgan Ellis", ADMIN_EMAIL, Role.ADMINISTRATOR)] + [
         (name, email, Role.CONTRACT_MANAGER) for name, email in MANAGERS

@@ -177,6 +177,11 @@ def workforce_rows(entries: Iterable[WorkforceEntry]) -> Iterable[list[spreadshe
             "New hire" if entry.is_new_hire else "Retained",
             entry.apprenticeship_level,
             entry.apprenticeship_standard,
+            entry.hourly_pay,
+            workforce_import.contract_type_label(entry.contract_type)
+            if entry.contract_type
+            else None,
+            entry.guaranteed_hours,
         ]
 
 

@@ -30,6 +30,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Users", "admin.list_users"),
         ("Measures", "admin.list_measures"),
         ("Local areas", "admin.list_local_areas"),
+        ("Living Wage", "admin.list_living_wage_rates"),
         ("Emails", "admin.list_emails"),
     ],
     Role.CONTRACT_MANAGER: [

@@ -6,7 +6,7 @@ import itertools
 from datetime import date
 from decimal import Decimal
 
-from portal.data import catalogue, contracts, organisations, users
+from portal.data import catalogue, contracts, living_wage, organisations, users
 from portal.data.models import Contract, Measure, Organisation, Return, User
 from portal.data.types import OrganisationKind, Role
 
@@ -23,6 +23,7 @@ def council(name: str | None = None) -> Organisation:
         by=None,
     )
     catalogue.install_defaults(organisation.id)
+    living_wage.install_known_rates()  # reference data, as the migrations seed it
     return organisation
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -12,6 +13,7 @@ from portal.data.types import MeasureKind, MeasureUnit, Role
 from portal.domain.postcodes import parse_area_codes
 from portal.forms import (
     BooleanField,
+    DateField,
     DecimalField,
     EmailField,
     GovCheckboxInput,
@@ -21,6 +23,7 @@ from portal.forms import (
     GovTextArea,
     GovTextInput,
     IntegerField,
+    MoneyField,
     RadioField,
     SelectField,
     StringField,
@@ -31,6 +34,7 @@ from portal.forms import (
     optional_int,
     strip,
     text_input,
+    two_places,
     uk_postcode,
 )
 
@@ -90,6 +94,11 @@ class OrganisationForm(VersionedForm):
         filters=[strip],
         validators=[max_length(20, "Postcode"), uk_postcode],
         description="Of the organisation's main address, like M4 5AB",
+    )
+    # Councils only (the view removes it for a supplier).
+    is_in_london = BooleanField(
+        "The council is in London: its contracts use the London real Living Wage",
+        widget=GovCheckboxInput(),
     )
     submit = SubmitField("Save organisation", widget=GovSubmitInput())
 
@@ -207,6 +216,50 @@ class LocalAreaForm(VersionedForm):
             )
         if not valid:
             raise ValidationError("Enter at least one postcode district or sector")
+
+
+LIVING_WAGE_PLACES = [
+    SelectChoice("uk", "The rest of the UK"),
+    SelectChoice("london", "London"),
+]
+
+
+class LivingWageRateForm(VersionedForm):
+    place = RadioField(
+        "Where does the rate apply?",
+        widget=GovRadioInput(),
+        choices=LIVING_WAGE_PLACES,
+        validators=[InputRequired("Select where the rate applies")],
+    )
+    hourly_rate = MoneyField(
+        "Hourly rate",
+        name_in_errors="Hourly rate",
+        description="In pounds and pence, like 13.45",
+        validators=[
+            InputRequired("Enter the hourly rate"),
+            NumberRange(
+                min=Decimal(1), max=Decimal(500), message="Hourly rate must be between £1 and £500"
+            ),
+            two_places("Hourly rate"),
+        ],
+    )
+    announced_on = DateField(
+        "Date announced",
+        name_in_errors="Date announced",
+        description="When the Living Wage Foundation announced it, for example, 21 10 2025",
+    )
+    payable_from = DateField(
+        "Payable from",
+        name_in_errors="Payable from date",
+        description="The day employers must pay it from, for example, 1 5 2026",
+    )
+    submit = SubmitField("Save rate", widget=GovSubmitInput())
+
+    def validate_payable_from(self, field: DateField) -> None:
+        if field.data and self.announced_on.data and field.data < self.announced_on.data:
+            raise ValidationError(
+                "Payable from date must be the same as or after the date announced"
+            )
 
 
 class ConfirmForm(FlaskForm):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.admin.forms import (
     ConfirmForm,
     InviteForm,
+    LivingWageRateForm,
     LocalAreaForm,
     MeasureForm,
     OrganisationForm,
@@ -21,6 +23,7 @@ from portal.auth.permissions import administrators
 from portal.data import (
     audit,
     commit,
+    living_wage,
     local_areas,
     measures,
     organisations,
@@ -28,7 +31,7 @@ from portal.data import (
     users,
     versions,
 )
-from portal.data.models import LocalArea, Measure, OutboxMessage, User
+from portal.data.models import LivingWageRate, LocalArea, Measure, OutboxMessage, User
 from portal.data.types import (
     EmailKind,
     EmailStatus,
@@ -49,6 +52,7 @@ ORGANISATION_CONFLICT = conflict_message("this organisation")
 MEASURE_CONFLICT = conflict_message("this measure")
 LOCAL_AREA_CONFLICT = conflict_message("this local area")
 USER_CONFLICT = conflict_message("this user", then="make your change again")
+RATE_CONFLICT = conflict_message("this rate")
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -122,6 +126,8 @@ def edit_organisation(organisation_id: int) -> str | Response:
     form = OrganisationForm(obj=organisation, version=organisation.version)
     if organisation.is_council:
         del form.is_sme, form.is_vcse
+    else:
+        del form.is_in_london
     if form.validate_on_submit():
         with refused_if_stale(form, organisation, ORGANISATION_CONFLICT):
             versions.check(organisation, form.expected_version)
@@ -133,6 +139,9 @@ def edit_organisation(organisation_id: int) -> str | Response:
                     is_vcse=bool(getattr(form, "is_vcse", None) and form.is_vcse.data),
                     postcode=form.postcode.data,
                     by=current_user,
+                    is_in_london=bool(
+                        getattr(form, "is_in_london", None) and form.is_in_london.data
+                    ),
                 )
             except organisations.NameInUse:
                 form.name.errors.append("An organisation with this name already exists")
@@ -436,6 +445,84 @@ def edit_local_area(area_id: int | None = None) -> str | Response:
         saved_now=_area_saved_now(form, area),
         title=f"Edit {area.name}" if area else "Add a local area",
     )
+
+
+# The real Living Wage (design brief section 5a): one table for every council.
+
+
+@admin.route("/living-wage")
+@administrators
+def list_living_wage_rates() -> str:
+    return render_template(
+        "admin/living_wage_rates.html", rates=living_wage.list_rates(), title="Real Living Wage"
+    )
+
+
+@admin.route("/living-wage/new", methods=["GET", "POST"])
+@admin.route("/living-wage/<int:rate_id>/edit", methods=["GET", "POST"])
+@administrators
+def edit_living_wage_rate(rate_id: int | None = None) -> str | Response:
+    rate = (living_wage.get(rate_id) or abort(404)) if rate_id is not None else None
+    form = LivingWageRateForm(
+        data={
+            "place": "london" if rate.london else "uk",
+            "hourly_rate": rate.hourly_rate,
+            "announced_on": rate.announced_on,
+            "payable_from": rate.payable_from,
+            "version": rate.version,
+        }
+        if rate
+        else None
+    )
+    if form.validate_on_submit():
+        london = form.place.data == "london"
+        hourly_rate = (form.hourly_rate.data or Decimal(0)).quantize(Decimal("0.01"))
+        announced_on, payable_from = form.announced_on.data, form.payable_from.data
+        assert announced_on is not None and payable_from is not None  # required dates
+        with refused_if_stale(form, rate, RATE_CONFLICT):
+            if rate is not None:
+                versions.check(rate, form.expected_version)
+            try:
+                living_wage.save(
+                    rate,
+                    london=london,
+                    hourly_rate=hourly_rate,
+                    announced_on=announced_on,
+                    payable_from=payable_from,
+                    by=current_user,
+                )
+            except living_wage.RateClash:
+                form.payable_from.errors.append(
+                    f"There is already a {PLACES[london]} rate payable from this date"
+                )
+            else:
+                commit()
+                flash(f"The {PLACES[london]} rate of £{hourly_rate} saved", "success")
+                return redirect(url_for("admin.list_living_wage_rates"))
+    return render_template(
+        "admin/living_wage_rate.html",
+        form=form,
+        rate=rate,
+        saved_now=_rate_saved_now(form, rate),
+        title="Change a real Living Wage rate" if rate else "Add a real Living Wage rate",
+    )
+
+
+PLACES = {True: "London", False: "rest of the UK"}
+
+
+def _rate_saved_now(form: LivingWageRateForm, rate: LivingWageRate | None) -> list[tuple[str, str]]:
+    """As saved_now, with the rate in pounds and pence and the place in words."""
+    if not conflicted(form) or rate is None:
+        return []
+    pay_label = str(form.hourly_rate.label.text)
+    rows = [
+        (label, f"£{rate.hourly_rate}" if label == pay_label else value)
+        for label, value in saved_now(form, rate)
+    ]
+    if (form.place.data == "london") != rate.london:
+        rows.insert(0, (str(form.place.label.text), "London" if rate.london else "Rest of the UK"))
+    return rows
 
 
 def _area_saved_now(form: LocalAreaForm, area: LocalArea | None) -> list[tuple[str, str]]:

@@ -104,6 +104,17 @@ class ContractForm(VersionedForm):
     local_area = SelectField(
         "Area that counts as local", widget=GovSelect(), coerce=optional_int, validate_choice=False
     )
+    # The first choice is labelled with the council's own rate by the view.
+    living_wage = RadioField(
+        "Which real Living Wage rate applies",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("council", "The council's rate"),
+            SelectChoice("london", "London"),
+            SelectChoice("uk", "The rest of the UK"),
+        ],
+        default="council",  # always sent by a browser: the council's rate is checked
+    )
     kpi = RadioField(
         "Is it a Procurement Act 2023 KPI contract?",
         widget=GovRadioInput(),

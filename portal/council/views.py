@@ -177,6 +177,10 @@ def export_quarters(contract_id: int, file_format: str) -> Response:
     return contract_page.quarters_download(contract, file_format)
 
 
+# The contract form's answer -> Contract.uses_london_living_wage (None: the council decides).
+LIVING_WAGE_CHOICES: dict[str, bool | None] = {"council": None, "london": True, "uk": False}
+
+
 def _contract_form_choices(form: ContractForm) -> None:
     council_id = current_user.organisation_id
     form.supplier.choices = [SelectChoice("", "Select a supplier")] + [
@@ -184,6 +188,11 @@ def _contract_form_choices(form: ContractForm) -> None:
     ]
     form.manager.choices = [SelectChoice("", "Select a contract manager")] + [
         SelectChoice(str(u.id), u.full_name) for u in users.contract_managers(council_id)
+    ]
+    council_rate = "London" if current_user.organisation.is_in_london else "the rest of the UK"
+    form.living_wage.choices = [
+        SelectChoice("council", f"The council's rate ({council_rate})"),
+        *form.living_wage.choices[1:],
     ]
     default = local_areas.default_for(council_id)
     form.local_area.choices = [
@@ -249,6 +258,7 @@ def _save_contract(form: ContractForm, contract: Contract | None) -> Contract | 
         "is_kpi_contract": {"yes": True, "no": False}.get(
             form.kpi.data or "", is_kpi_by_default(value)
         ),
+        "uses_london_living_wage": LIVING_WAGE_CHOICES.get(form.living_wage.data or ""),
     }
     try:
         if contract is None:
@@ -304,6 +314,11 @@ def edit_contract(contract_id: int) -> str | Response:
             "reporting_starts_on": contract.reporting_starts_on,
             "local_area": contract.local_area_id,
             "kpi": "yes" if contract.is_kpi_contract else "no",
+            "living_wage": next(
+                key
+                for key, value in LIVING_WAGE_CHOICES.items()
+                if value is contract.uses_london_living_wage
+            ),
             "version": contract.version,
         }
     )

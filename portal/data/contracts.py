@@ -43,6 +43,7 @@ AUDITED = (
     "reporting_starts_on",
     "local_area_id",
     "is_kpi_contract",
+    "uses_london_living_wage",
 )
 COMMITMENT_AUDITED = ("measure_id", "target", "note", "proxy_value", "proxy_price_year")
 SORTS = ("reference", "supplier", "ends", "value", "rating", "latest_return")
@@ -284,6 +285,7 @@ def create(
     is_kpi_contract: bool,
     reporting_starts_on: date | None = None,
     local_area: LocalArea | None = None,
+    uses_london_living_wage: bool | None = None,
     by: User | None,
 ) -> Contract:
     if reference_taken(council.id, reference):
@@ -300,6 +302,7 @@ def create(
         reporting_starts_on=reporting_starts_on,
         local_area_id=local_area.id if local_area else None,
         is_kpi_contract=is_kpi_contract,
+        uses_london_living_wage=uses_london_living_wage,
     )
     db.session.add(contract)
     db.session.flush()

@@ -45,7 +45,7 @@ from portal.data.types import (
     TokenPurpose,
     WorkforceDerivation,
 )
-from portal.domain.counting import AgeBand
+from portal.domain.counting import AgeBand, ContractType
 from portal.domain.postcodes import sort_area_codes
 
 Money = Numeric(14, 2)
@@ -75,6 +75,8 @@ class Organisation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The council whose staff added this supplier: until it has contracts, only they see it.
     created_by_council_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # A council in London judges pay against the London real Living Wage (section 5a).
+    is_in_london: Mapped[bool] = mapped_column(Boolean, default=False)
     # Moved on by every update: an edit form saved from an older page is refused
     # (portal.data.versions).
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -338,6 +340,8 @@ class Contract(Base):
     reporting_starts_on: Mapped[date | None] = mapped_column(Date)
     local_area_id: Mapped[int | None] = mapped_column(ForeignKey("local_areas.id"))
     is_kpi_contract: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Which real Living Wage applies: None = the council's (London or not), else London or not.
+    uses_london_living_wage: Mapped[bool | None] = mapped_column(Boolean)
     # Moved on by every update: an edit form saved from an older page is refused
     # (portal.data.versions).
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -680,6 +684,14 @@ class WorkforceEntry(Base):
             " AND (apprenticeship_level IS NULL OR apprenticeship_level BETWEEN 2 AND 7)",
             name="apprenticeship_level_and_standard",
         ),
+        CheckConstraint(
+            "hourly_pay IS NULL OR (hourly_pay >= 1 AND hourly_pay <= 500)",
+            name="hourly_pay_range",
+        ),
+        CheckConstraint(
+            "guaranteed_hours IS NULL OR (guaranteed_hours >= 0 AND guaranteed_hours <= 60)",
+            name="guaranteed_hours_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -694,6 +706,12 @@ class WorkforceEntry(Base):
     is_new_hire: Mapped[bool] = mapped_column(Boolean)
     apprenticeship_level: Mapped[int | None] = mapped_column(Integer)
     apprenticeship_standard: Mapped[str | None] = mapped_column(String(200))
+    # Fair work (design brief section 5a): optional unless the contract has a fair-work measure.
+    hourly_pay: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    contract_type: Mapped[ContractType | None] = mapped_column(
+        enum_column(ContractType, "contract_type")
+    )
+    guaranteed_hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
 
 
 class KeptSchedule(Base):
@@ -924,3 +942,25 @@ class AssessmentExplanation(Base):
     __mapper_args__ = {"version_id_col": version}
 
     written_by: Mapped[User] = relationship()
+
+
+class LivingWageRate(Base):
+    """A real Living Wage rate as the Living Wage Foundation announced it, for London or for the
+    rest of the UK. Administrators keep the table; the same rates hold for every council."""
+
+    __tablename__ = "living_wage_rates"
+    __table_args__ = (
+        UniqueConstraint("london", "payable_from"),
+        CheckConstraint("hourly_rate >= 1 AND hourly_rate <= 500", name="hourly_rate_range"),
+        CheckConstraint("payable_from >= announced_on", name="payable_after_announced"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    london: Mapped[bool] = mapped_column(Boolean)
+    hourly_rate: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    announced_on: Mapped[date] = mapped_column(Date)
+    payable_from: Mapped[date] = mapped_column(Date)
+    # Moved on by every update: an edit form saved from an older page is refused
+    # (portal.data.versions).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}

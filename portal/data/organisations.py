@@ -11,7 +11,7 @@ from portal.data.pagination import Page, paginate
 from portal.data.types import OrganisationKind
 from portal.extensions import db
 
-AUDITED = ("name", "kind", "is_sme", "is_vcse", "postcode")
+AUDITED = ("name", "kind", "is_sme", "is_vcse", "postcode", "is_in_london")
 
 
 class NameInUse(ValueError):
@@ -155,6 +155,7 @@ def update(
     is_vcse: bool,
     postcode: str | None,
     by: User,
+    is_in_london: bool = False,
 ) -> None:
     if name_taken(name, except_id=organisation.id):
         raise NameInUse(name)
@@ -163,6 +164,7 @@ def update(
     organisation.postcode = postcode or None
     organisation.is_sme = is_sme and not organisation.is_council
     organisation.is_vcse = is_vcse and not organisation.is_council
+    organisation.is_in_london = is_in_london and organisation.is_council
     after = as_dict(organisation, *AUDITED)
     if before != after:
         audit.record(by, "updated", "organisation", organisation.id, before=before, after=after)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import cast
 
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Select, Table, delete, func, insert, select
 from sqlalchemy.orm import defer
 
 from portal.data.models import Contract, KeptSchedule, Return, WorkforceEntry
@@ -24,6 +25,9 @@ FIELDS = (
     "is_new_hire",
     "apprenticeship_level",
     "apprenticeship_standard",
+    "hourly_pay",
+    "contract_type",
+    "guaranteed_hours",
 )
 
 
@@ -86,11 +90,16 @@ def remove(return_id: int, entry_id: int) -> bool:
 
 
 def replace_all(return_id: int, records: Sequence[WorkforceRecord]) -> None:
-    """The period's whole schedule in one bulk insert: thousands of rows in under a second."""
+    """The period's whole schedule in one bulk insert: thousands of rows in under a second.
+
+    A Core insert of the table, not the ORM's: the ORM leaves out a row's None values and
+    sends each run of rows with the same columns as a statement of its own (thousands of
+    round trips on PostgreSQL when end dates, apprenticeships and pay are only sometimes
+    given); Core gives the driver every row with every column in one executemany."""
     db.session.execute(delete(WorkforceEntry).where(WorkforceEntry.return_id == return_id))
     if records:
         db.session.execute(
-            insert(WorkforceEntry),
+            insert(cast(Table, WorkforceEntry.__table__)),
             [{"return_id": return_id, **{f: getattr(r, f) for f in FIELDS}} for r in records],
         )
 

@@ -52,6 +52,17 @@ class AgeBand(StrEnum):
         return f"{low} to {high}"
 
 
+class ContractType(StrEnum):
+    """The kind of contract a person works on (design brief section 5a)."""
+
+    PERMANENT = "permanent"
+    FIXED_TERM = "fixed-term"
+    TEMPORARY_OR_AGENCY = "temporary or agency"
+    ZERO_HOURS = "zero-hours"
+    CASUAL = "casual"
+    SELF_EMPLOYED = "self-employed"
+
+
 @dataclass(frozen=True)
 class WorkforceRecord:
     worker_reference: str
@@ -66,6 +77,10 @@ class WorkforceRecord:
     is_new_hire: bool  # False: retained
     apprenticeship_level: int | None = None  # 2..7 when an apprentice
     apprenticeship_standard: str | None = None
+    # basic hourly pay in £, before tax, excluding overtime and bonuses
+    hourly_pay: Decimal | None = None
+    contract_type: ContractType | None = None
+    guaranteed_hours: Decimal | None = None  # guaranteed weekly hours
 
     @property
     def is_apprentice(self) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 
 from portal.domain.counting import WorkforceRecord
 from portal.domain.periods import long_date
-from portal.formatting import number, percent
+from portal.formatting import money, number, percent
 
 _Key = tuple[str, date]
 
@@ -86,6 +86,9 @@ FIELD_NAMES = {
     "is_new_hire": "new hire or retained",
     "apprenticeship_level": "apprenticeship level",
     "apprenticeship_standard": "apprenticeship standard",
+    "hourly_pay": "basic hourly pay",
+    "contract_type": "contract type",
+    "guaranteed_hours": "guaranteed weekly hours",
 }
 
 
@@ -109,6 +112,8 @@ def _shown(field: str, value: Any) -> str:
         return long_date(value)
     if field == "share_on_contract":
         return percent(value)
+    if field == "hourly_pay":
+        return money(value)
     if isinstance(value, Decimal):
         return number(value)
     return str(getattr(value, "label", value))

@@ -12,6 +12,7 @@ Pure functions: no Flask, no database.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from portal.domain.counting import AgeBand, WorkforceRecord
+from portal.domain.counting import AgeBand, ContractType, WorkforceRecord
 from portal.domain.periods import long_date
 from portal.domain.postcodes import InvalidPostcode, sector_of
 
@@ -35,9 +36,20 @@ COLUMNS = [
     "New hire or retained",
     "Apprenticeship level",
     "Apprenticeship standard",
+    "Basic hourly pay (£)",
+    "Contract type",
+    "Guaranteed weekly hours",
 ]
-# A file may leave these columns out: nobody has an end date, or nobody is an apprentice.
-OPTIONAL_COLUMNS = ("End date", "Apprenticeship level", "Apprenticeship standard")
+# Fair work (design brief section 5a): required only on a contract with a fair-work commitment.
+FAIR_WORK_COLUMNS = ("Basic hourly pay (£)", "Contract type", "Guaranteed weekly hours")
+# A file may leave these columns out: nobody has an end date, or nobody is an apprentice, or
+# (files made before fair work, and contracts without it) nobody's pay is given.
+OPTIONAL_COLUMNS = (
+    "End date",
+    "Apprenticeship level",
+    "Apprenticeship standard",
+    *FAIR_WORK_COLUMNS,
+)
 EXAMPLE_ROWS = [
     # A local full-time new hire.
     [
@@ -51,6 +63,9 @@ EXAMPLE_ROWS = [
         "New hire",
         "",
         "",
+        "12.60",
+        "Permanent",
+        "37.5",
     ],
     # A part-time worker retained from before the contract, half their time on it.
     [
@@ -64,6 +79,9 @@ EXAMPLE_ROWS = [
         "Retained",
         "",
         "",
+        "£13.45",
+        "Zero-hours",
+        "0",
     ],
     # A 52-year-old who started a level 3 apprenticeship this quarter.
     [
@@ -77,6 +95,9 @@ EXAMPLE_ROWS = [
         "New hire",
         "3",
         "Horticulture or landscape supervisor",
+        "11.44",
+        "Fixed-term",
+        "30",
     ],
 ]
 
@@ -89,6 +110,14 @@ MAX_REFERENCE = 50
 MAX_STANDARD = 200
 MAX_WEEKLY_HOURS = Decimal(60)
 APPRENTICESHIP_LEVELS = range(2, 8)
+MIN_HOURLY_PAY = Decimal("1.00")
+MAX_HOURLY_PAY = Decimal("500.00")
+CONTRACT_TYPE_CHOICES: dict[ContractType, tuple[str, ...]] = {
+    kind: (kind.value,) for kind in ContractType
+}
+CONTRACT_TYPE_CHOICES[ContractType.TEMPORARY_OR_AGENCY] += ("temporary", "agency", "temp")
+CONTRACT_TYPE_CHOICES[ContractType.FIXED_TERM] += ("fixed term contract",)
+CONTRACT_TYPE_CHOICES[ContractType.ZERO_HOURS] += ("zero hours contract",)
 NEW_HIRE = {"new hire": True, "new": True, "yes": True, "y": True}
 RETAINED = {"retained": False, "no": False, "n": False}
 
@@ -120,11 +149,29 @@ MESSAGES = {
     "standard_missing": "Enter the apprenticeship standard, like Hospitality team member",
     "standard_long": f"Apprenticeship standard must be {MAX_STANDARD} characters or fewer",
     "level_missing": "Enter the apprenticeship level for this standard",
+    "pay_missing": "Enter the basic hourly pay",
+    "pay_invalid": "Basic hourly pay must be an amount in pounds, like 12.60",
+    "pay_pence": "Basic hourly pay must be in pounds and pence, with no more than 2 decimal "
+    "places, like 12.60",
+    "pay_range": f"Basic hourly pay must be between £{MIN_HOURLY_PAY} and £{MAX_HOURLY_PAY}",
+    "contract_type_missing": "Enter the contract type",
+    "contract_type_invalid": "Contract type must be one of "
+    + ", ".join(kind.value for kind in ContractType),
+    "guaranteed_missing": "Enter the guaranteed weekly hours (0 if none are guaranteed)",
+    "guaranteed_invalid": "Guaranteed weekly hours must be a number, like 16",
+    "guaranteed_range": f"Guaranteed weekly hours must be between 0 and {MAX_WEEKLY_HOURS}",
+    "guaranteed_above_hours": "Guaranteed weekly hours must be no more than the weekly hours",
+    "guaranteed_zero_hours": "Guaranteed weekly hours must be 0 for a zero-hours contract",
 }
 EXAMPLE_ROW = (
     "This is an example row from the template (worker reference {reference}): delete the "
     "example rows and add your own people"
 )
+
+
+def contract_type_label(kind: ContractType) -> str:
+    """"Fixed-term", "Temporary or agency": the value as the start of a sentence."""
+    return kind.value.capitalize()
 
 
 @dataclass(frozen=True)
@@ -145,15 +192,23 @@ class WorkforcePlan:
 
 
 def plan_workforce(
-    table: list[list[Any]], *, period_starts_on: date, period_ends_on: date
+    table: list[list[Any]],
+    *,
+    period_starts_on: date,
+    period_ends_on: date,
+    require_fair_work: bool = False,
 ) -> WorkforcePlan:
-    """Check every row of a workforce schedule for the period [period_starts_on, period_ends_on]."""
+    """Check every row of a workforce schedule for the period [period_starts_on, period_ends_on].
+
+    With require_fair_work (a contract with a fair-work commitment), every row must give the
+    hourly pay, contract type and guaranteed hours; otherwise they are optional, cell by cell."""
     if period_ends_on < period_starts_on:
         raise ValueError("the period ends before it starts")
     if not table:
         return WorkforcePlan([], [RowError(1, "The file has no header row")], 0)
     index = _column_index(table[0])
-    missing = [c for c in COLUMNS if c not in index and c not in OPTIONAL_COLUMNS]
+    optional = _optional_columns(require_fair_work)
+    missing = [c for c in COLUMNS if c not in index and c not in optional]
     if missing:
         message = (
             f"The header row is missing: {', '.join(missing)}. "
@@ -175,7 +230,10 @@ def plan_workforce(
         values = {column: (row[i] if i < width else None) for column, i in columns}
         row_errors: list[str] = []
         record, reference, starts_on = _parse(
-            values, row_errors, period=(period_starts_on, period_ends_on)
+            values,
+            row_errors,
+            period=(period_starts_on, period_ends_on),
+            require_fair_work=require_fair_work,
         )
         if reference is not None and starts_on is not None:
             key = (reference.casefold(), starts_on)
@@ -212,23 +270,35 @@ def parse_record(
     *,
     period_starts_on: date | None = None,
     period_ends_on: date | None = None,
+    require_fair_work: bool = False,
 ) -> WorkforceRecord | None:
     """One person's cells, by column name (absent names count as empty) -> a record, or None.
 
     Appends a message to errors for each problem found, in column order. Given a period (both
-    dates), also checks that the person worked on the contract during it.
+    dates), also checks that the person worked on the contract during it. With
+    require_fair_work, the pay, contract type and guaranteed hours must be given.
     """
     if (period_starts_on is None) != (period_ends_on is None):
         raise ValueError("give both period dates or neither")
     period = None
     if period_starts_on is not None and period_ends_on is not None:
         period = (period_starts_on, period_ends_on)
-    record, _, _ = _parse(values, errors, period=period)
+    record, _, _ = _parse(values, errors, period=period, require_fair_work=require_fair_work)
     return record
 
 
+def _optional_columns(require_fair_work: bool) -> tuple[str, ...]:
+    if require_fair_work:
+        return tuple(c for c in OPTIONAL_COLUMNS if c not in FAIR_WORK_COLUMNS)
+    return OPTIONAL_COLUMNS
+
+
 def _parse(
-    values: Mapping[str, Any], errors: list[str], *, period: tuple[date, date] | None
+    values: Mapping[str, Any],
+    errors: list[str],
+    *,
+    period: tuple[date, date] | None,
+    require_fair_work: bool,
 ) -> tuple[WorkforceRecord | None, str | None, date | None]:
     """The record (None if any problem), and the reference and start date when those are valid."""
     before = len(errors)
@@ -265,6 +335,25 @@ def _parse(
     level, standard = _apprenticeship(
         values.get("Apprenticeship level"), values.get("Apprenticeship standard"), errors
     )
+    pay = _hourly_pay(values.get("Basic hourly pay (£)"), errors, required=require_fair_work)
+    contract_type = _contract_type(
+        values.get("Contract type"), errors, required=require_fair_work
+    )
+    guaranteed = _number(
+        values.get("Guaranteed weekly hours"),
+        errors,
+        missing="guaranteed_missing",
+        invalid="guaranteed_invalid",
+        out_of_range="guaranteed_range",
+        maximum=MAX_WEEKLY_HOURS,
+        minimum=Decimal(0),
+        required=require_fair_work,
+    )
+    if guaranteed is not None:
+        if contract_type is ContractType.ZERO_HOURS and guaranteed > 0:
+            errors.append(MESSAGES["guaranteed_zero_hours"])
+        elif hours is not None and guaranteed > hours:
+            errors.append(MESSAGES["guaranteed_above_hours"])
     if len(errors) > before:
         return None, reference, starts_on
     assert reference is not None and sector is not None and age_band is not None
@@ -281,6 +370,9 @@ def _parse(
         is_new_hire=is_new_hire,
         apprenticeship_level=level,
         apprenticeship_standard=standard,
+        hourly_pay=pay,
+        contract_type=contract_type,
+        guaranteed_hours=guaranteed,
     )
     return record, reference, starts_on
 
@@ -301,6 +393,7 @@ def period_error(
 
 _SPACES = re.compile(r"\s+")
 _HEADER_NAMES = {column.lower(): column for column in COLUMNS}
+_HEADER_NAMES["basic hourly pay"] = "Basic hourly pay (£)"  # a header typed without the (£)
 
 
 def _column_index(header: list[Any]) -> dict[str, int]:
@@ -435,6 +528,7 @@ def _number(
     maximum: Decimal,
     minimum: Decimal | None = None,
     percent: bool = False,
+    required: bool = True,
 ) -> Decimal | None:
     """A number more than 0 (or at least minimum) and no more than maximum; with percent, a
     trailing % is allowed. A share below 1% is refused: Excel reads a cell shown as "50%" as 0.5,
@@ -443,7 +537,8 @@ def _number(
     if percent:
         text = text.removesuffix("%").rstrip()
     if not text:
-        errors.append(MESSAGES[missing])
+        if required:
+            errors.append(MESSAGES[missing])
         return None
     try:
         number = Decimal(text)
@@ -452,10 +547,69 @@ def _number(
     if number is None or not number.is_finite():
         errors.append(MESSAGES[invalid])
         return None
-    if not 0 < number <= maximum or (minimum is not None and number < minimum):
+    if not number <= maximum or (number < minimum if minimum is not None else number <= 0):
         errors.append(MESSAGES[out_of_range])
         return None
     return number
+
+
+_POUND = re.compile(r"^(?:£|GBP)\s*", re.IGNORECASE)
+
+
+def _hourly_pay(value: Any, errors: list[str], *, required: bool) -> Decimal | None:
+    """Pounds and pence: "£12.60", "12.6", "12.60", or a number cell (an Excel currency cell
+    is a number with a £ format). A number cell holds a binary fraction, such as
+    12.600000000000001 from a formula: rounded to 6 places first, it is the 12.6 Excel shows."""
+    if isinstance(value, bool):
+        text = str(value)
+    elif isinstance(value, float) and math.isfinite(value):
+        text = str(round(value, 6))
+    else:
+        text = _POUND.sub("", _text(value)).strip()
+    if not text:
+        if required:
+            errors.append(MESSAGES["pay_missing"])
+        return None
+    try:
+        pay = Decimal(text)
+    except InvalidOperation:
+        pay = None
+    if pay is None or not pay.is_finite():
+        errors.append(MESSAGES["pay_invalid"])
+        return None
+    if not MIN_HOURLY_PAY <= pay <= MAX_HOURLY_PAY:
+        errors.append(MESSAGES["pay_range"])
+        return None
+    if pay != pay.quantize(_PENNY):
+        errors.append(MESSAGES["pay_pence"])
+        return None
+    return pay.quantize(_PENNY)
+
+
+_PENNY = Decimal("0.01")
+
+
+def _contract_type_key(text: str) -> str:
+    return _SPACES.sub(" ", _DASHES.sub(" ", text.strip().lower()))
+
+
+_CONTRACT_TYPES = {
+    _contract_type_key(text): kind
+    for kind, texts in CONTRACT_TYPE_CHOICES.items()
+    for text in texts
+}
+
+
+def _contract_type(value: Any, errors: list[str], *, required: bool) -> ContractType | None:
+    text = _text(value)
+    if not text:
+        if required:
+            errors.append(MESSAGES["contract_type_missing"])
+        return None
+    kind = _CONTRACT_TYPES.get(_contract_type_key(text))
+    if kind is None:
+        errors.append(MESSAGES["contract_type_invalid"])
+    return kind
 
 
 def _new_hire(value: Any, errors: list[str]) -> bool | None:

@@ -8,8 +8,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from portal import calendar
-from portal.domain.counting import AgeBand
-from portal.domain.workforce_import import MAX_REFERENCE, MAX_STANDARD
+from portal.domain.counting import AgeBand, ContractType
+from portal.domain.workforce_import import MAX_REFERENCE, MAX_STANDARD, contract_type_label
 from portal.forms import (
     BooleanField,
     DateField,
@@ -77,6 +77,9 @@ class DerivedLineForm(VersionedForm):
 AGE_BAND_CHOICES = [SelectChoice("", "Select an age band")] + [
     SelectChoice(band.value, band.label) for band in AgeBand
 ]
+CONTRACT_TYPE_CHOICES = [SelectChoice("", "Select a contract type")] + [
+    SelectChoice(kind.value, contract_type_label(kind)) for kind in ContractType
+]
 
 
 class PersonForm(VersionedForm):
@@ -134,7 +137,37 @@ class PersonForm(VersionedForm):
         filters=[strip],
         validators=[max_length(MAX_STANDARD, "Apprenticeship standard")],
     )
+    # Fair work (design brief section 5a): optional unless the contract has a fair-work measure.
+    hourly_pay = StringField(
+        "Basic hourly pay",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="Before tax, not counting overtime or bonuses, like 12.60",
+        validators=[max_length(20, "Basic hourly pay")],
+    )
+    contract_type = SelectField(
+        "Contract type",
+        widget=GovSelect(),
+        choices=CONTRACT_TYPE_CHOICES,
+        validate_choice=False,
+    )
+    guaranteed_hours = StringField(
+        "Guaranteed weekly hours",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="The hours a week their contract guarantees: 0 for a zero-hours contract",
+        validators=[max_length(20, "Guaranteed weekly hours")],
+    )
     submit = SubmitField("Add person", widget=GovSubmitInput())
+
+    FAIR_WORK = ("hourly_pay", "contract_type", "guaranteed_hours")
+
+    def fair_work_required(self, required: bool) -> None:
+        """Label the fair-work questions optional unless the contract needs them answered."""
+        if not required:
+            for name in self.FAIR_WORK:
+                field = getattr(self, name)
+                field.label.text = f"{field.label.text} (optional)"
 
 
 class UploadForm(VersionedForm):

@@ -271,6 +271,9 @@ PERSON_FIELDS = {
     "new_hire": "hire",
     "level": "apprenticeship_level",
     "standard": "apprenticeship_standard",
+    "pay": "hourly_pay",
+    "contract_type": "contract_type",
+    "guaranteed": "guaranteed_hours",
 }
 FIELD_OF_MESSAGE = {
     message: next(field for prefix, field in PERSON_FIELDS.items() if key.startswith(prefix))
@@ -285,6 +288,8 @@ def add_person(return_id: int) -> str | Response:
     if not ret.status.is_editable:
         return redirect(url_for("supplier.workforce_records", return_id=ret.id))
     form = PersonForm(version=ret.version)
+    require_fair_work = workflow.needs_fair_work(ret)
+    form.fair_work_required(require_fair_work)
     if form.is_submitted():
         # The record's own rules run even when the form found a date it could not read, so
         # that every mistake shows at once, not one more after each fix.
@@ -303,10 +308,14 @@ def add_person(return_id: int) -> str | Response:
                 "New hire or retained": form.hire.data,
                 "Apprenticeship level": form.apprenticeship_level.data,
                 "Apprenticeship standard": form.apprenticeship_standard.data,
+                "Basic hourly pay (£)": form.hourly_pay.data,
+                "Contract type": form.contract_type.data,
+                "Guaranteed weekly hours": form.guaranteed_hours.data,
             },
             messages,
             period_starts_on=ret.period_starts_on,
             period_ends_on=ret.period_ends_on,
+            require_fair_work=require_fair_work,
         )
         for message in messages:
             field = FIELD_OF_MESSAGE.get(message, "starts_on")
@@ -343,7 +352,10 @@ def upload_workforce(return_id: int) -> str | Response:
             form.file.errors = [unreadable]
         else:
             plan = workforce_import.plan_workforce(
-                table, period_starts_on=ret.period_starts_on, period_ends_on=ret.period_ends_on
+                table,
+                period_starts_on=ret.period_starts_on,
+                period_ends_on=ret.period_ends_on,
+                require_fair_work=workflow.needs_fair_work(ret),
             )
             records = plan.records
             saved: list[bool] = []
@@ -370,6 +382,7 @@ def upload_workforce(return_id: int) -> str | Response:
         ret=ret,
         plan=plan,
         columns=workforce_import.COLUMNS,
+        fair_work_required=workflow.needs_fair_work(ret),
         title="Upload people",
     )
 

@@ -72,6 +72,14 @@ def figures(ret: Return) -> PeriodFigures:
     )
 
 
+def needs_fair_work(ret: Return) -> bool:
+    """Whether the return's people must each give their pay, contract type and guaranteed
+    hours: when the contract has a fair-work commitment (design brief section 5a). No measure
+    in the catalogue is a fair-work one yet, so for now no return needs them; the fair-work
+    measures will answer this from the contract's commitments."""
+    return False
+
+
 def refresh_derived(ret: Return) -> PeriodFigures:
     """Put the counted figures on the lines of people measures (while the return is editable)."""
     counted = figures(ret)

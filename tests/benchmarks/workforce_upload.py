@@ -62,6 +62,10 @@ def schedule(rows: int) -> bytes:
                 "new hire" if n % 4 else "retained",
                 "3" if apprentice else "",
                 "Chef de partie" if apprentice else "",
+                # Fair work: pay in the forms suppliers type, every contract type.
+                ["£12.60", "13.45", "11.9", "£14.80"][n % 4],
+                ["Permanent", "fixed-term", "Zero-hours", "casual", "Temporary or agency"][n % 5],
+                "0" if n % 5 in (2, 3) else "16",
             ]
         )
     return buffer.getvalue().encode()

@@ -51,6 +51,7 @@ NAVIGATION = {
         "Users",
         "Measures",
         "Local areas",
+        "Living Wage",
         "Emails",
     ],
 }
@@ -412,6 +413,18 @@ def test_every_administrator_page_is_accessible(
     arrive(page, "Edit Local people hired")
 
     go_to(page, "Local areas")
+    go_to(page, "Living Wage", "Real Living Wage")
+    page.get_by_role("link", name="Add a rate").click()
+    arrive(page, "Add a real Living Wage rate")
+    page.get_by_role("button", name="Save rate").click()  # empty: every question's message
+    arrive(page, "Add a real Living Wage rate")
+    expect_title_starts(page, "Error: Add a real Living Wage rate")
+    expect(error_summary(page).locator("a[href='#hourly_rate']")).to_have_count(1)
+    page.get_by_role("link", name="Back to real Living Wage rates").click()
+    arrive(page, "Real Living Wage")
+    change = re.compile(r"^Change the London rate payable from 1 May 2026")
+    page.get_by_role("link", name=change).click()
+    arrive(page, "Change a real Living Wage rate")
     go_to(page, "Emails", "Emails sent")
     # Sending the reminders due now comes back to the list, saying what was sent.
     page.get_by_role("button", name="Send the due reminders now").click()

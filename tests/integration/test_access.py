@@ -15,6 +15,7 @@ from portal.data import (
     contracts,
     evidence,
     flags,
+    living_wage,
     local_areas,
     measures,
     organisations,
@@ -102,6 +103,7 @@ def _ids_from_elsewhere(world: World, role: Role) -> dict[str, int | str]:
     commit()
     return {
         "area_id": their_area.id,
+        "rate_id": living_wage.list_rates()[0].id,
         "message_id": their_email.id,
         "flag_id": their_flag.id,
         "action_id": their_flag.actions[0].id,

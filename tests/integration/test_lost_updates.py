@@ -8,6 +8,7 @@ import importlib
 import pkgutil
 from collections.abc import Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import html5lib
@@ -18,13 +19,14 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 import portal
-from portal.data import commit, local_areas
+from portal.data import commit, living_wage, local_areas
 from portal.data.models import (
     AssessmentExplanation,
     AuditEvent,
     Commitment,
     Contract,
     Flag,
+    LivingWageRate,
     LocalArea,
     Measure,
     Organisation,
@@ -441,6 +443,7 @@ EDIT_FORMS = {
     "portal.admin.forms.OrganisationForm",
     "portal.admin.forms.MeasureForm",
     "portal.admin.forms.LocalAreaForm",
+    "portal.admin.forms.LivingWageRateForm",
     # buttons that change a stored object: a profile, a measure, a user, a commitment
     "portal.forms.ConfirmChangeForm",
 }
@@ -512,6 +515,7 @@ def test_an_edit_posted_without_its_version_is_refused(
         "measure": commitment.measure.id,
         "area": area.id,
         "flag": flag.id,
+        "rate": living_wage.list_rates()[0].id,
     }
     template, typed = EDIT_PAGES[what]
     url = template.format(**ids)
@@ -529,3 +533,14 @@ def test_an_edit_posted_without_its_version_is_refused(
 def audit_count() -> int:
     db.session.expire_all()
     return len(db.session.scalars(select(AuditEvent)).all())
+
+
+def test_two_administrators_changing_the_same_living_wage_rate(
+    world: World, as_admin: PortalClient, admin2: PortalClient
+) -> None:
+    rate = living_wage.list_rates()[0]
+    url = f"/admin/living-wage/{rate.id}/edit"
+    response = race(as_admin, admin2, url, {"hourly_rate": "13.50"}, {"hourly_rate": "13.99"})
+    html = told_and_kept(response, "13.99")
+    assert "What is saved now" in html and "13.50" in html
+    assert stored(LivingWageRate, rate.id).hourly_rate == Decimal("13.50")

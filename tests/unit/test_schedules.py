@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from hypothesis import given
 
-from portal.domain.counting import AgeBand, WorkforceRecord
+from portal.domain.counting import AgeBand, ContractType, WorkforceRecord
 from portal.domain.schedules import compare, describe, from_json, to_json
 from tests.unit.test_counting import record_lists
 
@@ -63,6 +63,21 @@ def test_each_kind_of_value_is_described_for_people() -> None:
     )
 
 
+def test_pay_and_contract_terms_are_described_too() -> None:
+    paid = replace(ANNA, hourly_pay=Decimal("12.6"), contract_type=ContractType.ZERO_HOURS)
+    raised = replace(
+        paid,
+        hourly_pay=Decimal("13.45"),
+        contract_type=ContractType.PERMANENT,
+        guaranteed_hours=Decimal(37),
+    )
+    [changed] = compare([paid], [raised]).changed
+    assert describe(changed) == (
+        "Basic hourly pay from £12.60 to £13.45; contract type from zero-hours to permanent; "
+        "guaranteed weekly hours from none to 37"
+    )
+
+
 def test_dropping_more_than_half_of_the_people_is_pointed_out() -> None:
     assert compare([ANNA, BEN, CARL], [ANNA]).removes_most
     assert not compare([ANNA, BEN], [ANNA]).removes_most  # half is not most
@@ -81,5 +96,11 @@ def test_every_person_after_is_added_changed_or_unchanged(before, after) -> None
 
 @given(record_lists)
 def test_a_list_kept_as_json_comes_back_the_same(records) -> None:  # type: ignore[no-untyped-def]
-    stored = json.loads(json.dumps([to_json(record) for record in [*records, CARL]]))
-    assert [from_json(record) for record in stored] == [*records, CARL]
+    paid = replace(
+        CARL,
+        hourly_pay=Decimal("12.60"),
+        contract_type=ContractType.TEMPORARY_OR_AGENCY,
+        guaranteed_hours=Decimal("0"),
+    )
+    stored = json.loads(json.dumps([to_json(record) for record in [*records, CARL, paid]]))
+    assert [from_json(record) for record in stored] == [*records, CARL, paid]

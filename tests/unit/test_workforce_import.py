@@ -9,12 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.domain.counting import AgeBand, WorkforceRecord
+from portal.domain.counting import AgeBand, ContractType, WorkforceRecord
 from portal.domain.postcodes import sector_of
 from portal.domain.workforce_import import (
     AGE_BAND_CHOICES,
     COLUMNS,
     EXAMPLE_ROWS,
+    FAIR_WORK_COLUMNS,
+    MESSAGES,
     RowError,
     WorkforcePlan,
     long_date,
@@ -42,10 +44,14 @@ def values(**changes: Any) -> dict[str, Any]:
         "New hire or retained": "New hire",
         "Apprenticeship level": None,
         "Apprenticeship standard": None,
+        "Basic hourly pay (£)": None,
+        "Contract type": None,
+        "Guaranteed weekly hours": None,
     }
     for key, value in changes.items():
         name = key.replace("_", " ")
         name = "Share of time on this contract (%)" if name == "Share" else name
+        name = "Basic hourly pay (£)" if name == "Pay" else name
         assert name in row, name
         row[name] = value
     return row
@@ -139,14 +145,30 @@ def test_the_full_postcode_never_leaves_the_module() -> None:
     assert all("ZZ" not in error.message for error in result.errors)
 
 
-def test_the_example_rows_are_a_valid_file_for_their_first_quarter() -> None:
-    result = plan(*EXAMPLE_ROWS)
-    assert result.errors == [] and len(result.records) == 3
-    local_hire, retained, apprentice = result.records
+def test_the_example_rows_are_valid_people_for_their_first_quarter() -> None:
+    records = []
+    for example in EXAMPLE_ROWS:
+        errors: list[str] = []
+        records.append(parse_record(dict(zip(COLUMNS, example, strict=True)), errors, **Q1))
+        assert errors == []
+    local_hire, retained, apprentice = records
+    assert local_hire is not None and retained is not None and apprentice is not None
     assert local_hire.is_new_hire and local_hire.share_on_contract == 1
     assert not retained.is_new_hire and retained.weekly_hours < 37
     assert retained.share_on_contract == Decimal("0.5")
     assert apprentice.age_band.is_50_or_over and apprentice.apprenticeship_level == 3
+
+
+def test_a_file_that_still_holds_the_example_rows_is_refused_row_by_row() -> None:
+    """Uploaded unchanged, the template would replace a quarter's people with invented ones."""
+    result = plan(row(Worker_reference="W1"), *EXAMPLE_ROWS)
+    assert result.records[0].worker_reference == "W1"  # other rows are still checked
+    assert [(error.row, error.message.split(":")[0]) for error in result.errors] == [
+        (3, "This is an example row from the template (worker reference GW-0147)"),
+        (4, "This is an example row from the template (worker reference GW-0032)"),
+        (5, "This is an example row from the template (worker reference GW-0151)"),
+    ]
+    assert not result.is_valid
     assert all(len(example) == len(COLUMNS) for example in EXAMPLE_ROWS)
 
 
@@ -278,7 +300,7 @@ def test_worker_reference(reference: Any, message: str) -> None:
     assert messages(Worker_reference=reference) == [message]
 
 
-@pytest.mark.parametrize("reference", ["W" * 50, "GW-0147", "abc_12/3", "Smith"])
+@pytest.mark.parametrize("reference", ["W" * 50, "GW-2047", "abc_12/3", "Smith"])
 def test_good_worker_references(reference: str) -> None:
     assert messages(Worker_reference=reference) == []
 
@@ -666,3 +688,170 @@ def test_five_thousand_rows_plan_quickly() -> None:
     elapsed = time.perf_counter() - started
     assert result.errors == [] and len(result.records) == 5000 and result.is_valid
     assert elapsed < 2, f"5,000 rows took {elapsed:.3f}s"
+
+
+# -- fair work: pay, contract type, guaranteed hours (design brief section 5a) -------------------
+
+
+def one_record(**changes: Any) -> WorkforceRecord:
+    result = plan(row(**changes))
+    assert result.errors == [], result.errors
+    [record] = result.records
+    return record
+
+
+def test_fair_work_cells_are_optional_and_empty_by_default() -> None:
+    record = one_record()
+    assert (record.hourly_pay, record.contract_type, record.guaranteed_hours) == (None,) * 3
+
+
+def test_a_file_made_before_fair_work_is_still_accepted() -> None:
+    old_columns = [c for c in COLUMNS if c not in FAIR_WORK_COLUMNS]
+    old_row = [values()[c] for c in old_columns]
+    result = plan(old_row, header=old_columns)
+    assert result.errors == [] and len(result.records) == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("£12.60", "12.60"),
+        ("12.6", "12.60"),
+        ("12.60", "12.60"),
+        (" £ 13.45 ", "13.45"),
+        ("GBP 13.45", "13.45"),
+        ("12.600", "12.60"),
+        (13, "13.00"),  # a whole number in a spreadsheet cell
+        (12.6, "12.60"),  # an Excel currency cell: a number with a £ format
+        (0.1 * 126, "12.60"),  # a formula's 12.600000000000001
+        ("1.00", "1.00"),
+        ("500", "500.00"),
+    ],
+)
+def test_hourly_pay_is_read_in_pounds_and_pence(typed: Any, expected: str) -> None:
+    pay = one_record(Pay=typed).hourly_pay
+    assert pay == Decimal(expected) and str(pay) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("twelve pounds", "pay_invalid"),
+        ("12,60", "pay_invalid"),
+        ("nan", "pay_invalid"),
+        (float("inf"), "pay_invalid"),
+        (True, "pay_invalid"),
+        ("£12.605", "pay_pence"),
+        (12.6049, "pay_pence"),
+        ("0.99", "pay_range"),
+        ("-12.60", "pay_range"),
+        ("500.01", "pay_range"),
+        ("1260", "pay_range"),  # pence typed as pounds
+    ],
+)
+def test_a_bad_hourly_pay_says_what_is_wrong(typed: Any, key: str) -> None:
+    assert messages(Pay=typed) == [MESSAGES[key]]
+
+
+def test_the_pay_range_is_said_in_pounds_and_pence() -> None:
+    assert MESSAGES["pay_range"] == "Basic hourly pay must be between £1.00 and £500.00"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("permanent", ContractType.PERMANENT),
+        ("Permanent", ContractType.PERMANENT),
+        ("Fixed-term", ContractType.FIXED_TERM),
+        ("fixed term", ContractType.FIXED_TERM),
+        ("Temporary or agency", ContractType.TEMPORARY_OR_AGENCY),
+        ("Agency", ContractType.TEMPORARY_OR_AGENCY),
+        ("ZERO HOURS", ContractType.ZERO_HOURS),
+        ("zero–hours", ContractType.ZERO_HOURS),  # an en dash, as Word and Excel type it
+        ("casual", ContractType.CASUAL),
+        ("Self employed", ContractType.SELF_EMPLOYED),
+    ],
+)
+def test_contract_types_are_read_in_any_usual_spelling(typed: str, expected: ContractType) -> None:
+    assert one_record(Contract_type=typed, Guaranteed_weekly_hours="0").contract_type is expected
+
+
+def test_an_unknown_contract_type_lists_the_six() -> None:
+    assert messages(Contract_type="full time") == [
+        "Contract type must be one of permanent, fixed-term, temporary or agency, zero-hours, "
+        "casual, self-employed"
+    ]
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("0", "0"), ("16", "16"), (37.5, "37.5")])
+def test_guaranteed_hours_may_be_zero(typed: Any, expected: str) -> None:
+    assert one_record(Guaranteed_weekly_hours=typed).guaranteed_hours == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [
+        ({"Guaranteed_weekly_hours": "sixteen"}, "guaranteed_invalid"),
+        ({"Guaranteed_weekly_hours": "-1"}, "guaranteed_range"),
+        ({"Guaranteed_weekly_hours": "61"}, "guaranteed_range"),
+        ({"Guaranteed_weekly_hours": "40"}, "guaranteed_above_hours"),  # weekly hours 37.5
+        ({"Guaranteed_weekly_hours": "10", "Contract_type": "zero-hours"}, "guaranteed_zero_hours"),
+    ],
+)
+def test_bad_guaranteed_hours_say_what_is_wrong(changes: dict[str, Any], key: str) -> None:
+    assert messages(**changes) == [MESSAGES[key]]
+
+
+def test_every_fair_work_problem_in_a_row_is_reported_in_column_order() -> None:
+    assert messages(Pay="lots", Contract_type="gig", Guaranteed_weekly_hours="many") == [
+        MESSAGES["pay_invalid"],
+        MESSAGES["contract_type_invalid"],
+        MESSAGES["guaranteed_invalid"],
+    ]
+
+
+def test_when_fair_work_is_required_every_row_gives_the_three() -> None:
+    result = plan_workforce(
+        [list(COLUMNS), row(), row(Worker_reference="W2", Pay="12.60")],
+        **Q1,
+        require_fair_work=True,
+    )
+    assert result.errors == [
+        RowError(2, MESSAGES["pay_missing"]),
+        RowError(2, MESSAGES["contract_type_missing"]),
+        RowError(2, MESSAGES["guaranteed_missing"]),
+        RowError(3, MESSAGES["contract_type_missing"]),
+        RowError(3, MESSAGES["guaranteed_missing"]),
+    ]
+    complete = row(Pay="12.60", Contract_type="Permanent", Guaranteed_weekly_hours="37.5")
+    assert plan_workforce([list(COLUMNS), complete], **Q1, require_fair_work=True).is_valid
+
+
+def test_when_fair_work_is_required_a_file_without_the_columns_is_refused() -> None:
+    old_columns = [c for c in COLUMNS if c not in FAIR_WORK_COLUMNS]
+    result = plan_workforce(
+        [old_columns, [values()[c] for c in old_columns]], **Q1, require_fair_work=True
+    )
+    assert result.errors == [
+        RowError(
+            1,
+            "The header row is missing: Basic hourly pay (£), Contract type, Guaranteed weekly "
+            "hours. Download the template to see the columns",
+        )
+    ]
+
+
+def test_the_form_s_cells_follow_the_same_rule() -> None:
+    errors: list[str] = []
+    assert parse_record(values(), errors, require_fair_work=True) is None
+    assert errors == [
+        MESSAGES["pay_missing"],
+        MESSAGES["contract_type_missing"],
+        MESSAGES["guaranteed_missing"],
+    ]
+
+
+def test_a_pay_header_without_the_pound_sign_is_recognised() -> None:
+    header = ["Basic hourly pay" if c == "Basic hourly pay (£)" else c for c in COLUMNS]
+    [record] = plan(row(Pay="12.60"), header=header).records
+    assert record.hourly_pay == Decimal("12.60")
