@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from portal.domain.measures import WorkforceDerivation
+from portal.domain.measures import FAIR_WORK, WorkforceDerivation
 from portal.domain.periods import long_date
 from portal.domain.postcodes import is_local
 from portal.formatting import listing, percent
@@ -52,6 +52,17 @@ class AgeBand(StrEnum):
         return f"{low} to {high}"
 
 
+class ContractType(StrEnum):
+    """The kind of contract a person works on (design brief section 5a)."""
+
+    PERMANENT = "permanent"
+    FIXED_TERM = "fixed-term"
+    TEMPORARY_OR_AGENCY = "temporary or agency"
+    ZERO_HOURS = "zero-hours"
+    CASUAL = "casual"
+    SELF_EMPLOYED = "self-employed"
+
+
 @dataclass(frozen=True)
 class WorkforceRecord:
     worker_reference: str
@@ -66,6 +77,10 @@ class WorkforceRecord:
     is_new_hire: bool  # False: retained
     apprenticeship_level: int | None = None  # 2..7 when an apprentice
     apprenticeship_standard: str | None = None
+    # basic hourly pay in £, before tax, excluding overtime and bonuses
+    hourly_pay: Decimal | None = None
+    contract_type: ContractType | None = None
+    guaranteed_hours: Decimal | None = None  # guaranteed weekly hours
 
     @property
     def is_apprentice(self) -> bool:
@@ -73,10 +88,36 @@ class WorkforceRecord:
         return self.apprenticeship_level is not None and 2 <= self.apprenticeship_level <= 7
 
 
+class NotKnown(StrEnum):
+    """Why a fair-work share has no figure."""
+
+    NO_RATE = "no_rate"  # no real Living Wage rate in force for the period
+    NO_DATA = "no_data"  # nobody in the group has a record that gives the figure
+
+
+@dataclass(frozen=True)
+class Share:
+    """A fair-work share of one period: the % of the FTE whose record gives the figure that
+    meets it, how much of the group's FTE that is (its coverage), and the people behind it.
+
+    Decision: a share that cannot be counted is None, never 0%: a 0% would read as the worst
+    result and raise a false flag. Its line stays without a figure (see NotKnown)."""
+
+    percent: Decimal | None  # None: not known
+    coverage: Decimal | None  # % of all the group's FTE; None: the group has no FTE at all
+    counted: int  # people whose record gives the figure
+    meeting: int | None  # of those, people who meet it; None: not known (no rate)
+    without_data: int  # people in the group whose record does not give the figure
+    not_known: NotKnown | None = None
+
+
 @dataclass(frozen=True)
 class PeriodFigures:
-    values: dict[WorkforceDerivation, Decimal]  # every derivation present, 0 when nothing counts
+    # Every derivation present: a count is 0 when nothing counts; a fair-work share (in %) is
+    # None when it is not known (details in `shares`).
+    values: dict[WorkforceDerivation, Decimal | None]
     contributors: dict[WorkforceDerivation, tuple[str, ...]]  # worker references, sorted, unique
+    shares: dict[WorkforceDerivation, Share]  # the fair-work derivations only
 
 
 def derive(
@@ -86,8 +127,12 @@ def derive(
     period_ends_on: date,
     local_area: Collection[str],
     full_time_hours: Decimal = Decimal(37),
+    living_wage: Decimal | None = None,
 ) -> PeriodFigures:
-    """The people measures of one reporting period [period_starts_on, period_ends_on]."""
+    """The people measures of one reporting period [period_starts_on, period_ends_on].
+
+    `living_wage` is the real Living Wage rate (£ an hour) in force for the period where the
+    work is done (None: no rate known, so the Living Wage shares are not known)."""
     if period_ends_on < period_starts_on:
         raise ValueError("the period ends before it starts")
     if full_time_hours <= 0:
@@ -113,22 +158,112 @@ def derive(
             r.worker_reference for r in hires if r.age_band.is_50_or_over
         },
     }
+
     # A person is at most one FTE: hours beyond full time do not count.
-    hour_days, fte_workers = _weighted_days(
-        local, period, lambda r: min(r.weekly_hours, full_time_hours) * r.share_on_contract
-    )
+    def fte_weight(record: WorkforceRecord) -> Decimal:
+        return min(record.weekly_hours, full_time_hours) * record.share_on_contract
+
+    hour_days, fte_workers = _weighted_days(local, period, fte_weight)
     apprentice_days, apprentice_workers = _weighted_days(apprentices, period, lambda r: Decimal(1))
 
-    values = {derivation: Decimal(len(refs)) for derivation, refs in heads.items()}
+    values: dict[WorkforceDerivation, Decimal | None] = {
+        derivation: Decimal(len(refs)) for derivation, refs in heads.items()
+    }
     values[WorkforceDerivation.LOCAL_FTE] = _round(hour_days / (full_time_hours * days_in_period))
     values[WorkforceDerivation.APPRENTICESHIP_WEEKS] = _round(apprentice_days / 7)
     contributors = {derivation: tuple(sorted(refs)) for derivation, refs in heads.items()}
     contributors[WorkforceDerivation.LOCAL_FTE] = tuple(sorted(fte_workers))
     contributors[WorkforceDerivation.APPRENTICESHIP_WEEKS] = tuple(sorted(apprentice_workers))
+    shares = _fair_work(records, period, fte_weight, living_wage)
+    for derivation, (share, meeting) in shares.items():
+        values[derivation] = share.percent
+        contributors[derivation] = tuple(sorted(meeting))
     return PeriodFigures(
         values={d: values[d] for d in WorkforceDerivation},
         contributors={d: contributors[d] for d in WorkforceDerivation},
+        shares={d: shares[d][0] for d in FAIR_WORK},
     )
+
+
+SECURE_HOURS = Decimal(16)  # the Living Hours standard: at least 16 guaranteed hours a week
+_INSECURE = (ContractType.ZERO_HOURS, ContractType.CASUAL)
+
+
+def is_secure(record: WorkforceRecord) -> bool | None:
+    """Secure work: neither zero-hours nor casual, and at least 16 guaranteed hours a week.
+    None when the record does not say.
+
+    Decision: a zero-hours or casual contract is insecure whatever its guaranteed hours, so its
+    record gives the figure even without them; any other type needs both type and hours."""
+    if record.contract_type in _INSECURE:
+        return False
+    if record.contract_type is None or record.guaranteed_hours is None:
+        return None
+    return record.guaranteed_hours >= SECURE_HOURS
+
+
+def _fair_work(
+    records: Sequence[WorkforceRecord],
+    period: _Span,
+    fte_weight: Callable[[WorkforceRecord], Decimal],
+    living_wage: Decimal | None,
+) -> dict[WorkforceDerivation, tuple[Share, set[str]]]:
+    """The four fair-work shares, each with the workers who meet it (section 5a)."""
+
+    def paid_living_wage(record: WorkforceRecord) -> bool | None:
+        if record.hourly_pay is None:
+            return None
+        return None if living_wage is None else record.hourly_pay >= living_wage
+
+    def pay_given(record: WorkforceRecord) -> bool:
+        return record.hourly_pay is not None
+
+    def security_given(record: WorkforceRecord) -> bool:
+        return is_secure(record) is not None
+
+    older = [r for r in records if r.age_band.is_50_or_over]
+    no_rate = living_wage is None
+    return {
+        WorkforceDerivation.LIVING_WAGE: _share(
+            records, period, fte_weight, pay_given, paid_living_wage, no_rate
+        ),
+        WorkforceDerivation.SECURE_WORK: _share(
+            records, period, fte_weight, security_given, is_secure, False
+        ),
+        WorkforceDerivation.OLDER_LIVING_WAGE: _share(
+            older, period, fte_weight, pay_given, paid_living_wage, no_rate
+        ),
+        WorkforceDerivation.OLDER_SECURE_WORK: _share(
+            older, period, fte_weight, security_given, is_secure, False
+        ),
+    }
+
+
+def _share(
+    records: Sequence[WorkforceRecord],
+    period: _Span,
+    fte_weight: Callable[[WorkforceRecord], Decimal],
+    gives: Callable[[WorkforceRecord], bool],
+    meets: Callable[[WorkforceRecord], bool | None],
+    no_rate: bool,
+) -> tuple[Share, set[str]]:
+    """A share of FTE, FTE weighed as for local FTE: met ÷ given, and given ÷ all (coverage).
+
+    Each is a subset of the one before, and _weighted_days never lowers a total for an added
+    record, so both stay between 0 and 100%."""
+    everyone_days, everyone = _weighted_days(records, period, fte_weight)
+    given = [r for r in records if gives(r)]
+    given_days, counted = _weighted_days(given, period, fte_weight)
+    coverage = _round(given_days * 100 / everyone_days) if everyone_days else None
+    without_data = len(everyone - counted)
+    if no_rate:
+        return Share(None, coverage, len(counted), None, without_data, NotKnown.NO_RATE), set()
+    met_days, meeting = _weighted_days([r for r in given if meets(r)], period, fte_weight)
+    if not given_days:
+        share = Share(None, coverage, len(counted), len(meeting), without_data, NotKnown.NO_DATA)
+        return share, meeting
+    percent = _round(met_days * 100 / given_days)
+    return Share(percent, coverage, len(counted), len(meeting), without_data), meeting
 
 
 def _weighted_days(
