@@ -663,3 +663,49 @@ def review(client: PortalClient, ret: Return, queried: dict[str, str]) -> TestRe
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
     return response
+
+
+def test_a_fair_work_share_that_is_not_known_has_no_figure_and_says_why(
+    world: World, as_supplier: PortalClient, ret: Return
+) -> None:
+    """PEOPLE give no pay, contract types or hours, and no real Living Wage rate is known for
+    the quarter: the shares are not known, so their lines stay without a figure (never a 0%
+    that would raise a false flag) and the check page says what is missing."""
+    from portal.data import contracts
+    from portal.workflows import returns as workflow
+
+    for code, target in (("LIVING_WAGE", 95), ("SECURE_WORK", 90)):
+        measure = factories.measure(world.council, code)
+        contracts.add_commitment(world.contract, measure, target=Decimal(target), by=world.manager)
+    commit()
+    as_supplier.get(f"/supplier/returns/{ret.id}")  # adds the new commitments' lines
+    upload_people(as_supplier, ret, schedule(PEOPLE))
+    db.session.refresh(ret)
+    figures = {line.commitment.measure.code: line.figure for line in ret.lines}
+    assert figures == {
+        "LOCAL_HIRES": Decimal(2),
+        "APPRENTICE_STARTS": Decimal(1),
+        "OLDER_HIRES": Decimal(2),
+        "LIVING_WAGE": None,
+        "SECURE_WORK": None,
+    }
+    people = as_supplier.get(f"/supplier/returns/{ret.id}/workforce").get_data(as_text=True)
+    assert people.count(">Not known</td>") == 2
+    fill_lines(as_supplier, ret)
+    refused = as_supplier.submit(
+        f"/supplier/returns/{ret.id}/check", {"confirm": "y", "version": ret.version}
+    ).get_data(as_text=True)
+    assert (
+        "FTE paid at least the real Living Wage cannot be counted: the real Living Wage rate "
+        "for this quarter is not in the portal yet. Ask the council to add it" in refused
+    )
+    assert refused.count("Not known<br>") == 2
+    db.session.refresh(ret)
+    assert ret.status is ReturnStatus.DRAFT
+    # The page shows the first problem of the declaration; every one of them is this:
+    assert [problem.message for problem in workflow.line_problems(ret)] == [
+        "FTE paid at least the real Living Wage cannot be counted: the real Living Wage rate "
+        "for this quarter is not in the portal yet. Ask the council to add it",
+        "Enter the contract type and guaranteed weekly hours of the people on this contract "
+        "to count FTE in secure work",
+    ]
