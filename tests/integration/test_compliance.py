@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal import calendar
-from portal.data import commit, contracts, flags, recovery, returns
+from portal.data import commit, contracts, dashboard, flags, recovery, returns
 from portal.data import compliance as store
 from portal.data.models import CommitmentState, Contract, Flag, Return
 from portal.data.types import FlagKind, FlagSeverity, FlagStatus, Rating, ReturnStatus, Status
@@ -372,6 +372,9 @@ def test_a_fair_work_shortfall_raises_a_flag(world: World, as_manager: PortalCli
     page = as_manager.get(f"/council/contracts/{contract.id}").get_data(as_text=True)
     assert ">95%<" in page and ">92%" in page
     assert not re.search(r"\d %|£9[25]\b", page)  # never "95 %" or "£95"
+    # Shares of different contracts' FTE are never added up into a portfolio total.
+    totals = dashboard.portfolio(world.council.id).year_totals
+    assert measure.name not in [total.name for total in totals]
     # Q3 at 100% and Q4 at 96% bring the mean to (96 + 88 + 100 + 96) / 4 = 95%: on track,
     # and the flag resolves itself.
     accepted_return(contract, 3, {"LIVING_WAGE": Decimal(100)}, world, as_of=date(2026, 5, 1))
