@@ -1,5 +1,6 @@
 """What a measure is: its unit, how its target works, and which rule derives it."""
 
+from decimal import Decimal
 from enum import StrEnum
 
 
@@ -19,6 +20,11 @@ class MeasureUnit(StrEnum):
     def singular(self) -> str:
         """One of the unit, as in "£250 per week"."""
         return _UNIT_SINGULARS[self]
+
+    @property
+    def most(self) -> Decimal | None:
+        """The largest figure or target the unit allows: a share is at most 100%."""
+        return Decimal(100) if self is MeasureUnit.PERCENT else None
 
 
 _UNIT_LABELS = {

@@ -709,3 +709,33 @@ def test_a_fair_work_share_that_is_not_known_has_no_figure_and_says_why(
         "Enter the contract type and guaranteed weekly hours of the people on this contract "
         "to count FTE in secure work",
     ]
+
+
+def test_a_share_typed_in_is_at_most_100_percent(
+    as_supplier: PortalClient, world: World, ret: Return
+) -> None:
+    from portal.data import contracts, measures
+    from portal.data.types import MeasureKind, MeasureUnit
+
+    survey = measures.create(
+        world.council.id,
+        code="SURVEY",
+        name="Staff who would recommend the job",
+        unit=MeasureUnit.PERCENT,
+        kind=MeasureKind.LEVEL,
+        counting_rule="From the staff survey.",
+        evidence_guidance="The survey results.",
+        by=None,
+    )
+    contracts.add_commitment(world.contract, survey, target=Decimal(80), by=world.manager)
+    commit()
+    as_supplier.get(f"/supplier/returns/{ret.id}")  # adds the new commitment's line
+    db.session.refresh(ret)
+    line = next(item for item in ret.lines if item.commitment.measure.code == "SURVEY")
+    url = f"/supplier/returns/{ret.id}/lines/{line.id}"
+    typed = {"figure": "101", "narrative": "Survey in May", "version": ret.version}
+    html = as_supplier.submit(url, typed).get_data(as_text=True)
+    assert "The figure must be 100% or less" in html and 'value="101"' in html
+    assert as_supplier.submit(url, typed | {"figure": "87.5"}).status_code == 302
+    page = as_supplier.get(f"/supplier/returns/{ret.id}").get_data(as_text=True)
+    assert "This quarter: 87.5%" in page
