@@ -211,8 +211,12 @@ def _why_not_known(derivation: WorkforceDerivation, share: Share, name: str) -> 
             f"{name} cannot be counted: the real Living Wage rate for this quarter is not in "
             "the portal yet. Ask the council to add it"
         )
+    if not share.counted and not share.without_data and older:
+        # Nothing the supplier can add; said plainly rather than asking for data that is not
+        # there. (A quarter with nobody aged 50 or over cannot yet be submitted on this line.)
+        return f"{name} cannot be counted: nobody aged 50 or over is on this contract this quarter"
     if not share.counted and not share.without_data:
-        return f"{name} cannot be counted: add {people} on this contract this quarter"
+        return f"{name} cannot be counted: add the people on this contract this quarter"
     if derivation in (WorkforceDerivation.LIVING_WAGE, WorkforceDerivation.OLDER_LIVING_WAGE):
         return f"Enter the hourly pay of {people} on this contract to count {name}"
     return (

@@ -25,7 +25,7 @@ from portal.data.models import (
     WorkforceEntry,
 )
 from portal.data.types import EmailStatus, FlagKind, ReturnStatus, Role
-from portal.domain.counting import AgeBand, WorkforceRecord
+from portal.domain.counting import AgeBand, NotKnown, Share, WorkforceRecord
 from portal.domain.periods import reporting_periods
 from portal.domain.workforce_import import COLUMNS
 from portal.extensions import db
@@ -739,3 +739,38 @@ def test_a_share_typed_in_is_at_most_100_percent(
     assert as_supplier.submit(url, typed | {"figure": "87.5"}).status_code == 302
     page = as_supplier.get(f"/supplier/returns/{ret.id}").get_data(as_text=True)
     assert "This quarter: 87.5%" in page
+
+
+@pytest.mark.parametrize(
+    ("derivation", "share", "message"),
+    [
+        (
+            "older_living_wage",
+            Share(None, None, 0, 0, 0, NotKnown.NO_DATA),
+            "Pay 50+ cannot be counted: nobody aged 50 or over is on this contract this quarter",
+        ),
+        (
+            "living_wage",
+            Share(None, None, 0, 0, 0, NotKnown.NO_DATA),
+            "Pay 50+ cannot be counted: add the people on this contract this quarter",
+        ),
+        (
+            "older_living_wage",
+            Share(None, Decimal(0), 0, 0, 2, NotKnown.NO_DATA),
+            "Enter the hourly pay of the people aged 50 and over on this contract to count Pay 50+",
+        ),
+        (
+            "older_secure_work",
+            Share(None, Decimal(0), 0, 0, 2, NotKnown.NO_DATA),
+            "Enter the contract type and guaranteed weekly hours of the people aged 50 and over "
+            "on this contract to count Pay 50+",
+        ),
+    ],
+)
+def test_a_share_that_is_not_known_says_what_would_make_it_known(
+    derivation: str, share: Share, message: str
+) -> None:
+    from portal.data.types import WorkforceDerivation
+    from portal.workflows.returns import _why_not_known
+
+    assert _why_not_known(WorkforceDerivation(derivation), share, "Pay 50+") == message
