@@ -1,5 +1,4 @@
 import logging
-from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
@@ -8,9 +7,9 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Logging is the app's (portal.logs, set up by create_app before any `flask db` command):
+# alembic.ini's logging sections would replace its format and disable every logger made before
+# them, the portal's own included, for the rest of the process.
 logger = logging.getLogger("alembic.env")
 
 

@@ -159,7 +159,10 @@ def load_demo(password: str, today: date) -> None:
                 "Returns Team", _email_for("returns", supplier), Role.SUPPLIER_USER, supplier
             )
 
-    people_measures = [m for m in measure_list if m.derivation is not None]
+    # The demo's people have no pay or contract types yet, so no contract promises fair work.
+    people_measures = [
+        m for m in measure_list if m.derivation is not None and not m.derivation.is_share
+    ]
     other_measures = [m for m in measure_list if m.derivation is None]
     for number in range(1, 41):
         supplier = suppliers[(number - 1) % len(suppliers)]

@@ -95,10 +95,12 @@ def some_of(references: Sequence[str], shown: int = 20) -> str:
 
 def quantity(value: Figure, unit: MeasureUnit, places: int | None = None) -> str:
     """A figure in its measure's unit: 1 person, 3 people, 30.48 FTE, 1 week, 12 weeks,
-    1 hour, £1,200. With `places`, rounded first (money is always to the penny); the unit
+    1 hour, £1,200, 95%. With `places`, rounded first (money is always to the penny); the unit
     agrees with the figure as written (0.96 people to 0 places: 1 person)."""
     if unit is MeasureUnit.POUNDS:
         return money(value)
     shown = _rounded(value, places)
+    if unit is MeasureUnit.PERCENT:  # already a percentage: 95 reads 95%, with no space
+        return f"{number(shown)}%"
     singular, plural = _UNIT_WORDS[unit]
     return f"{number(shown)} {singular if shown == 1 else plural}"

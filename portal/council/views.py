@@ -41,7 +41,7 @@ from portal.data import (
     workforce,
 )
 from portal.data import dashboard as overview
-from portal.data.models import Commitment, Contract, ContractImport, Return
+from portal.data.models import Commitment, Contract, ContractImport, Measure, Return
 from portal.data.types import LineReview, OrganisationKind, ReturnStatus, Role
 from portal.domain.contract_import import (
     COLUMNS,
@@ -63,7 +63,7 @@ from portal.domain.profiles import (
 from portal.domain.reviews import REOPEN_LINES, REOPEN_REASON, review_decisions
 from portal.domain.reviews import reopening as reopening_of
 from portal.editing import conflicted, refused_if_stale, saved_now
-from portal.formatting import count, listing
+from portal.formatting import count, listing, quantity
 from portal.forms import ConfirmChangeForm, conflict_message
 from portal.notifications import emails
 from portal.request_input import int_arg, text_arg, whole_number
@@ -379,7 +379,7 @@ def add_commitment(contract_id: int) -> str | Response:
         measure = next((m for m in available if m.id == form.measure.data), None)
         if measure is None:
             form.measure.errors.append("Select a measure")
-        else:
+        elif not _over_the_most(form, measure):
             contracts.add_commitment(
                 contract,
                 measure,
@@ -396,6 +396,15 @@ def add_commitment(contract_id: int) -> str | Response:
         contract=contract,
         title=f"Add a commitment to {contract.reference}",
     )
+
+
+def _over_the_most(form: CommitmentForm | CommitmentChangeForm, measure: Measure) -> bool:
+    """A target above what the measure's unit allows (a share above 100%) is an error."""
+    most = measure.unit.most
+    if most is None or form.target.data is None or form.target.data <= most:
+        return False
+    form.target.errors.append(f"Target must be {quantity(most, measure.unit)} or less")
+    return True
 
 
 # How the success message ends when saving a commitment changed its quarterly profile.
@@ -422,7 +431,7 @@ def edit_commitment(contract_id: int, commitment_id: int) -> str | Response:
     errors: dict[str, str] = {}
     if form.is_submitted():
         typed = {name: request.form.get(name, "").strip() for name in typed}
-        valid = form.validate()
+        valid = form.validate() and not _over_the_most(form, commitment.measure)
         target = None if form.target.errors else form.target.data
         plan, errors = replan(
             typed,

@@ -15,6 +15,66 @@ PEOPLE_EVIDENCE = (
     "this contract. Keep the payroll extract that backs them."
 )
 
+FAIR_WORK_EVIDENCE = (
+    PEOPLE_EVIDENCE + " For fair work, each person's basic hourly pay (before tax, without "
+    "overtime or bonuses), contract type and guaranteed weekly hours, from the payroll."
+)
+_OF_FTE = (
+    "FTE is counted as for local people employed: weekly hours (at most 37) ÷ 37 × share of "
+    "time on the contract × days engaged ÷ days in the period."
+)
+_LIVING_WAGE_RULE = (
+    "Paid at least the real Living Wage in force for the period (the London rate where the "
+    "work is done in London): basic hourly pay before tax, without overtime or bonuses. "
+    "Counted over the FTE whose hourly pay is given; the share of FTE with pay given (the "
+    "coverage) is shown beside it. With no pay given, there is no figure, never 0%. " + _OF_FTE
+)
+_SECURE_WORK_RULE = (
+    "In secure work: not on a zero-hours or casual contract, and guaranteed at least 16 hours a "
+    "week. Counted over the FTE whose contract type and guaranteed hours are given (a "
+    "zero-hours or casual contract is insecure whatever its hours); the share of FTE with them "
+    "given (the coverage) is shown beside it. With none of them given, there is no figure, never "
+    "0%. " + _OF_FTE
+)
+
+# Fair work (design brief section 5a): each a floor phrased positively, as a % of FTE.
+FAIR_WORK_MEASURES: list[dict[str, Any]] = [
+    {
+        "code": "LIVING_WAGE",
+        "name": "FTE paid at least the real Living Wage",
+        "derivation": WorkforceDerivation.LIVING_WAGE,
+        "counting_rule": "The % of the contract's full-time equivalent (FTE) in the period "
+        "that is " + _LIVING_WAGE_RULE[0].lower() + _LIVING_WAGE_RULE[1:],
+    },
+    {
+        "code": "SECURE_WORK",
+        "name": "FTE in secure work",
+        "derivation": WorkforceDerivation.SECURE_WORK,
+        "counting_rule": "The % of the contract's full-time equivalent (FTE) in the period "
+        "that is " + _SECURE_WORK_RULE[0].lower() + _SECURE_WORK_RULE[1:],
+    },
+    {
+        "code": "OLDER_LIVING_WAGE",
+        "name": "Older workers' FTE paid at least the real Living Wage (50+)",
+        "derivation": WorkforceDerivation.OLDER_LIVING_WAGE,
+        "counting_rule": "The % of the FTE of workers aged 50 or over at their start date that "
+        "is " + _LIVING_WAGE_RULE[0].lower() + _LIVING_WAGE_RULE[1:],
+    },
+    {
+        "code": "OLDER_SECURE_WORK",
+        "name": "Older workers' FTE in secure work (50+)",
+        "derivation": WorkforceDerivation.OLDER_SECURE_WORK,
+        "counting_rule": "The % of the FTE of workers aged 50 or over at their start date that "
+        "is " + _SECURE_WORK_RULE[0].lower() + _SECURE_WORK_RULE[1:],
+    },
+]
+for _measure in FAIR_WORK_MEASURES:
+    _measure |= {
+        "unit": MeasureUnit.PERCENT,
+        "kind": MeasureKind.LEVEL,
+        "evidence_guidance": FAIR_WORK_EVIDENCE,
+    }
+
 DEFAULT_MEASURES: list[dict[str, Any]] = [
     {
         "code": "LOCAL_HIRES",
@@ -89,6 +149,7 @@ DEFAULT_MEASURES: list[dict[str, Any]] = [
         "evidence_guidance": "Invoices or a ledger extract showing each payment, the supplier "
         "and its address.",
     },
+    *FAIR_WORK_MEASURES,
 ]
 
 

@@ -552,23 +552,26 @@ def import_lookups(council_id: int, references: list[str]) -> Lookups:
         )
     )
     catalogue = db.session.execute(
-        select(Measure.code, Measure.id, Measure.retired_at, Measure.kind).where(
+        select(Measure.code, Measure.id, Measure.retired_at, Measure.kind, Measure.unit).where(
             Measure.council_id == council_id
         )
-    )
+    ).all()
     areas = db.session.execute(
         select(func.lower(LocalArea.name), LocalArea.id).where(LocalArea.council_id == council_id)
     )
     return Lookups(
         suppliers={name: id_ for name, id_, _, ours in named if ours},
         managers={email: id_ for email, id_ in managers},
-        measures={code: (id_, retired is not None, kind) for code, id_, retired, kind in catalogue},
+        measures={
+            code: (id_, retired is not None, kind) for code, id_, retired, kind, _ in catalogue
+        },
         local_areas={name: id_ for name, id_ in areas},
         existing_references=existing_references(council_id, references),
         councils={name for name, _, kind, _ in named if kind is OrganisationKind.COUNCIL},
         others_suppliers={
             name for name, _, kind, ours in named if kind is OrganisationKind.SUPPLIER and not ours
         },
+        most={code: (unit.most, unit) for code, *_, unit in catalogue if unit.most is not None},
     )
 
 

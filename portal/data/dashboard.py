@@ -150,6 +150,8 @@ def _commitments(
         this_year,
     ) in db.session.execute(query):
         by_status[status] += count
+        if unit is MeasureUnit.PERCENT:
+            continue  # shares of different contracts' FTE are never added up
         so_far = totals.get(measure_id, MeasureTotal(name, unit, Decimal(0), Decimal(0), year))
         totals[measure_id] = MeasureTotal(
             name,

@@ -135,8 +135,8 @@ def save_line(
     touch(ret)
 
 
-def set_derived_figures(ret: Return, figures: dict[int, Decimal]) -> None:
-    """Figures the portal counts from workforce records, by commitment id."""
+def set_derived_figures(ret: Return, figures: dict[int, Decimal | None]) -> None:
+    """Figures the portal counts from workforce records, by commitment id (None: not known)."""
     for line in ret.lines:
         if line.commitment_id in figures:
             line.figure = figures[line.commitment_id]

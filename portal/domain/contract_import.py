@@ -20,11 +20,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from portal.domain.contracts import is_kpi_by_default
-from portal.domain.measures import MeasureKind
+from portal.domain.measures import MeasureKind, MeasureUnit
 from portal.domain.periods import DEFAULT_START_MONTH, ReportingPeriod, reporting_periods
 from portal.domain.postcodes import InvalidPostcode, normalise_postcode
 from portal.domain.profiles import Plan, field_name, parse_plan
-from portal.formatting import listing
+from portal.formatting import listing, quantity
 
 COLUMNS = [
     "Contract reference",
@@ -105,6 +105,8 @@ class Lookups:
     councils: set[str] = field(default_factory=set)  # lower-case names no supplier may take
     # Lower-case names of suppliers only other councils deal with: neither usable nor free.
     others_suppliers: set[str] = field(default_factory=set)
+    # Upper-case codes of measures whose unit caps a target, and the cap (a share: 100%).
+    most: dict[str, tuple[Decimal, MeasureUnit]] = field(default_factory=dict)
 
 
 OTHERS_SUPPLIER = (
@@ -431,6 +433,9 @@ def _commitment_from(
         errors.append(f"Enter the target for {code}")
         return None
     target = _number(target_cell, "Target", errors, minimum=Decimal("0.01"))
+    if target is not None and code in lookups.most and target > lookups.most[code][0]:
+        errors.append(f"Target for {code} must be {quantity(*lookups.most[code])} or less")
+        target = None
     note = str(cells.get("Note") or "")
     if len(note) > MAX_TEXT["Note"]:
         errors.append("Note must be 2000 characters or fewer")

@@ -1,6 +1,8 @@
-"""The people measures derived from anonymised workforce records, and double claims.
+"""The people measures derived from anonymised workforce records, the fair-work shares, and
+double claims.
 
-Pure functions: no Flask, no database. Design brief section 4 (counting rules).
+Pure functions: no Flask, no database. Design brief sections 4 (counting rules) and 5a (fair
+work).
 
 Dates are inclusive at both ends, as people write them. Internally a span of days is half-open,
 [start, end), with end None for an engagement that has not ended.
@@ -18,9 +20,9 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
-from portal.domain.measures import WorkforceDerivation
+from portal.domain.measures import FAIR_WORK, WorkforceDerivation
 from portal.domain.periods import long_date
 from portal.domain.postcodes import is_local
 from portal.formatting import listing, percent
@@ -88,10 +90,36 @@ class WorkforceRecord:
         return self.apprenticeship_level is not None and 2 <= self.apprenticeship_level <= 7
 
 
+class NotKnown(StrEnum):
+    """Why a fair-work share has no figure."""
+
+    NO_RATE = "no_rate"  # no real Living Wage rate in force for the period
+    NO_DATA = "no_data"  # nobody in the group has a record that gives the figure
+
+
+@dataclass(frozen=True)
+class Share:
+    """A fair-work share of one period: the % of the FTE whose record gives the figure that
+    meets it, how much of the group's FTE that is (its coverage), and the people behind it.
+
+    Decision: a share that cannot be counted is None, never 0%: a 0% would read as the worst
+    result and raise a false flag. Its line stays without a figure (see NotKnown)."""
+
+    percent: Decimal | None  # None: not known
+    coverage: Decimal | None  # % of all the group's FTE; None: the group has no FTE at all
+    counted: int  # people whose record gives the figure
+    meeting: int | None  # of those, people who meet it; None: not known (no rate)
+    without_data: int  # people in the group whose record does not give the figure
+    not_known: NotKnown | None = None
+
+
 @dataclass(frozen=True)
 class PeriodFigures:
-    values: dict[WorkforceDerivation, Decimal]  # every derivation present, 0 when nothing counts
+    # Every derivation present: a count is 0 when nothing counts; a fair-work share (in %) is
+    # None when it is not known (details in `shares`).
+    values: dict[WorkforceDerivation, Decimal | None]
     contributors: dict[WorkforceDerivation, tuple[str, ...]]  # worker references, sorted, unique
+    shares: dict[WorkforceDerivation, Share]  # the fair-work derivations only
 
 
 def derive(
@@ -101,8 +129,12 @@ def derive(
     period_ends_on: date,
     local_area: Collection[str],
     full_time_hours: Decimal = Decimal(37),
+    living_wage: Decimal | None = None,
 ) -> PeriodFigures:
-    """The people measures of one reporting period [period_starts_on, period_ends_on]."""
+    """The people measures of one reporting period [period_starts_on, period_ends_on].
+
+    `living_wage` is the real Living Wage rate (£ an hour) in force for the period where the
+    work is done (None: no rate known, so the Living Wage shares are not known)."""
     if period_ends_on < period_starts_on:
         raise ValueError("the period ends before it starts")
     if full_time_hours <= 0:
@@ -128,22 +160,185 @@ def derive(
             r.worker_reference for r in hires if r.age_band.is_50_or_over
         },
     }
+
     # A person is at most one FTE: hours beyond full time do not count.
-    hour_days, fte_workers = _weighted_days(
-        local, period, lambda r: min(r.weekly_hours, full_time_hours) * r.share_on_contract
-    )
+    def fte_weight(record: WorkforceRecord) -> Decimal:
+        return min(record.weekly_hours, full_time_hours) * record.share_on_contract
+
+    hour_days, fte_workers = _weighted_days(local, period, fte_weight)
     apprentice_days, apprentice_workers = _weighted_days(apprentices, period, lambda r: Decimal(1))
 
-    values = {derivation: Decimal(len(refs)) for derivation, refs in heads.items()}
+    values: dict[WorkforceDerivation, Decimal | None] = {
+        derivation: Decimal(len(refs)) for derivation, refs in heads.items()
+    }
     values[WorkforceDerivation.LOCAL_FTE] = _round(hour_days / (full_time_hours * days_in_period))
     values[WorkforceDerivation.APPRENTICESHIP_WEEKS] = _round(apprentice_days / 7)
     contributors = {derivation: tuple(sorted(refs)) for derivation, refs in heads.items()}
     contributors[WorkforceDerivation.LOCAL_FTE] = tuple(sorted(fte_workers))
     contributors[WorkforceDerivation.APPRENTICESHIP_WEEKS] = tuple(sorted(apprentice_workers))
+    shares = _fair_work(records, period, fte_weight, living_wage)
+    for derivation, (share, meeting) in shares.items():
+        values[derivation] = share.percent
+        contributors[derivation] = tuple(sorted(meeting))
     return PeriodFigures(
         values={d: values[d] for d in WorkforceDerivation},
         contributors={d: contributors[d] for d in WorkforceDerivation},
+        shares={d: shares[d][0] for d in FAIR_WORK},
     )
+
+
+SECURE_HOURS = Decimal(16)  # the Living Hours standard: at least 16 guaranteed hours a week
+_INSECURE = (ContractType.ZERO_HOURS, ContractType.CASUAL)
+
+
+def is_secure(record: WorkforceRecord) -> bool | None:
+    """Secure work: neither zero-hours nor casual, and at least 16 guaranteed hours a week.
+    None when the record does not say.
+
+    Decision: a zero-hours or casual contract is insecure whatever its guaranteed hours, so its
+    record gives the figure even without them; any other type needs both type and hours."""
+    if record.contract_type in _INSECURE:
+        return False
+    if record.contract_type is None or record.guaranteed_hours is None:
+        return None
+    return record.guaranteed_hours >= SECURE_HOURS
+
+
+class _Fact(IntEnum):
+    """What a record says, as far as the fair-work shares go (an index into its facts)."""
+
+    OLDER = 0  # aged 50 or over
+    PAY_GIVEN = 1
+    PAID_THE_RATE = 2  # at least the real Living Wage
+    SECURITY_GIVEN = 3  # contract type and, where they matter, guaranteed hours
+    SECURE = 4
+
+
+_Facts = tuple[bool, ...]  # indexed by _Fact
+_Stage = tuple[WorkforceDerivation, str]  # ("everyone" | "given" | "met") of one share
+
+
+def _stages() -> dict[_Stage, tuple[_Fact, ...]]:
+    """For each share, the facts a record needs to be summed: everyone in its group, those
+    whose record gives the figure, and those meeting it."""
+    stages: dict[_Stage, tuple[_Fact, ...]] = {}
+    for derivation, group, gives, meets in (
+        (WorkforceDerivation.LIVING_WAGE, (), _Fact.PAY_GIVEN, _Fact.PAID_THE_RATE),
+        (WorkforceDerivation.SECURE_WORK, (), _Fact.SECURITY_GIVEN, _Fact.SECURE),
+        (
+            WorkforceDerivation.OLDER_LIVING_WAGE,
+            (_Fact.OLDER,),
+            _Fact.PAY_GIVEN,
+            _Fact.PAID_THE_RATE,
+        ),
+        (WorkforceDerivation.OLDER_SECURE_WORK, (_Fact.OLDER,), _Fact.SECURITY_GIVEN, _Fact.SECURE),
+    ):
+        stages[derivation, "everyone"] = group
+        stages[derivation, "given"] = (*group, gives)
+        stages[derivation, "met"] = (*group, gives, meets)
+    return stages
+
+
+_STAGES = _stages()
+
+
+def _fair_work(
+    records: Sequence[WorkforceRecord],
+    period: _Span,
+    fte_weight: Callable[[WorkforceRecord], Decimal],
+    living_wage: Decimal | None,
+) -> dict[WorkforceDerivation, tuple[Share, set[str]]]:
+    """The four fair-work shares, each with the workers who meet it (section 5a).
+
+    Twelve sums of FTE over as many subsets of the records, in one pass: a worker with one
+    record (most of them) is added to the sums its facts choose; a worker with several goes
+    through _summed, whose overlap rule (_weighted_days) applies to every figure alike."""
+
+    def facts(record: WorkforceRecord) -> _Facts:
+        pay, secure = record.hourly_pay, is_secure(record)
+        paid = pay is not None and living_wage is not None and pay >= living_wage
+        return (
+            record.age_band.is_50_or_over,
+            pay is not None,
+            paid,
+            secure is not None,
+            bool(secure),
+        )
+
+    totals = {stage: Decimal(0) for stage in _STAGES}
+    workers: dict[_Stage, set[str]] = {stage: set() for stage in _STAGES}
+    # Workers with one record, by what it says: their FTE-days, and who they are.
+    alike_days: dict[_Facts, Decimal] = defaultdict(Decimal)
+    alike: dict[_Facts, list[str]] = defaultdict(list)
+    for worker, engaged in _engagements(records, period, fte_weight).items():
+        if len(engaged) == 1:
+            (start, end), weight, record = engaged[0]
+            assert end is not None  # clipped to the period
+            key = facts(record)
+            alike_days[key] += weight * (end - start).days
+            alike[key].append(worker)
+            continue
+        said = {record: facts(record) for _, _, record in engaged}
+        for stage, needs in _STAGES.items():
+
+            def keep(
+                record: WorkforceRecord,
+                needs: tuple[_Fact, ...] = needs,
+                said: dict[WorkforceRecord, _Facts] = said,
+            ) -> bool:
+                return all(said[record][fact] for fact in needs)
+
+            days, found = _summed({worker: engaged}, keep)
+            totals[stage] += days
+            workers[stage] |= found
+    for key, who in alike.items():
+        for stage, needs in _STAGES.items():
+            if all(key[fact] for fact in needs):
+                totals[stage] += alike_days[key]
+                workers[stage].update(who)
+
+    def share(derivation: WorkforceDerivation, no_rate: bool) -> tuple[Share, set[str]]:
+        everyone, given, met = ((derivation, stage) for stage in ("everyone", "given", "met"))
+        return _share(
+            (totals[everyone], workers[everyone]),
+            (totals[given], workers[given]),
+            (totals[met], workers[met]),
+            no_rate,
+        )
+
+    no_rate = living_wage is None
+    return {
+        WorkforceDerivation.LIVING_WAGE: share(WorkforceDerivation.LIVING_WAGE, no_rate),
+        WorkforceDerivation.SECURE_WORK: share(WorkforceDerivation.SECURE_WORK, False),
+        WorkforceDerivation.OLDER_LIVING_WAGE: share(
+            WorkforceDerivation.OLDER_LIVING_WAGE, no_rate
+        ),
+        WorkforceDerivation.OLDER_SECURE_WORK: share(WorkforceDerivation.OLDER_SECURE_WORK, False),
+    }
+
+
+def _share(
+    everyone: tuple[Decimal, set[str]],
+    given: tuple[Decimal, set[str]],
+    met: tuple[Decimal, set[str]],
+    no_rate: bool,
+) -> tuple[Share, set[str]]:
+    """A share of the group's FTE, weighed as for local FTE: met ÷ given, and given ÷ all
+    (coverage). Each sum is over a subset of the records of the one before, and a total never
+    falls for an added record (_weighted_days), so both stay between 0 and 100%."""
+    (all_days, group), (given_days, counted), (met_days, meeting) = everyone, given, met
+    coverage = _round(given_days * 100 / all_days) if all_days else None
+    without_data = len(group - counted)
+    if no_rate:
+        return Share(None, coverage, len(counted), None, without_data, NotKnown.NO_RATE), set()
+    if not given_days:
+        share = Share(None, coverage, len(counted), len(meeting), without_data, NotKnown.NO_DATA)
+        return share, meeting
+    percent = _round(met_days * 100 / given_days)
+    return Share(percent, coverage, len(counted), len(meeting), without_data), meeting
+
+
+_Engagement = tuple[_Span, Decimal, WorkforceRecord]  # days within the period, weight, record
 
 
 def _weighted_days(
@@ -157,18 +352,44 @@ def _weighted_days(
     among the records active on that day (so two engagements of one person never make more than
     one person's time, and adding a record never lowers the total).
     """
-    by_worker: dict[str, list[tuple[_Span, Decimal]]] = defaultdict(list)
+    return _summed(_engagements(records, period, weight), lambda record: True)
+
+
+def _engagements(
+    records: Iterable[WorkforceRecord],
+    period: _Span,
+    weight: Callable[[WorkforceRecord], Decimal],
+) -> dict[str, list[_Engagement]]:
+    """Each worker's records with days in the period, clipped to it and weighed: worked out
+    once, then summed over as many subsets of the records as needed (_summed)."""
+    by_worker: dict[str, list[_Engagement]] = defaultdict(list)
     for record in records:
         span = _clip(_span(record.starts_on, record.ends_on), period)
         if span is not None:
-            by_worker[record.worker_reference].append((span, weight(record)))
+            by_worker[record.worker_reference].append((span, weight(record), record))
+    return by_worker
+
+
+def _summed(
+    by_worker: Mapping[str, list[_Engagement]], keep: Callable[[WorkforceRecord], bool]
+) -> tuple[Decimal, set[str]]:
+    """_weighted_days over the records `keep` chooses."""
     total = Decimal(0)
-    for entries in by_worker.values():
-        spans = [span for span, _ in entries]
-        for start, end, active in _pieces(spans):
+    workers = set()
+    for worker, engaged in by_worker.items():
+        kept = [entry for entry in engaged if keep(entry[2])]
+        if not kept:
+            continue
+        workers.add(worker)
+        if len(kept) == 1:  # most people: one record, nothing to overlap
+            (start, end), weight, _ = kept[0]
             assert end is not None  # clipped to the period
-            total += max(entries[k][1] for k in active) * (end - start).days
-    return total, set(by_worker)
+            total += weight * (end - start).days
+            continue
+        for start, end, active in _pieces([span for span, _, _ in kept]):
+            assert end is not None
+            total += max(kept[k][1] for k in active) * (end - start).days
+    return total, workers
 
 
 @dataclass(frozen=True)

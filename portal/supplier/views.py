@@ -38,7 +38,7 @@ from portal.data.types import LineReview, PlanStatus
 from portal.domain import schedules, workforce_import
 from portal.domain.evidence import RefusedFile, check_file
 from portal.domain.periods import PeriodStatus
-from portal.formatting import count
+from portal.formatting import count, quantity
 from portal.request_input import int_arg, whole_number
 from portal.security import sandboxed_download
 from portal.supplier.forms import (
@@ -179,7 +179,11 @@ def edit_line(return_id: int, line_id: int) -> str | Response:
             if reply:
                 threads.post(line, reply, by=current_user, submission_number=ret.submission_count)
 
-        if figure == 0 and not form.nil_reason.data:
+        most = line.commitment.measure.unit.most
+        if not derived and most is not None and figure is not None and figure > most:
+            unit = line.commitment.measure.unit
+            form.figure.errors = [f"The figure must be {quantity(most, unit)} or less"]
+        elif figure == 0 and not form.nil_reason.data:
             form.nil_reason.errors = ["Enter why nothing was delivered this quarter"]
         elif _save(form, save):
             if reply:

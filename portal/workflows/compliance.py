@@ -21,7 +21,7 @@ from portal.data import compliance as store
 from portal.data import flags
 from portal.data.base import utcnow
 from portal.data.models import Commitment, CommitmentState, Contract, ContractState, Return
-from portal.data.types import FlagKind, FlagSeverity, MeasureKind, ReturnStatus
+from portal.data.types import FlagKind, FlagSeverity, MeasureKind, MeasureUnit, ReturnStatus
 from portal.domain import compliance
 from portal.domain.periods import (
     ReportingPeriod,
@@ -213,6 +213,8 @@ def _commitment_flags(
         pct = formatting.pct(assessment.delivery_pct or ZERO)
         delivered = formatting.quantity(assessment.delivered, unit, places=2)
         expected = formatting.quantity(assessment.expected_to_date, unit, places=2)
+        if unit is MeasureUnit.PERCENT:  # "(94.7%)" beside two shares would read as a third
+            pct += " of it"
         summary = (
             f"{name}: {delivered} on average against {expected} expected ({pct})"
             if level

@@ -8,7 +8,16 @@ from typing import Any
 
 from portal.calendar import today
 from portal.config import current_settings
-from portal.data import commit, evidence, flags, local_areas, returns, users, workforce
+from portal.data import (
+    commit,
+    evidence,
+    flags,
+    living_wage,
+    local_areas,
+    returns,
+    users,
+    workforce,
+)
 from portal.data.models import (
     Contract,
     EvidenceFile,
@@ -18,12 +27,21 @@ from portal.data.models import (
     ReturnSubmission,
     User,
 )
-from portal.data.types import FlagKind, FlagSeverity, LineReview, ReturnStatus, Role
+from portal.data.types import (
+    FlagKind,
+    FlagSeverity,
+    LineReview,
+    ReturnStatus,
+    Role,
+    WorkforceDerivation,
+)
 from portal.domain import schedules
 from portal.domain.counting import (
     Claim,
     DoubleClaim,
+    NotKnown,
     PeriodFigures,
+    Share,
     WorkforceRecord,
     derive,
     describe_double_claim,
@@ -60,7 +78,8 @@ def _area(ret: Return) -> set[str]:
 
 
 def figures(ret: Return) -> PeriodFigures:
-    """The people measures this return's workforce records give, with who counts for each."""
+    """The people measures this return's workforce records give, with who counts for each,
+    the fair-work shares judged against the real Living Wage rate in force for the period."""
     records = workforce.records_of(ret.id)
     full_time = Decimal(current_settings().full_time_hours)
     return derive(
@@ -69,19 +88,22 @@ def figures(ret: Return) -> PeriodFigures:
         period_ends_on=ret.period_ends_on,
         local_area=_area(ret),
         full_time_hours=full_time,
+        living_wage=living_wage.rate_for(ret.contract, ret.period_starts_on, ret.period_ends_on),
     )
 
 
 def needs_fair_work(ret: Return) -> bool:
     """Whether the return's people must each give their pay, contract type and guaranteed
-    hours: when the contract has a fair-work commitment (design brief section 5a). No measure
-    in the catalogue is a fair-work one yet, so for now no return needs them; the fair-work
-    measures will answer this from the contract's commitments."""
-    return False
+    hours: when the contract has a fair-work commitment (design brief section 5a)."""
+    return any(
+        (derivation := line.commitment.measure.derivation) is not None and derivation.is_share
+        for line in ret.lines
+    )
 
 
 def refresh_derived(ret: Return) -> PeriodFigures:
-    """Put the counted figures on the lines of people measures (while the return is editable)."""
+    """Put the counted figures on the lines of people measures (while the return is editable).
+    A fair-work share that is not known leaves its line without a figure, never a false 0%."""
     counted = figures(ret)
     derived = {
         line.commitment_id: counted.values[line.commitment.measure.derivation]
@@ -231,15 +253,47 @@ class LineProblem:
 def line_problems(ret: Return) -> list[LineProblem]:
     """What stops the return being submitted, line by line."""
     problems = []
+    counted: PeriodFigures | None = None
     for line in ret.lines:
         name = line.commitment.measure.name
-        if line.figure is None:
+        derivation = line.commitment.measure.derivation
+        if line.figure is None and derivation is not None and derivation.is_share:
+            counted = counted or figures(ret)
+            share = counted.shares[derivation]
+            problems.append(LineProblem(line, _why_not_known(derivation, share, name)))
+        elif line.figure is None:
             problems.append(LineProblem(line, f"Enter the figure for {name}"))
         elif line.figure == 0 and not line.nil_reason:
             problems.append(LineProblem(line, f"Give a reason for the nil return for {name}"))
         if not line.narrative:
             problems.append(LineProblem(line, f"Describe what was delivered for {name}"))
     return problems
+
+
+def _why_not_known(derivation: WorkforceDerivation, share: Share, name: str) -> str:
+    """What the supplier can do about a fair-work share the portal cannot count."""
+    older = derivation in (
+        WorkforceDerivation.OLDER_LIVING_WAGE,
+        WorkforceDerivation.OLDER_SECURE_WORK,
+    )
+    people = "the people aged 50 and over" if older else "the people"
+    if share.not_known is NotKnown.NO_RATE:
+        return (
+            f"{name} cannot be counted: the real Living Wage rate for this quarter is not in "
+            "the portal yet. Ask the council to add it"
+        )
+    if not share.counted and not share.without_data and older:
+        # Nothing the supplier can add; said plainly rather than asking for data that is not
+        # there. (A quarter with nobody aged 50 or over cannot yet be submitted on this line.)
+        return f"{name} cannot be counted: nobody aged 50 or over is on this contract this quarter"
+    if not share.counted and not share.without_data:
+        return f"{name} cannot be counted: add the people on this contract this quarter"
+    if derivation in (WorkforceDerivation.LIVING_WAGE, WorkforceDerivation.OLDER_LIVING_WAGE):
+        return f"Enter the hourly pay of {people} on this contract to count {name}"
+    return (
+        f"Enter the contract type and guaranteed weekly hours of {people} on this contract to "
+        f"count {name}"
+    )
 
 
 def submit(

@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal import calendar
-from portal.data import commit, contracts, flags, recovery, returns
+from portal.data import commit, contracts, dashboard, flags, recovery, returns
 from portal.data import compliance as store
 from portal.data.models import CommitmentState, Contract, Flag, Return
 from portal.data.types import FlagKind, FlagSeverity, FlagStatus, Rating, ReturnStatus, Status
@@ -346,3 +346,40 @@ def test_the_status_filter_can_choose_open_alone(world: World, as_manager: Porta
     assert shown("open") == (everything - {acknowledged.summary}, ["open"])
     assert shown("acknowledged") == ({acknowledged.summary}, ["acknowledged"])
     assert shown("nonsense")[1] == ["open-or-acknowledged"]
+
+
+def test_a_fair_work_shortfall_raises_a_flag(world: World, as_manager: PortalClient) -> None:
+    """ "At least 95% of FTE paid the real Living Wage in every quarter": Q1 96% and Q2 88%
+    accepted give a mean of 92%, 92 / 95 = 96.84% of the level: behind, so a shortfall flag,
+    with the shares written as people write them."""
+    contract = factories.contract(
+        world.council, world.supplier, world.manager, reference="NCC-FW", codes=()
+    )
+    measure = factories.measure(world.council, "LIVING_WAGE")
+    contracts.add_commitment(contract, measure, target=Decimal(95), by=world.manager)
+    commit()
+    accepted_return(contract, 1, {"LIVING_WAGE": Decimal(96)}, world)
+    accepted_return(contract, 2, {"LIVING_WAGE": Decimal(88)}, world)
+    commit()
+    state = state_of(contract, "LIVING_WAGE")
+    assert state.delivered == Decimal(92) and state.expected_to_date == Decimal(95)
+    assert state.status is Status.BEHIND and state.shortfall == Decimal(3)
+    [flag] = flags.for_contract(contract.id)
+    assert flag.kind is FlagKind.SHORTFALL and flag.severity is FlagSeverity.MEDIUM
+    assert flag.summary == (
+        "FTE paid at least the real Living Wage: 92% on average against 95% expected (96.8% of it)"
+    )
+    page = as_manager.get(f"/council/contracts/{contract.id}").get_data(as_text=True)
+    assert ">95%<" in page and ">92%" in page
+    assert not re.search(r"\d %|£9[25]\b", page)  # never "95 %" or "£95"
+    # Shares of different contracts' FTE are never added up into a portfolio total.
+    totals = dashboard.portfolio(world.council.id).year_totals
+    assert measure.name not in [total.name for total in totals]
+    # Q3 at 100% and Q4 at 96% bring the mean to (96 + 88 + 100 + 96) / 4 = 95%: on track,
+    # and the flag resolves itself.
+    accepted_return(contract, 3, {"LIVING_WAGE": Decimal(100)}, world, as_of=date(2026, 5, 1))
+    accepted_return(contract, 4, {"LIVING_WAGE": Decimal(96)}, world, as_of=date(2026, 5, 1))
+    commit()
+    assert state_of(contract, "LIVING_WAGE").status is Status.ON_TRACK
+    db.session.refresh(flag)
+    assert flag.status is FlagStatus.RESOLVED

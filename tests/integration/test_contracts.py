@@ -185,6 +185,30 @@ def test_commitments_copy_the_proxy_value_and_skip_retired_measures(
     assert added.target == Decimal(4) and added.proxy_value == Decimal("28500.00")
 
 
+def test_a_share_cannot_be_promised_above_100_percent(
+    as_manager: PortalClient, world: World
+) -> None:
+    living_wage = factories.measure(world.council, "LIVING_WAGE")
+    url = f"/council/contracts/{world.contract.id}/commitments/new"
+    form = as_manager.get(url).get_data(as_text=True)
+    assert "FTE paid at least the real Living Wage (level held each period, %)" in form
+    html = as_manager.submit(url, {"measure": living_wage.id, "target": "101"}).get_data(
+        as_text=True
+    )
+    assert "Target must be 100% or less" in html and 'value="101"' in html
+    db.session.expire_all()
+    assert living_wage.id not in {c.measure_id for c in world.contract.commitments}
+    as_manager.submit(url, {"measure": living_wage.id, "target": "95"})
+    db.session.expire_all()
+    [added] = [c for c in world.contract.commitments if c.measure_id == living_wage.id]
+    assert added.target == Decimal(95)
+    edit = f"/council/contracts/{world.contract.id}/commitments/{added.id}/edit"
+    refused = as_manager.submit(edit, {"target": "100.5", "reason": "Raised"})
+    assert "Target must be 100% or less" in refused.get_data(as_text=True)
+    db.session.refresh(added)
+    assert added.target == Decimal(95)
+
+
 def test_changing_a_target_after_the_start_needs_a_reason(
     as_manager: PortalClient, world: World
 ) -> None:

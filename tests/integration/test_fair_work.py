@@ -14,12 +14,13 @@ from flask import Flask
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from portal.data import commit, living_wage, returns, workforce
+from portal.data import commit, contracts, living_wage, returns, workforce
 from portal.data.models import AuditEvent, Contract, LivingWageRate, Organisation, Return
 from portal.domain.counting import ContractType
 from portal.domain.workforce_import import COLUMNS, FAIR_WORK_COLUMNS, MESSAGES
 from portal.extensions import db
 from portal.workflows import returns as workflow
+from tests import factories
 from tests.conftest import World, sign_in_as
 from tests.integration.test_lost_updates import form_on
 from tests.integration.test_returns import PEOPLE, fill_lines, schedule, upload_people
@@ -134,13 +135,26 @@ def test_the_upload_page_explains_the_new_columns(
     assert header[-3:] == ["Basic hourly pay (£)", "Contract type", "Guaranteed weekly hours"]
 
 
+@pytest.fixture
+def fair_ret(world: World, as_supplier: PortalClient) -> Return:
+    """A return for the first quarter of a contract with a fair-work commitment."""
+    measure = factories.measure(world.council, "LIVING_WAGE")
+    contracts.add_commitment(world.contract, measure, target=Decimal(95), by=world.manager)
+    commit()
+    started = as_supplier.submit(
+        f"/supplier/contracts/{world.contract.id}/returns/2025/1",
+        form_page=f"/supplier/contracts/{world.contract.id}",
+    )
+    assert started.status_code == 302
+    found = returns.find(world.contract.id, 2025, 1)
+    assert found is not None and workflow.needs_fair_work(found)
+    return found
+
+
 def test_when_the_contract_needs_fair_work_the_columns_are_required(
-    as_supplier: PortalClient,
-    ret: Return,  # noqa: F811
-    monkeypatch: pytest.MonkeyPatch,
+    as_supplier: PortalClient, fair_ret: Return
 ) -> None:
-    """The rule's switch: the fair-work measures will turn it on for their contracts."""
-    monkeypatch.setattr(workflow, "needs_fair_work", lambda ret: True)
+    ret = fair_ret
     page = as_supplier.get(f"/supplier/returns/{ret.id}/workforce/upload").get_data(as_text=True)
     assert "give these three columns for everyone" in page
     html = upload_people(as_supplier, ret, schedule(FAIR)).get_data(as_text=True)
@@ -194,11 +208,9 @@ def test_the_person_form_shows_fair_work_mistakes_and_keeps_what_was_typed(
 
 
 def test_the_person_form_requires_the_three_when_the_contract_needs_them(
-    as_supplier: PortalClient,
-    ret: Return,  # noqa: F811
-    monkeypatch: pytest.MonkeyPatch,
+    as_supplier: PortalClient, fair_ret: Return
 ) -> None:
-    monkeypatch.setattr(workflow, "needs_fair_work", lambda ret: True)
+    ret = fair_ret
     url = f"/supplier/returns/{ret.id}/workforce/add"
     html = as_supplier.submit(url, person()).get_data(as_text=True)
     assert "(optional)" not in html.split("Basic hourly pay", 1)[1][:20]

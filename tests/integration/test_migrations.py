@@ -238,6 +238,68 @@ def test_upgrading_cuts_typed_text_longer_than_its_form_allows(migrating_app: Fl
     downgrade(revision="7c2f9a1d4e55")
 
 
+def test_upgrading_gives_each_council_the_fair_work_measures(migrating_app: Flask) -> None:
+    """A council gets its catalogue when it is created, so the councils already there are
+    given the fair-work measures; one that has a measure of the same code keeps its own."""
+    upgrade(revision="b8e4d2c6a1f9")  # the revision before the fair-work measures
+    rows = a_contract_as_rows()
+    rows["organisations"].append(
+        {"id": 3, "name": "Other", "kind": "council", "is_sme": False, "is_vcse": False}
+    )
+    rows["measures"].append(
+        rows["measures"][0] | {"id": 3, "council_id": 3, "code": "SECURE_WORK", "name": "Ours"}
+    )
+    for table in ("organisations", "users", "measures", "contracts", "commitments"):
+        rows[table] = [row | {"version": 1} for row in rows[table]]
+    rows["organisations"] = [row | {"is_in_london": False} for row in rows["organisations"]]
+    insert_rows(rows, datetime.now(UTC))
+    upgrade()
+    with db.engine.connect() as connection:
+        added = connection.execute(
+            text("SELECT council_id, code, unit, kind, derivation FROM measures WHERE id > 3")
+        ).all()
+        audited = connection.execute(
+            text("SELECT object_id FROM audit_events WHERE object_type = 'measure'")
+        ).scalars()
+        ids = connection.execute(text("SELECT id FROM measures WHERE id > 3")).scalars()
+        assert sorted(audited) == sorted(ids)
+    fair = {
+        "LIVING_WAGE": "living_wage",
+        "SECURE_WORK": "secure_work",
+        "OLDER_LIVING_WAGE": "older_living_wage",
+        "OLDER_SECURE_WORK": "older_secure_work",
+    }
+    assert sorted(added) == sorted(
+        [(1, code, "percent", "level", derivation) for code, derivation in fair.items()]
+        + [(3, code, "percent", "level", d) for code, d in fair.items() if code != "SECURE_WORK"]
+    )
+    downgrade(revision="b8e4d2c6a1f9")
+    with db.engine.connect() as connection:
+        kept = connection.execute(text("SELECT id FROM measures ORDER BY id")).scalars().all()
+    assert kept == [1, 2, 3]
+
+
+def test_downgrading_refuses_to_lose_a_fair_work_commitment(
+    migrating_app: Flask, capfd: pytest.CaptureFixture[str]
+) -> None:
+    upgrade()
+    rows = a_contract_as_rows()
+    rows["measures"] = [
+        rows["measures"][0]
+        | {"unit": "percent", "kind": "level", "derivation": "living_wage", "version": 1}
+    ]
+    rows["commitments"] = [rows["commitments"][0] | {"target": 95}]
+    for table in ("organisations", "users", "contracts", "commitments"):
+        rows[table] = [row | {"version": 1} for row in rows[table]]
+    rows["organisations"] = [row | {"is_in_london": False} for row in rows["organisations"]]
+    insert_rows(rows, datetime.now(UTC))
+    with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits
+        downgrade(revision="b8e4d2c6a1f9")  # the revision before the fair-work measures
+    assert "1 commitment is on percent or fair-work measures" in capfd.readouterr().err
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM measures")).scalar() == 1
+
+
 def a_contract_as_rows() -> dict[str, list[dict[str, object]]]:
     """A council, its manager, a supplier, two measures and a contract promising both, as the
     rows of a database at an earlier revision (for tests of what a migration does to data)."""

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from werkzeug.test import TestResponse
 
 from portal.config import Settings
@@ -25,7 +25,7 @@ from portal.data.models import (
     WorkforceEntry,
 )
 from portal.data.types import EmailStatus, FlagKind, ReturnStatus, Role
-from portal.domain.counting import AgeBand, WorkforceRecord
+from portal.domain.counting import AgeBand, NotKnown, Share, WorkforceRecord
 from portal.domain.periods import reporting_periods
 from portal.domain.workforce_import import COLUMNS
 from portal.extensions import db
@@ -663,3 +663,117 @@ def review(client: PortalClient, ret: Return, queried: dict[str, str]) -> TestRe
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
     return response
+
+
+def test_a_fair_work_share_that_is_not_known_has_no_figure_and_says_why(
+    world: World, as_supplier: PortalClient, ret: Return
+) -> None:
+    """PEOPLE give no pay, contract types or hours (they were uploaded before the contract
+    asked for fair work), and no real Living Wage rate is in the table for the quarter: the
+    shares are not known, so their lines stay without a figure (never a 0% that would raise a
+    false flag) and the check page says what is missing."""
+    from portal.data import contracts
+    from portal.data.models import LivingWageRate
+    from portal.workflows import returns as workflow
+
+    upload_people(as_supplier, ret, schedule(PEOPLE))
+    for code, target in (("LIVING_WAGE", 95), ("SECURE_WORK", 90)):
+        measure = factories.measure(world.council, code)
+        contracts.add_commitment(world.contract, measure, target=Decimal(target), by=world.manager)
+    db.session.execute(delete(LivingWageRate))
+    commit()
+    as_supplier.get(f"/supplier/returns/{ret.id}")  # adds the new commitments' lines
+    people = as_supplier.get(f"/supplier/returns/{ret.id}/workforce").get_data(as_text=True)
+    assert people.count(">Not known</td>") == 2
+    fill_lines(as_supplier, ret)
+    refused = as_supplier.submit(
+        f"/supplier/returns/{ret.id}/check", {"confirm": "y", "version": ret.version}
+    ).get_data(as_text=True)
+    db.session.refresh(ret)
+    figures = {line.commitment.measure.code: line.figure for line in ret.lines}
+    assert figures == {
+        "LOCAL_HIRES": Decimal(2),
+        "APPRENTICE_STARTS": Decimal(1),
+        "OLDER_HIRES": Decimal(2),
+        "LIVING_WAGE": None,
+        "SECURE_WORK": None,
+    }
+    assert (
+        "FTE paid at least the real Living Wage cannot be counted: the real Living Wage rate "
+        "for this quarter is not in the portal yet. Ask the council to add it" in refused
+    )
+    assert refused.count("Not known<br>") == 2
+    db.session.refresh(ret)
+    assert ret.status is ReturnStatus.DRAFT
+    # The page shows the first problem of the declaration; every one of them is this:
+    assert [problem.message for problem in workflow.line_problems(ret)] == [
+        "FTE paid at least the real Living Wage cannot be counted: the real Living Wage rate "
+        "for this quarter is not in the portal yet. Ask the council to add it",
+        "Enter the contract type and guaranteed weekly hours of the people on this contract "
+        "to count FTE in secure work",
+    ]
+
+
+def test_a_share_typed_in_is_at_most_100_percent(
+    as_supplier: PortalClient, world: World, ret: Return
+) -> None:
+    from portal.data import contracts, measures
+    from portal.data.types import MeasureKind, MeasureUnit
+
+    survey = measures.create(
+        world.council.id,
+        code="SURVEY",
+        name="Staff who would recommend the job",
+        unit=MeasureUnit.PERCENT,
+        kind=MeasureKind.LEVEL,
+        counting_rule="From the staff survey.",
+        evidence_guidance="The survey results.",
+        by=None,
+    )
+    contracts.add_commitment(world.contract, survey, target=Decimal(80), by=world.manager)
+    commit()
+    as_supplier.get(f"/supplier/returns/{ret.id}")  # adds the new commitment's line
+    db.session.refresh(ret)
+    line = next(item for item in ret.lines if item.commitment.measure.code == "SURVEY")
+    url = f"/supplier/returns/{ret.id}/lines/{line.id}"
+    typed = {"figure": "101", "narrative": "Survey in May", "version": ret.version}
+    html = as_supplier.submit(url, typed).get_data(as_text=True)
+    assert "The figure must be 100% or less" in html and 'value="101"' in html
+    assert as_supplier.submit(url, typed | {"figure": "87.5"}).status_code == 302
+    page = as_supplier.get(f"/supplier/returns/{ret.id}").get_data(as_text=True)
+    assert "This quarter: 87.5%" in page
+
+
+@pytest.mark.parametrize(
+    ("derivation", "share", "message"),
+    [
+        (
+            "older_living_wage",
+            Share(None, None, 0, 0, 0, NotKnown.NO_DATA),
+            "Pay 50+ cannot be counted: nobody aged 50 or over is on this contract this quarter",
+        ),
+        (
+            "living_wage",
+            Share(None, None, 0, 0, 0, NotKnown.NO_DATA),
+            "Pay 50+ cannot be counted: add the people on this contract this quarter",
+        ),
+        (
+            "older_living_wage",
+            Share(None, Decimal(0), 0, 0, 2, NotKnown.NO_DATA),
+            "Enter the hourly pay of the people aged 50 and over on this contract to count Pay 50+",
+        ),
+        (
+            "older_secure_work",
+            Share(None, Decimal(0), 0, 0, 2, NotKnown.NO_DATA),
+            "Enter the contract type and guaranteed weekly hours of the people aged 50 and over "
+            "on this contract to count Pay 50+",
+        ),
+    ],
+)
+def test_a_share_that_is_not_known_says_what_would_make_it_known(
+    derivation: str, share: Share, message: str
+) -> None:
+    from portal.data.types import WorkforceDerivation
+    from portal.workflows.returns import _why_not_known
+
+    assert _why_not_known(WorkforceDerivation(derivation), share, "Pay 50+") == message

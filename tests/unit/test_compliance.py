@@ -352,6 +352,25 @@ def test_level_measure_held_is_on_track_and_not_at_risk() -> None:
     assert not a.at_risk
 
 
+def test_a_fair_work_share_is_a_level_like_any_other() -> None:
+    # "At least 95% of FTE paid the real Living Wage in every quarter". As of 15 Feb 2026 Q1-Q3
+    # are due: 96%, 90% and 87% accepted. Mean (96 + 90 + 87) / 3 = 91%: 91 / 95 = 95.789...%,
+    # behind (not a 0.91 or a 9,100%), short by 4 percentage points, and at risk.
+    a = level(periods(accepted=[D(96), D(90), D(87)]), as_of=date(2026, 2, 15), target=D(95))
+    assert a.delivered == D(91)
+    assert a.expected_to_date == D(95)
+    assert a.delivery_pct is not None and a.delivery_pct.quantize(D("0.01")) == D("95.79")
+    assert a.status is Status.BEHIND
+    assert a.shortfall == D(4)
+    assert a.at_risk
+    # Held at or above 95% every quarter: on track, rated Good.
+    held = level(
+        periods(accepted=[D(95), D(100), D("97.5")]), as_of=date(2026, 2, 15), target=D(95)
+    )
+    assert held.status is Status.ON_TRACK and not held.at_risk
+    assert rate([held]) is Rating.GOOD
+
+
 def test_level_measure_nothing_due_yet() -> None:
     a = level(periods(accepted=[D(10)], pending=[D(4)]), as_of=date(2025, 7, 1))
     assert (a.expected_to_date, a.delivered, a.pending) == (0, 0, D(4))

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from portal.domain.contract_import import COLUMNS, Lookups, plan_import, references_in
-from portal.domain.measures import MeasureKind
+from portal.domain.measures import MeasureKind, MeasureUnit
 
 TOTAL, LEVEL = MeasureKind.CUMULATIVE, MeasureKind.LEVEL
 LOOKUPS = Lookups(
@@ -118,6 +118,22 @@ def test_missing_cells_say_what_to_enter() -> None:
         "Enter the start date",
         "Enter the target for LOCAL_HIRES",
     } <= messages
+
+
+def test_a_share_cannot_be_promised_above_100_percent() -> None:
+    lookups = Lookups(
+        **(
+            vars(LOOKUPS)
+            | {
+                "measures": LOOKUPS.measures | {"LIVING_WAGE": (15, False, LEVEL)},
+                "most": {"LIVING_WAGE": (Decimal(100), MeasureUnit.PERCENT)},
+            }
+        )
+    )
+    over = plan_import([COLUMNS, row(Measure_code="living_wage", Target="100.01")], lookups)
+    assert [e.message for e in over.errors] == ["Target for LIVING_WAGE must be 100% or less"]
+    ok = plan_import([COLUMNS, row(Measure_code="LIVING_WAGE", Target="100")], lookups)
+    assert ok.is_valid and ok.contracts[0].commitments[0].target == Decimal(100)
 
 
 def test_a_contract_without_commitments_is_allowed() -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -10,13 +12,20 @@ from hypothesis import strategies as st
 from portal.domain.counting import (
     AgeBand,
     Claim,
+    ContractType,
     DoubleClaim,
+    NotKnown,
     PeriodFigures,
+    Share,
     WorkforceRecord,
+    _round,
+    _weighted_days,
     derive,
     describe_double_claim,
     double_claims,
+    is_secure,
 )
+from portal.domain.measures import FAIR_WORK
 from portal.domain.measures import WorkforceDerivation as D
 
 # Q1 2025-26: 1 April to 30 June 2025 = 30 + 31 + 30 = 91 days.
@@ -36,6 +45,9 @@ def record(
     share: str = "1",
     new: bool = True,
     level: int | None = None,
+    pay: str | None = None,
+    contract: ContractType | None = None,
+    guaranteed: str | None = None,
 ) -> WorkforceRecord:
     return WorkforceRecord(
         worker_reference=ref,
@@ -48,11 +60,22 @@ def record(
         is_new_hire=new,
         apprenticeship_level=level,
         apprenticeship_standard=None if level is None else "Bricklayer",
+        hourly_pay=None if pay is None else Decimal(pay),
+        contract_type=contract,
+        guaranteed_hours=None if guaranteed is None else Decimal(guaranteed),
     )
 
 
-def q1(*records: WorkforceRecord, area: list[str] = AREA) -> PeriodFigures:
-    return derive(records, period_starts_on=Q1_START, period_ends_on=Q1_END, local_area=area)
+def q1(
+    *records: WorkforceRecord, area: list[str] = AREA, living_wage: str | None = None
+) -> PeriodFigures:
+    return derive(
+        records,
+        period_starts_on=Q1_START,
+        period_ends_on=Q1_END,
+        local_area=area,
+        living_wage=None if living_wage is None else Decimal(living_wage),
+    )
 
 
 def values(figures: PeriodFigures) -> dict[D, str]:
@@ -65,7 +88,7 @@ ZERO = {
     D.APPRENTICESHIP_STARTS: "0",
     D.APPRENTICESHIP_WEEKS: "0.00",
     D.OLDER_WORKER_HIRES: "0",
-}
+} | {d: "None" for d in FAIR_WORK}  # a share of no FTE is not known, never 0%
 
 
 # --- age bands and records ---------------------------------------------------------------------
@@ -128,15 +151,25 @@ def test_new_hire_starting_before_the_period_is_not_hired_in_it() -> None:
 
 def test_local_apprentice_aged_52_counts_for_every_measure() -> None:
     # Starts 1 April, 30 hours a week, all on the contract:
-    # FTE 30 / 37 * 1 * 91 / 91 = 0.8108... -> 0.81; weeks 91 / 7 = 13.00
-    figures = q1(record("A1", age=AgeBand.AGE_50_64, hours="30", level=3))
+    # FTE 30 / 37 * 1 * 91 / 91 = 0.8108... -> 0.81; weeks 91 / 7 = 13.00; paid the real
+    # Living Wage on a permanent contract guaranteeing 30 hours: all of their FTE, 100%.
+    apprentice = record(
+        "A1",
+        age=AgeBand.AGE_50_64,
+        hours="30",
+        level=3,
+        pay="12.60",
+        contract=ContractType.PERMANENT,
+        guaranteed="30",
+    )
+    figures = q1(apprentice, living_wage="12.60")
     assert values(figures) == {
         D.LOCAL_HIRES: "1",
         D.LOCAL_FTE: "0.81",
         D.APPRENTICESHIP_STARTS: "1",
         D.APPRENTICESHIP_WEEKS: "13.00",
         D.OLDER_WORKER_HIRES: "1",
-    }
+    } | {d: "100.00" for d in FAIR_WORK}
     assert figures.contributors == {d: ("A1",) for d in D}
 
 
@@ -283,14 +316,14 @@ def test_mixed_workforce_and_contributors() -> None:
     )
     # LOCAL_FTE: (37 * 46 + 9.25 * 91 + 37 * 91 + 30 * 91) / (37 * 91)
     # = (1702 + 841.75 + 3367 + 2730) / 3367 = 8640.75 / 3367 = 2.5663... -> 2.57
-    assert values(figures) == {
+    assert values(figures) == ZERO | {
         D.LOCAL_HIRES: "2",
         D.LOCAL_FTE: "2.57",
         D.APPRENTICESHIP_STARTS: "1",
         D.APPRENTICESHIP_WEEKS: "13.00",
         D.OLDER_WORKER_HIRES: "2",
     }
-    assert figures.contributors == {
+    assert figures.contributors == {d: () for d in FAIR_WORK} | {
         D.LOCAL_HIRES: ("A1", "W3"),
         D.LOCAL_FTE: ("A1", "W1", "W2", "W3"),
         D.APPRENTICESHIP_STARTS: ("A1",),
@@ -310,6 +343,184 @@ def test_a_period_must_not_end_before_it_starts() -> None:
             local_area=AREA,
             full_time_hours=Decimal(0),
         )
+
+
+# --- fair work: hand-worked shares of FTE -----------------------------------------------------
+
+# The real Living Wage rates of 2024/25, £ an hour.
+UK, LONDON = "12.60", "13.85"
+
+
+def share(figures: PeriodFigures, derivation: D) -> tuple[str, str, int, int | None, int]:
+    """(share, coverage, people counted, people meeting it, people without the data)"""
+    found = figures.shares[derivation]
+    assert figures.values[derivation] == found.percent
+    return str(found.percent), str(found.coverage), found.counted, found.meeting, found.without_data
+
+
+def test_living_wage_share_of_a_part_timer_and_a_full_timer() -> None:
+    # FTE: W1 37 / 37 = 1 paid above the rate; W2 18.5 / 37 = 0.5 paid below it.
+    # 1 / 1.5 = 66.666...% -> 66.67%; both gave their pay: coverage 100%.
+    figures = q1(record("W1", pay="13.00"), record("W2", hours="18.5", pay="12.00"), living_wage=UK)
+    assert share(figures, D.LIVING_WAGE) == ("66.67", "100.00", 2, 1, 0)
+    assert figures.contributors[D.LIVING_WAGE] == ("W1",)
+
+
+def test_paid_exactly_the_rate_is_paid_the_living_wage() -> None:
+    figures = q1(record("W1", pay=UK), record("W2", pay="12.59"), living_wage=UK)
+    assert share(figures, D.LIVING_WAGE) == ("50.00", "100.00", 2, 1, 0)
+
+
+def test_living_wage_share_of_someone_engaged_for_part_of_the_period() -> None:
+    # W1 from 16 May: 46 of 91 days, paid above; W2 all 91 days, paid below.
+    # 46 / (46 + 91) = 46 / 137 = 33.576...% -> 33.58%
+    figures = q1(
+        record("W1", starts_on=date(2025, 5, 16), pay="13.00"),
+        record("W2", starts_on=date(2024, 1, 1), pay="11.00"),
+        living_wage=UK,
+    )
+    assert share(figures, D.LIVING_WAGE) == ("33.58", "100.00", 2, 1, 0)
+
+
+def test_living_wage_share_weighs_the_share_of_time_on_the_contract() -> None:
+    # W1 half their time here (0.5 FTE), paid above; W2 all of it (1 FTE), paid below.
+    # 0.5 / 1.5 = 33.333...% -> 33.33%
+    figures = q1(record("W1", share="0.5", pay="14.00"), record("W2", pay="10.00"), living_wage=UK)
+    assert share(figures, D.LIVING_WAGE) == ("33.33", "100.00", 2, 1, 0)
+
+
+def test_a_share_is_counted_over_the_fte_whose_pay_is_given() -> None:
+    # W1 1 FTE paid above; W2 1 FTE, pay not given; W3 0.5 FTE paid below.
+    # Share: 1 / (1 + 0.5) = 66.67%. Coverage: 1.5 / 2.5 = 60.00%.
+    figures = q1(
+        record("W1", pay="13.00"),
+        record("W2"),
+        record("W3", hours="18.5", pay="10.00"),
+        living_wage=UK,
+    )
+    assert share(figures, D.LIVING_WAGE) == ("66.67", "60.00", 2, 1, 1)
+
+
+def test_the_rate_is_a_parameter_london_or_the_rest_of_the_uk() -> None:
+    # W1 1 FTE at £13.50, W2 0.5 FTE at £14.00: both above the UK rate (£12.60), only W2
+    # above the London rate (£13.85): 0.5 / 1.5 = 33.33%.
+    people = (record("W1", pay="13.50"), record("W2", hours="18.5", pay="14.00"))
+    assert share(q1(*people, living_wage=UK), D.LIVING_WAGE) == ("100.00", "100.00", 2, 2, 0)
+    assert share(q1(*people, living_wage=LONDON), D.LIVING_WAGE) == ("33.33", "100.00", 2, 1, 0)
+
+
+def test_hours_beyond_full_time_count_as_one_fte_in_a_share() -> None:
+    # W1 48 h is capped at 37 h (1 FTE), paid above; W2 1 FTE paid below: 50%, not 48 / 85.
+    figures = q1(record("W1", hours="48", pay="13.00"), record("W2", pay="10.00"), living_wage=UK)
+    assert share(figures, D.LIVING_WAGE) == ("50.00", "100.00", 2, 1, 0)
+
+
+def test_shares_are_over_all_workers_not_only_local_ones() -> None:
+    figures = q1(
+        record("W1", sector="SK1 1", pay="13.00"), record("W2", pay="10.00"), living_wage=UK
+    )
+    assert share(figures, D.LIVING_WAGE) == ("50.00", "100.00", 2, 1, 0)
+    assert figures.values[D.LOCAL_FTE] == Decimal("1.00")  # only W2 is local
+
+
+def test_shares_round_half_up() -> None:
+    # 1 h of 32 h paid above the rate: 1 / 32 = 3.125% -> 3.13% (banker's rounding: 3.12%)
+    figures = q1(
+        record("W1", hours="1", pay="13.00"), record("W2", hours="31", pay="10.00"), living_wage=UK
+    )
+    assert figures.values[D.LIVING_WAGE] == Decimal("3.13")
+
+
+def test_without_a_rate_the_living_wage_shares_are_not_known() -> None:
+    figures = q1(record("W1", pay="13.00"), record("W2"), living_wage=None)
+    assert figures.values[D.LIVING_WAGE] is None  # never 0%: that would raise a false flag
+    assert figures.shares[D.LIVING_WAGE] == Share(
+        None, Decimal("50.00"), 1, None, 1, NotKnown.NO_RATE
+    )
+    assert figures.contributors[D.LIVING_WAGE] == ()
+
+
+def test_with_nobody_giving_the_figure_a_share_is_not_known() -> None:
+    figures = q1(record("W1"), record("W2"), living_wage=UK)
+    for derivation in (D.LIVING_WAGE, D.SECURE_WORK):
+        assert figures.values[derivation] is None
+        assert figures.shares[derivation] == Share(None, Decimal("0.00"), 0, 0, 2, NotKnown.NO_DATA)
+    nobody = q1(living_wage=UK).shares[D.LIVING_WAGE]
+    assert nobody == Share(None, None, 0, 0, 0, NotKnown.NO_DATA)  # no FTE: no coverage either
+
+
+def test_secure_work() -> None:
+    # Each 1 FTE. Secure: S1 (permanent, 37 h) and S2 (fixed-term, exactly 16 h guaranteed).
+    # Insecure: I1 zero-hours (hours not given: insecure whatever they are), I2 permanent with
+    # 15.5 h guaranteed, I3 casual with 20 h guaranteed. Not given: N1 (no hours), N2 (no type).
+    # Share 2 / 5 = 40.00%; coverage 5 / 7 = 71.428...% -> 71.43%.
+    figures = q1(
+        record("S1", contract=ContractType.PERMANENT, guaranteed="37"),
+        record("S2", contract=ContractType.FIXED_TERM, guaranteed="16"),
+        record("I1", contract=ContractType.ZERO_HOURS),
+        record("I2", contract=ContractType.PERMANENT, guaranteed="15.5"),
+        record("I3", contract=ContractType.CASUAL, guaranteed="20"),
+        record("N1", contract=ContractType.PERMANENT),
+        record("N2", guaranteed="20"),
+    )
+    assert share(figures, D.SECURE_WORK) == ("40.00", "71.43", 5, 2, 2)
+    assert figures.contributors[D.SECURE_WORK] == ("S1", "S2")
+
+
+def test_secure_work_needs_no_rate_and_weighs_fte() -> None:
+    # S1 0.5 FTE (18.5 h) permanent with 18.5 h guaranteed; I1 1 FTE zero-hours, 0 h guaranteed.
+    # 0.5 / 1.5 = 33.33%.
+    figures = q1(
+        record("S1", hours="18.5", contract=ContractType.PERMANENT, guaranteed="18.5"),
+        record("I1", contract=ContractType.ZERO_HOURS, guaranteed="0"),
+        living_wage=None,
+    )
+    assert share(figures, D.SECURE_WORK) == ("33.33", "100.00", 2, 1, 0)
+
+
+def test_the_older_workers_shares_count_only_those_aged_50_and_over() -> None:
+    # O1 (50 to 64) 1 FTE paid above; O2 (65 and over) 0.5 FTE paid below, zero-hours;
+    # Y1 (25 to 34) 1 FTE paid below, permanent 37 h.
+    # All: 1 / 2.5 = 40.00%. 50 and over: 1 / 1.5 = 66.67%.
+    # Secure, all: O2 insecure, Y1 secure, O1 not given: 1 / 1.5 = 66.67%, coverage 1.5 / 2.5 = 60%.
+    # Secure, 50 and over: O2 only, insecure: 0 / 0.5 = 0%, coverage 0.5 / 1.5 = 33.33%.
+    figures = q1(
+        record("O1", age=AgeBand.AGE_50_64, pay="13.00"),
+        record(
+            "O2",
+            age=AgeBand.AGE_65_PLUS,
+            hours="18.5",
+            pay="11.00",
+            contract=ContractType.ZERO_HOURS,
+        ),
+        record("Y1", pay="11.00", contract=ContractType.PERMANENT, guaranteed="37"),
+        living_wage=UK,
+    )
+    assert share(figures, D.LIVING_WAGE) == ("40.00", "100.00", 3, 1, 0)
+    assert share(figures, D.OLDER_LIVING_WAGE) == ("66.67", "100.00", 2, 1, 0)
+    assert share(figures, D.SECURE_WORK) == ("66.67", "60.00", 2, 1, 1)
+    assert share(figures, D.OLDER_SECURE_WORK) == ("0.00", "33.33", 1, 0, 1)
+    assert figures.contributors[D.OLDER_LIVING_WAGE] == ("O1",)
+
+
+def test_with_nobody_aged_50_or_over_their_shares_are_not_known() -> None:
+    figures = q1(
+        record("Y1", pay="13.00", contract=ContractType.PERMANENT, guaranteed="37"), living_wage=UK
+    )
+    assert figures.values[D.LIVING_WAGE] == Decimal("100.00")
+    for derivation in (D.OLDER_LIVING_WAGE, D.OLDER_SECURE_WORK):
+        assert figures.shares[derivation] == Share(None, None, 0, 0, 0, NotKnown.NO_DATA)
+
+
+def test_one_persons_overlapping_records_count_their_shared_days_once_in_a_share() -> None:
+    # W1 has two records over the whole quarter: full time below the rate, and half time
+    # above it. Shared days count once at the larger weight: 1 FTE given, of which 0.5 meets.
+    figures = q1(
+        record("W1", pay="10.00"),
+        record("W1", hours="18.5", pay="13.00"),
+        living_wage=UK,
+    )
+    assert share(figures, D.LIVING_WAGE) == ("50.00", "100.00", 1, 1, 0)
 
 
 # --- double claims ----------------------------------------------------------------------------
@@ -479,22 +690,35 @@ records = st.builds(
     share_on_contract=st.decimals(min_value="0.01", max_value="1", places=2),
     is_new_hire=st.booleans(),
     apprenticeship_level=st.none() | st.integers(min_value=1, max_value=8),
+    hourly_pay=st.none() | st.decimals(min_value="5", max_value="30", places=2),
+    contract_type=st.none() | st.sampled_from(list(ContractType)),
+    guaranteed_hours=st.none() | st.decimals(min_value="0", max_value="48", places=1),
 )
 record_lists = st.lists(records, max_size=8)
+COUNTS = [d for d in D if not d.is_share]
 
 
-def derive_q1(rs: list[WorkforceRecord]) -> PeriodFigures:
-    return derive(rs, period_starts_on=Q1_START, period_ends_on=Q1_END, local_area=AREA)
+def derive_q1(rs: list[WorkforceRecord], living_wage: Decimal | None = None) -> PeriodFigures:
+    return derive(
+        rs,
+        period_starts_on=Q1_START,
+        period_ends_on=Q1_END,
+        local_area=AREA,
+        living_wage=living_wage,
+    )
 
 
 @given(record_lists)
 def test_figures_are_never_negative_and_always_complete(rs: list[WorkforceRecord]) -> None:
     figures = derive_q1(rs)
     assert set(figures.values) == set(D) == set(figures.contributors)
-    assert all(value >= 0 for value in figures.values.values())
+    assert set(figures.shares) == set(FAIR_WORK)
+    for derivation in COUNTS:
+        value = figures.values[derivation]
+        assert value is not None and value >= 0
     for derivation, refs in figures.contributors.items():
         assert list(refs) == sorted(set(refs))
-        if derivation is not D.LOCAL_FTE and derivation is not D.APPRENTICESHIP_WEEKS:
+        if derivation in (D.LOCAL_HIRES, D.APPRENTICESHIP_STARTS, D.OLDER_WORKER_HIRES):
             assert figures.values[derivation] == len(refs)
 
 
@@ -514,8 +738,9 @@ def test_local_fte_is_at_most_one_per_local_worker(rs: list[WorkforceRecord]) ->
 def test_adding_a_record_never_lowers_a_figure(
     rs: list[WorkforceRecord], extra: WorkforceRecord
 ) -> None:
+    """Counts only: a share can fall when someone who does not meet it is added."""
     before, after = derive_q1(rs), derive_q1([*rs, extra])
-    for derivation in D:
+    for derivation in COUNTS:
         assert after.values[derivation] >= before.values[derivation]
         assert set(after.contributors[derivation]) >= set(before.contributors[derivation])
 
@@ -556,3 +781,101 @@ def test_double_claims_are_well_formed_and_order_free(data: st.DataObject, cs: l
                 and (c.ends_on is None or d.overlap_starts_on <= c.ends_on)
             )
         assert d.overlap_ends_on is None or d.overlap_starts_on <= d.overlap_ends_on
+
+
+# --- fair work: properties --------------------------------------------------------------------
+
+rates = st.decimals(min_value="5", max_value="30", places=2)
+
+
+@given(record_lists, st.none() | rates)
+def test_shares_and_coverage_are_between_0_and_100_percent(
+    rs: list[WorkforceRecord], living_wage: Decimal | None
+) -> None:
+    figures = derive_q1(rs, living_wage)
+    for derivation, found in figures.shares.items():
+        assert figures.values[derivation] == found.percent
+        assert found.percent is None or 0 <= found.percent <= 100
+        assert found.coverage is None or 0 <= found.coverage <= 100
+        assert (found.percent is None) == (found.not_known is not None)
+        assert found.meeting is None or found.meeting <= found.counted
+        assert len(figures.contributors[derivation]) == (found.meeting or 0)
+    if living_wage is None:
+        assert figures.values[D.LIVING_WAGE] is None
+        assert figures.values[D.OLDER_LIVING_WAGE] is None
+
+
+@given(st.data(), st.lists(records, min_size=1, max_size=8), rates)
+def test_raising_someones_pay_never_lowers_a_living_wage_share(
+    data: st.DataObject, rs: list[WorkforceRecord], living_wage: Decimal
+) -> None:
+    k = data.draw(st.integers(min_value=0, max_value=len(rs) - 1))
+    pay = rs[k].hourly_pay if rs[k].hourly_pay is not None else Decimal(5)
+    raised = pay + data.draw(st.decimals(min_value="0.01", max_value="10", places=2))
+    before = derive_q1([*rs[:k], replace(rs[k], hourly_pay=pay), *rs[k + 1 :]], living_wage)
+    after = derive_q1([*rs[:k], replace(rs[k], hourly_pay=raised), *rs[k + 1 :]], living_wage)
+    for derivation in (D.LIVING_WAGE, D.OLDER_LIVING_WAGE):
+        was, now = before.values[derivation], after.values[derivation]
+        assert (was is None) == (now is None)
+        assert was is None or now is None or now >= was
+
+
+@given(record_lists, st.none() | rates)
+def test_the_fte_a_share_is_counted_over_is_never_more_than_all_fte(
+    rs: list[WorkforceRecord], living_wage: Decimal | None
+) -> None:
+    """Everyone whose record gives the figure is in the group: counted + without = the group."""
+    figures = derive_q1(rs, living_wage)
+    in_period = {
+        r.worker_reference
+        for r in rs
+        if r.starts_on <= Q1_END and (r.ends_on is None or r.ends_on >= max(Q1_START, r.starts_on))
+    }
+    found = figures.shares[D.LIVING_WAGE]
+    assert found.counted + found.without_data == len(in_period)
+
+
+@given(record_lists, st.none() | rates)
+def test_the_shares_are_the_plain_sums_of_fte_they_say(
+    rs: list[WorkforceRecord], living_wage: Decimal | None
+) -> None:
+    """derive sums the twelve subsets in one pass; each must equal the plain sum of FTE over
+    the records it stands for (worked out here the slow way, one subset at a time)."""
+    figures = derive_q1(rs, living_wage)
+    period = (Q1_START, Q1_END + timedelta(days=1))
+
+    def fte_days(keep: Callable[[WorkforceRecord], bool]) -> Decimal:
+        chosen = [r for r in rs if keep(r)]
+        return _weighted_days(
+            chosen, period, lambda r: min(r.weekly_hours, Decimal(37)) * r.share_on_contract
+        )[0]
+
+    def pay_given(r: WorkforceRecord) -> bool:
+        return r.hourly_pay is not None
+
+    def paid(r: WorkforceRecord) -> bool:
+        return r.hourly_pay is not None and living_wage is not None and r.hourly_pay >= living_wage
+
+    def said(r: WorkforceRecord) -> bool:
+        return is_secure(r) is not None
+
+    def secure(r: WorkforceRecord) -> bool:
+        return is_secure(r) is True
+
+    for derivation, older, gives, meets in (
+        (D.LIVING_WAGE, False, pay_given, paid),
+        (D.SECURE_WORK, False, said, secure),
+        (D.OLDER_LIVING_WAGE, True, pay_given, paid),
+        (D.OLDER_SECURE_WORK, True, said, secure),
+    ):
+
+        def group(r: WorkforceRecord, older: bool = older) -> bool:
+            return r.age_band.is_50_or_over or not older
+
+        everyone = fte_days(group)
+        given = fte_days(lambda r, g=group, k=gives: g(r) and k(r))
+        met = fte_days(lambda r, g=group, k=gives, m=meets: g(r) and k(r) and m(r))
+        found = figures.shares[derivation]
+        assert found.coverage == (_round(given * 100 / everyone) if everyone else None)
+        if found.not_known is None:
+            assert found.percent == _round(met * 100 / given)

@@ -73,6 +73,10 @@ def test_numbers_drop_needless_decimals(value: Decimal | int | float, expected: 
         (Decimal("1500"), MeasureUnit.HOURS, "1,500 hours"),
         (Decimal("1200"), MeasureUnit.POUNDS, "£1,200"),
         (Decimal("76100.5"), MeasureUnit.POUNDS, "£76,100.50"),
+        (Decimal("95"), MeasureUnit.PERCENT, "95%"),  # no space, and never "£95"
+        (Decimal("95.00"), MeasureUnit.PERCENT, "95%"),
+        (Decimal("87.25"), MeasureUnit.PERCENT, "87.25%"),
+        (Decimal("1"), MeasureUnit.PERCENT, "1%"),
     ],
 )
 def test_quantities_carry_their_unit(value: Decimal, unit: MeasureUnit, expected: str) -> None:
@@ -102,6 +106,7 @@ def test_figures_can_be_rounded_first() -> None:
     assert quantity(Decimal("1.04"), MeasureUnit.WEEKS, places=1) == "1 week"
     assert quantity(Decimal("1.04"), MeasureUnit.WEEKS, places=2) == "1.04 weeks"
     assert quantity(Decimal("1200.004"), MeasureUnit.POUNDS, places=0) == "£1,200"
+    assert quantity(Decimal("94.995"), MeasureUnit.PERCENT, places=2) == "95%"
 
 
 def test_percentages_are_exact() -> None:
