@@ -71,7 +71,9 @@ def main() -> None:
     )
     if args.existing and "BENCH_DATABASE_URL" not in os.environ:
         parser.error("--existing measures BENCH_DATABASE_URL: set it")
-    app = create_app(Settings(env="test", secret_key="b" * 40, database_url=url))
+    app = create_app(
+        Settings(env="test", secret_key="b" * 40, database_url=url, log_level="WARNING")
+    )
     rows = []
     for scale in ["existing"] if args.existing else args.scales:
         # Requests run outside this block, each in its own app context as in production.

@@ -234,7 +234,9 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL") or (
         f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
     )
-    app = create_app(Settings(env="test", secret_key="b" * 40, database_url=url))
+    app = create_app(
+        Settings(env="test", secret_key="b" * 40, database_url=url, log_level="WARNING")
+    )
     print(f"database: {url.split('@')[-1]}; median of {REQUESTS} requests\n")
     print(f"{'contracts':>9}  {'page':<34} {'queries':>7}  {'median ms':>9}")
     for size in args.sizes:

@@ -38,7 +38,7 @@ def main() -> None:
     url = os.environ["BENCH_DATABASE_URL"]
     mailbox = Mailbox()
     controller = start_smtp(mailbox)
-    settings = Settings(env="test", secret_key="b" * 40, database_url=url)
+    settings = Settings(env="test", secret_key="b" * 40, database_url=url, log_level="WARNING")
     settings = replace(
         settings, mail_transport="smtp", smtp_host="127.0.0.1", smtp_port=controller.port
     )

@@ -41,6 +41,7 @@ def main() -> None:
     )
     settings = Settings(
         env="test",
+        log_level="WARNING",  # the request lines would bury the figures
         secret_key="benchmark-secret-key-that-is-long-enough",
         database_url=url,
         mail_transport="console",

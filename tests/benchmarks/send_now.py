@@ -46,6 +46,7 @@ def main() -> None:
     controller = start_smtp(mailbox)
     settings = Settings(
         env="test",
+        log_level="WARNING",  # the request lines would bury the figures
         secret_key="benchmark-secret-key-that-is-long-enough",
         database_url=url,
         base_url="http://localhost",

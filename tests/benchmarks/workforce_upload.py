@@ -78,7 +78,9 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL") or (
         f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite3'}"
     )
-    app = create_app(Settings(env="test", secret_key="b" * 40, database_url=url))
+    app = create_app(
+        Settings(env="test", secret_key="b" * 40, database_url=url, log_level="WARNING")
+    )
     with app.app_context():
         Base.metadata.drop_all(db.engine)
         Base.metadata.create_all(db.engine)
