@@ -18,7 +18,7 @@ from portal import formatting
 from portal.calendar import reporting_periods_of
 from portal.config import current_settings
 from portal.data import compliance as store
-from portal.data import flags
+from portal.data import fair_work, flags
 from portal.data.base import utcnow
 from portal.data.models import Commitment, CommitmentState, Contract, ContractState, Return
 from portal.data.types import FlagKind, FlagSeverity, MeasureKind, MeasureUnit, ReturnStatus
@@ -355,6 +355,12 @@ def verify(today: date) -> list[str]:
                     f"{contract.reference}: overdue periods stored {_overdue(stored_overdue)}, "
                     f"recomputed {_overdue(recomputed)}"
                 )
+    missing = fair_work.count_returns_without()
+    if missing:
+        differences.append(
+            f"{formatting.count(missing, 'return')} without stored fair-work figures: "
+            "run flask compliance refresh"
+        )
     return differences + profiles.differences()
 
 
