@@ -86,4 +86,6 @@ def returns_without(limit: int) -> Sequence[Return]:
 
 
 def count_returns_without() -> int:
-    return db.session.scalar(select(func.count()).where(_without_figures())) or 0
+    return (
+        db.session.scalar(select(func.count()).select_from(Return).where(_without_figures())) or 0
+    )
