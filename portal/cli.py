@@ -50,21 +50,19 @@ def compliance_refresh(as_of: str | None) -> None:
     from portal.data import compliance as store
     from portal.data import recovery
     from portal.workflows import compliance
-    from portal.workflows import returns as return_workflow
 
     started = perf_counter()
     day = _as_of(as_of)
     ids = store.all_contract_ids()
     report = compliance.refresh(ids, day)
     escalated = recovery.escalate_overdue(day)
-    backfilled = return_workflow.backfill_fair_work()
     commit()
     click.echo(
         f"{count(report.contracts, 'contract')} assessed as of {day.isoformat()}: "
         f"{count(report.states_changed, 'state')} changed, "
         f"{count(report.flags_raised, 'flag')} raised, {number(report.flags_resolved)} resolved, "
         f"{number(escalated)} raised a step for a recovery action past its date, "
-        f"fair-work figures counted for {count(backfilled, 'return')} without them."
+        f"fair-work figures counted for {count(report.fair_work_counted, 'return')} without them."
     )
     logs.job_finished(
         "compliance refresh",
@@ -75,7 +73,7 @@ def compliance_refresh(as_of: str | None) -> None:
         flags_raised=report.flags_raised,
         flags_resolved=report.flags_resolved,
         escalated=escalated,
-        fair_work_backfilled=backfilled,
+        fair_work_counted=report.fair_work_counted,
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -86,18 +88,21 @@ def figures(ret: Return) -> PeriodFigures:
 
 def _counted(ret: Return) -> tuple[PeriodFigures, Decimal | None]:
     """The figures, and the real Living Wage rate they were judged against."""
-    records = workforce.records_of(ret.id)
-    full_time = Decimal(current_settings().full_time_hours)
     rate = living_wage.rate_for(ret.contract, ret.period_starts_on, ret.period_ends_on)
-    counted = derive(
+    return _derive(ret, workforce.records_of(ret.id), rate, _area(ret)), rate
+
+
+def _derive(
+    ret: Return, records: list[WorkforceRecord], rate: Decimal | None, area: set[str]
+) -> PeriodFigures:
+    return derive(
         records,
         period_starts_on=ret.period_starts_on,
         period_ends_on=ret.period_ends_on,
-        local_area=_area(ret),
-        full_time_hours=full_time,
+        local_area=area,
+        full_time_hours=Decimal(current_settings().full_time_hours),
         living_wage=rate,
     )
-    return counted, rate
 
 
 def fair_work_now(ret: Return) -> tuple[dict[WorkforceDerivation, Share], Decimal | None]:
@@ -115,13 +120,28 @@ def store_fair_work(ret: Return) -> PeriodFigures:
     return counted
 
 
-def backfill_fair_work(batch: int = 200) -> int:
-    """Store the fair-work shares of returns that have none (made before they were stored);
-    `flask compliance refresh` runs it. Returns how many returns were counted."""
+def backfill_fair_work(contract_ids: Sequence[int], batch: int = 500) -> int:
+    """Store the fair-work shares of these contracts' returns that have none (made before
+    they were stored, or in bulk); compliance.refresh runs it. Returns how many were counted.
+
+    In bulk: each batch's people in one query, each contract's place once and each rate once
+    for each place and period (the shares do not depend on the local area)."""
+    london: dict[int, bool] = {}  # by contract
+    rates: dict[tuple[bool, date, date], Decimal | None] = {}
     done = 0
-    while found := fair_work.returns_without(limit=batch):
+    while found := fair_work.returns_without(contract_ids, limit=batch):
+        people = workforce.records_by_return([ret.id for ret in found])
+        counted = []
         for ret in found:
-            store_fair_work(ret)  # the next batch's query flushes these first
+            span = (ret.period_starts_on, ret.period_ends_on)
+            if ret.contract_id not in london:
+                london[ret.contract_id] = living_wage.is_london(ret.contract)
+            place = (london[ret.contract_id], *span)
+            if place not in rates:
+                rates[place] = living_wage.rate_for(ret.contract, *span)
+            shares = _derive(ret, people.get(ret.id, []), rates[place], set()).shares
+            counted.append((ret, shares, rates[place]))
+        fair_work.add_all(counted)
         done += len(found)
     return done
 
