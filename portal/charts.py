@@ -40,31 +40,7 @@ def trajectory(
         y = TOP + plot_h - float(value / top) * plot_h
         return f"{x:.1f},{y:.1f}"
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'class="portal-chart" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        'font-family="Helvetica Neue, Helvetica, Arial, sans-serif">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-    ]
-    for fraction in (0, 0.5, 1):  # gridlines with their values
-        y = TOP + plot_h - fraction * plot_h
-        value = top * Decimal(str(fraction))
-        parts.append(
-            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
-            f'stroke="#b1b4b6" stroke-width="1"/>'
-        )
-        parts.append(
-            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
-            f'fill="#0b0c0c">{number(value, places=1)}</text>'
-        )
-    for index, label in enumerate(labels):
-        if len(labels) <= 8 or index % 2 == 0 or index == len(labels) - 1:
-            x = LEFT + index * step
-            parts.append(
-                f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
-                f'font-size="11" fill="#0b0c0c">{escape(label.split(" ")[0])}</text>'
-            )
+    parts = _frame(labels, top, chart_id=chart_id, title=title, description=description)
     parts.append(
         f'<polyline fill="none" stroke="{TARGET_COLOUR}" stroke-width="3" '
         f'stroke-dasharray="8 6" points="'
@@ -98,6 +74,101 @@ def trajectory(
         "(accepted)</text>",
         "</svg>",
     ]
+    return Markup("".join(parts))  # noqa: S704 (every text in it is escaped above)
+
+
+def _frame(
+    labels: Sequence[str],
+    top: Decimal,
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    unit: str = "",
+) -> list[str]:
+    """The opening of a chart: its title and description, gridlines with their values (in
+    `unit`), and the quarters along the bottom."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / max(1, len(labels) - 1)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'class="portal-chart" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        'font-family="Helvetica Neue, Helvetica, Arial, sans-serif">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    for fraction in (0, 0.5, 1):  # gridlines with their values
+        y = TOP + plot_h - fraction * plot_h
+        value = top * Decimal(str(fraction))
+        parts.append(
+            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
+            f'stroke="#b1b4b6" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
+            f'fill="#0b0c0c">{number(value, places=1)}{unit}</text>'
+        )
+    for index, label in enumerate(labels):
+        if len(labels) <= 8 or index % 2 == 0 or index == len(labels) - 1:
+            x = LEFT + index * step
+            parts.append(
+                f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
+                f'font-size="11" fill="#0b0c0c">{escape(label.split(" ")[0])}</text>'
+            )
+    return parts
+
+
+# The fair-work shares: each its own colour and dash, so that they differ without colour too.
+SHARE_STYLES = (
+    ("#1d70b8", ""),
+    ("#00703c", "2 4"),
+    ("#912b88", "10 5"),
+    ("#d4351c", "4 4 12 4"),
+)
+
+
+def shares(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Decimal | None]]],
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+) -> Markup:
+    """Percentages by quarter, 0 to 100%, one line for each named series (at most four). A
+    quarter whose figure is not known breaks its line, as in `trajectory`."""
+    if not labels:
+        return Markup("")
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / max(1, len(labels) - 1)
+    top = Decimal(100)
+
+    def point(index: int, value: Decimal) -> str:
+        return f"{LEFT + index * step:.1f},{TOP + plot_h - float(value / top) * plot_h:.1f}"
+
+    parts = _frame(labels, top, chart_id=chart_id, title=title, description=description, unit="%")
+    legend = []
+    for position, ((name, values), (colour, dash)) in enumerate(
+        zip(series, SHARE_STYLES, strict=False)
+    ):
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        for run in _runs(values):
+            if len(run) > 1:
+                parts.append(
+                    f'<polyline fill="none" stroke="{colour}" stroke-width="3"{dashed} '
+                    'points="' + " ".join(point(i, v) for i, v in run) + '"/>'
+                )
+            for i, v in run:
+                cx, cy = point(i, v).split(",")
+                parts.append(f'<circle cx="{cx}" cy="{cy}" r="4" fill="{colour}"/>')
+        x = LEFT + (position % 2) * 290
+        y = HEIGHT - 22 + (position // 2) * 16
+        legend += [
+            f'<line x1="{x}" y1="{y - 4}" x2="{x + 28}" y2="{y - 4}" stroke="{colour}" '
+            f'stroke-width="3"{dashed}/>',
+            f'<text x="{x + 34}" y="{y}" font-size="12" fill="#0b0c0c">{escape(name)}</text>',
+        ]
+    parts += [*legend, "</svg>"]
     return Markup("".join(parts))  # noqa: S704 (every text in it is escaped above)
 
 

@@ -61,7 +61,8 @@ def compliance_refresh(as_of: str | None) -> None:
         f"{count(report.contracts, 'contract')} assessed as of {day.isoformat()}: "
         f"{count(report.states_changed, 'state')} changed, "
         f"{count(report.flags_raised, 'flag')} raised, {number(report.flags_resolved)} resolved, "
-        f"{number(escalated)} raised a step for a recovery action past its date."
+        f"{number(escalated)} raised a step for a recovery action past its date, "
+        f"fair-work figures counted for {count(report.fair_work_counted, 'return')} without them."
     )
     logs.job_finished(
         "compliance refresh",
@@ -72,6 +73,7 @@ def compliance_refresh(as_of: str | None) -> None:
         flags_raised=report.flags_raised,
         flags_resolved=report.flags_resolved,
         escalated=escalated,
+        fair_work_counted=report.fair_work_counted,
     )
 
 

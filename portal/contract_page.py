@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Response
+from markupsafe import Markup
 
-from portal import calendar, exports
+from portal import calendar, charts, exports
+from portal import fair_work as words
 from portal.data import compliance as store
-from portal.data import flags, local_areas, returns
+from portal.data import fair_work, flags, local_areas, returns
 from portal.data.models import Contract
 from portal.domain.social_value import by_price_year
+from portal.template_helpers import period_of
 from portal.workflows import compliance
 
 
@@ -34,13 +38,57 @@ def context(contract: Contract, *, audience: str) -> dict[str, Any]:
         "open_flags": flags.for_contract(contract.id),
         "flag_endpoint": f"{audience}.view_flag",
         "quarters_endpoint": f"{audience}.export_quarters",
+        "fair_work": fair_work_section(contract),
         "title": f"{contract.reference}: {contract.title}",
     }
 
 
+@dataclass(frozen=True)
+class FairWorkSection:
+    quarters: list[words.Quarter]
+    chart: Markup
+
+
+def fair_work_section(contract: Contract) -> FairWorkSection:
+    """Each submitted or accepted quarter's fair-work shares, read from the stored figures (one
+    query, however many returns), with a chart of them."""
+    quarters = [
+        words.Quarter(
+            period_of(ret),
+            ret.status,
+            next(iter(figures.values())).living_wage,
+            [(kind, figures[kind.derivation]) for kind in words.KINDS],
+        )
+        for ret, figures in fair_work.sent_for_contract(contract.id)
+    ]
+    latest = quarters[-1] if quarters else None
+    description = (
+        f"In {latest.label}: "
+        + "; ".join(f"{kind.name.lower()} {words.value(share)}" for kind, share in latest.shares)
+        + ". The table below has every quarter's figures."
+        if latest
+        else ""
+    )
+    chart = charts.shares(
+        [q.label for q in quarters],
+        [
+            (kind.name, [q.shares[index][1].percent for q in quarters])
+            for index, kind in enumerate(words.KINDS)
+        ],
+        chart_id="fair-work-chart",
+        title="Fair work shares by quarter",
+        description=description,
+    )
+    return FairWorkSection(quarters, chart)
+
+
 def quarters_download(contract: Contract, file_format: str) -> Response:
-    """Every commitment's quarters, as in the tables beside the charts."""
-    rows = exports.quarter_rows(contract, compliance.trajectories(contract, calendar.today()))
+    """Every commitment's quarters, as in the tables beside the charts, then the fair-work
+    shares of every quarter sent."""
+    rows = [
+        *exports.quarter_rows(contract, compliance.trajectories(contract, calendar.today())),
+        *exports.fair_work_rows(contract, fair_work_section(contract).quarters),
+    ]
     return exports.download(
         exports.QUARTER_COLUMNS, rows, f"{contract.reference}-quarters", file_format
     )

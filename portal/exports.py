@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from flask import Response
 
-from portal import spreadsheets
+from portal import fair_work, spreadsheets
 from portal.calendar import day_of
 from portal.data import evidence
 from portal.data.contracts import Standing
@@ -27,6 +27,7 @@ from portal.data.models import (
     WorkforceEntry,
 )
 from portal.data.queues import Overdue
+from portal.data.types import MeasureUnit, ReturnStatus
 from portal.domain import workforce_import
 from portal.domain.contracts import contract_status
 from portal.domain.evidence import FileKind
@@ -380,6 +381,12 @@ QUARTER_COLUMNS = [
     "Expected",
     "Delivered (accepted)",
     "Note",
+    # The fair-work shares, counted from the people in every quarter sent (design brief 5a).
+    "Fair work share (%)",
+    "Coverage (% of FTE)",
+    "People counted",
+    "People meeting it",
+    "Real Living Wage (£ an hour)",
 ]
 
 
@@ -400,6 +407,34 @@ def quarter_rows(
                 row.expected,
                 row.delivered,
                 quarter_note(row) or ("Not due" if row.delivered is None else None),
+                *[None] * 5,  # the fair-work columns
+            ]
+
+
+def fair_work_rows(
+    contract: Contract, quarters: Iterable[fair_work.Quarter]
+) -> Iterable[list[spreadsheets.Cell]]:
+    """A row for each fair-work share of each quarter sent; the note says whether it is
+    accepted yet, and why a share is not known."""
+    for quarter in quarters:
+        for kind, share in quarter.shares:
+            state = "Accepted" if quarter.status is ReturnStatus.ACCEPTED else "Awaiting review"
+            if share.percent is None:
+                state += f"; not known: {fair_work.detail(kind, share)}"
+            yield [
+                contract.reference,
+                kind.name,
+                MeasureUnit.PERCENT.label,
+                "Fair work: counted from the people in the return",
+                quarter.label,
+                None,
+                None,
+                state,
+                share.percent,
+                share.coverage,
+                share.counted,
+                share.meeting,
+                quarter.living_wage,
             ]
 
 

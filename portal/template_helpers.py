@@ -11,7 +11,7 @@ from flask import Flask, g, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from portal import charts, formatting
+from portal import charts, fair_work, formatting
 from portal.config import current_settings
 from portal.data.types import Role
 from portal.domain.compliance import Standing
@@ -171,6 +171,9 @@ def init_app(app: Flask) -> None:
         chart=chart,
         quarter_note=quarter_note,
         unique_id=unique_id,
+        fair_work_kinds=fair_work.KINDS,
+        fair_work_value=fair_work.value,
+        fair_work_detail=fair_work.detail,
     )
 
     @app.context_processor

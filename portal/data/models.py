@@ -45,7 +45,7 @@ from portal.data.types import (
     TokenPurpose,
     WorkforceDerivation,
 )
-from portal.domain.counting import AgeBand, ContractType
+from portal.domain.counting import AgeBand, ContractType, NotKnown
 from portal.domain.postcodes import sort_area_codes
 
 Money = Numeric(14, 2)
@@ -590,6 +590,41 @@ class ReturnLine(Base):
 
     return_: Mapped[Return] = relationship(back_populates="lines")
     commitment: Mapped[Commitment] = relationship()
+
+
+class FairWorkFigure(Base):
+    """One fair-work share of one return, counted from its workforce records whether or not
+    the contract has a fair-work commitment ("derived, but stored", as commitment states are):
+    pages read these instead of counting every return's people. Written with the derived
+    figures on the lines (workflows.returns.refresh_derived), so it is as current as they are.
+
+    The FTE sums let shares be added up across returns and contracts (met ÷ given, given ÷ all);
+    `percent` and `coverage` are the return's own, as its line shows them."""
+
+    __tablename__ = "fair_work_figures"
+    __table_args__ = (
+        CheckConstraint("fte_met <= fte_given AND fte_given <= fte_all", name="fte_in_order"),
+        Index("ix_fair_work_figures_contract_id_return_id", "contract_id", "return_id"),
+    )
+
+    return_id: Mapped[int] = mapped_column(
+        ForeignKey("returns.id", ondelete="CASCADE"), primary_key=True
+    )
+    derivation: Mapped[WorkforceDerivation] = mapped_column(
+        enum_column(WorkforceDerivation, "derivation"), primary_key=True
+    )
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))  # None: not known
+    coverage: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))  # None: nobody in the group
+    not_known: Mapped[NotKnown | None] = mapped_column(enum_column(NotKnown, "not_known"))
+    fte_met: Mapped[Decimal] = mapped_column(Numeric(12, 4))
+    fte_given: Mapped[Decimal] = mapped_column(Numeric(12, 4))
+    fte_all: Mapped[Decimal] = mapped_column(Numeric(12, 4))
+    counted: Mapped[int] = mapped_column(Integer)  # people whose record gives the figure
+    meeting: Mapped[int | None] = mapped_column(Integer)  # None: no rate to judge pay by
+    without_data: Mapped[int] = mapped_column(Integer)
+    living_wage: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))  # the rate used, £/hour
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ReturnSubmission(Base):

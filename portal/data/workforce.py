@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Sequence
 from typing import cast
 
@@ -55,6 +56,19 @@ def records_of(return_id: int) -> list[WorkforceRecord]:
         *(getattr(WorkforceEntry, field) for field in FIELDS)
     )
     return [WorkforceRecord(*row) for row in db.session.execute(query)]
+
+
+def records_by_return(return_ids: Sequence[int]) -> dict[int, list[WorkforceRecord]]:
+    """records_of for many returns in one query (a return with nobody is left out)."""
+    query = (
+        select(WorkforceEntry.return_id, *(getattr(WorkforceEntry, field) for field in FIELDS))
+        .where(WorkforceEntry.return_id.in_(return_ids))
+        .order_by(WorkforceEntry.worker_reference, WorkforceEntry.starts_on, WorkforceEntry.id)
+    )
+    found: dict[int, list[WorkforceRecord]] = defaultdict(list)
+    for return_id, *fields in db.session.execute(query):
+        found[return_id].append(WorkforceRecord(*fields))
+    return found
 
 
 def count(return_id: int) -> int:

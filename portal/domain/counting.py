@@ -111,6 +111,12 @@ class Share:
     meeting: int | None  # of those, people who meet it; None: not known (no rate)
     without_data: int  # people in the group whose record does not give the figure
     not_known: NotKnown | None = None
+    # The FTE behind it (over the period, as for local FTE), so that shares can be added up
+    # across returns and contracts: the FTE meeting it (0 when not known for want of a rate),
+    # the FTE whose record gives the figure, and all the group's FTE.
+    fte_met: Decimal = Decimal(0)
+    fte_given: Decimal = Decimal(0)
+    fte_all: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -176,7 +182,7 @@ def derive(
     contributors = {derivation: tuple(sorted(refs)) for derivation, refs in heads.items()}
     contributors[WorkforceDerivation.LOCAL_FTE] = tuple(sorted(fte_workers))
     contributors[WorkforceDerivation.APPRENTICESHIP_WEEKS] = tuple(sorted(apprentice_workers))
-    shares = _fair_work(records, period, fte_weight, living_wage)
+    shares = _fair_work(records, period, fte_weight, living_wage, full_time_hours * days_in_period)
     for derivation, (share, meeting) in shares.items():
         values[derivation] = share.percent
         contributors[derivation] = tuple(sorted(meeting))
@@ -247,6 +253,7 @@ def _fair_work(
     period: _Span,
     fte_weight: Callable[[WorkforceRecord], Decimal],
     living_wage: Decimal | None,
+    full_time_days: Decimal,
 ) -> dict[WorkforceDerivation, tuple[Share, set[str]]]:
     """The four fair-work shares, each with the workers who meet it (section 5a).
 
@@ -304,6 +311,7 @@ def _fair_work(
             (totals[given], workers[given]),
             (totals[met], workers[met]),
             no_rate,
+            full_time_days,
         )
 
     no_rate = living_wage is None
@@ -322,6 +330,7 @@ def _share(
     given: tuple[Decimal, set[str]],
     met: tuple[Decimal, set[str]],
     no_rate: bool,
+    full_time_days: Decimal,
 ) -> tuple[Share, set[str]]:
     """A share of the group's FTE, weighed as for local FTE: met ÷ given, and given ÷ all
     (coverage). Each sum is over a subset of the records of the one before, and a total never
@@ -329,13 +338,29 @@ def _share(
     (all_days, group), (given_days, counted), (met_days, meeting) = everyone, given, met
     coverage = _round(given_days * 100 / all_days) if all_days else None
     without_data = len(group - counted)
+
+    def fte(days: Decimal) -> Decimal:
+        return _round_fte(days / full_time_days)
+
+    fte_given, fte_all = fte(given_days), fte(all_days)
     if no_rate:
-        return Share(None, coverage, len(counted), None, without_data, NotKnown.NO_RATE), set()
+        share = Share(
+            None, coverage, len(counted), None, without_data, NotKnown.NO_RATE,
+            fte_given=fte_given, fte_all=fte_all,
+        )  # fmt: skip
+        return share, set()
     if not given_days:
-        share = Share(None, coverage, len(counted), len(meeting), without_data, NotKnown.NO_DATA)
+        share = Share(
+            None, coverage, len(counted), len(meeting), without_data, NotKnown.NO_DATA,
+            fte_given=fte_given, fte_all=fte_all,
+        )  # fmt: skip
         return share, meeting
     percent = _round(met_days * 100 / given_days)
-    return Share(percent, coverage, len(counted), len(meeting), without_data), meeting
+    share = Share(
+        percent, coverage, len(counted), len(meeting), without_data, None,
+        fte_met=fte(met_days), fte_given=fte_given, fte_all=fte_all,
+    )  # fmt: skip
+    return share, meeting
 
 
 _Engagement = tuple[_Span, Decimal, WorkforceRecord]  # days within the period, weight, record
@@ -516,3 +541,11 @@ def _pieces(spans: Sequence[_Span]) -> Iterator[tuple[date, date | None, list[in
 
 def _round(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+_FTE_PLACES = Decimal("0.0001")
+
+
+def _round_fte(value: Decimal) -> Decimal:
+    """FTE to four places: kept for adding up across returns, where two would drift."""
+    return value.quantize(_FTE_PLACES, rounding=ROUND_HALF_UP)

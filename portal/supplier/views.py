@@ -581,6 +581,7 @@ def check_return(return_id: int) -> str | Response:
         files=evidence.files_of(ret.id),
         double_claims=_double_claim_warnings(ret),
         threads=threads.of_return(ret.id),
+        fair_work=workflow.fair_work_now(ret),
         title="Check your return",
     )
 

@@ -18,7 +18,7 @@ from portal import formatting
 from portal.calendar import reporting_periods_of
 from portal.config import current_settings
 from portal.data import compliance as store
-from portal.data import flags
+from portal.data import fair_work, flags
 from portal.data.base import utcnow
 from portal.data.models import Commitment, CommitmentState, Contract, ContractState, Return
 from portal.data.types import FlagKind, FlagSeverity, MeasureKind, MeasureUnit, ReturnStatus
@@ -79,6 +79,7 @@ class Report:
     states_changed: int = 0
     flags_raised: int = 0
     flags_resolved: int = 0
+    fair_work_counted: int = 0  # returns whose fair-work shares had not been stored
 
 
 def _money(value: Decimal | None) -> Decimal | None:
@@ -255,8 +256,13 @@ def _commitment_flags(
 
 
 def refresh(contract_ids: Sequence[int], today: date) -> Report:
-    """Recompute and store the compliance of these contracts, and sync their flags. Writes
-    only what differs, so running it twice changes nothing the second time."""
+    """Recompute and store the compliance of these contracts, and sync their flags, and count
+    the fair-work shares of any of their returns without them (made before they were stored,
+    or in bulk). Writes only what differs, so running it twice changes nothing the second
+    time."""
+    # Here, not at the top: the return workflow refreshes compliance when a return moves.
+    from portal.workflows.returns import backfill_fair_work
+
     report = Report()
     for start in range(0, len(contract_ids), BATCH):
         batch = list(contract_ids[start : start + BATCH])
@@ -274,6 +280,7 @@ def refresh(contract_ids: Sequence[int], today: date) -> Report:
         )
         report.flags_raised += raised
         report.flags_resolved += resolved
+        report.fair_work_counted += backfill_fair_work(batch)
         db.session.flush()
     return report
 
@@ -355,6 +362,12 @@ def verify(today: date) -> list[str]:
                     f"{contract.reference}: overdue periods stored {_overdue(stored_overdue)}, "
                     f"recomputed {_overdue(recomputed)}"
                 )
+    missing = fair_work.count_returns_without()
+    if missing:
+        differences.append(
+            f"{formatting.count(missing, 'return')} without stored fair-work figures: "
+            "run flask compliance refresh"
+        )
     return differences + profiles.differences()
 
 

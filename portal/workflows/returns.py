@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +13,7 @@ from portal.config import current_settings
 from portal.data import (
     commit,
     evidence,
+    fair_work,
     flags,
     living_wage,
     local_areas,
@@ -80,16 +83,67 @@ def _area(ret: Return) -> set[str]:
 def figures(ret: Return) -> PeriodFigures:
     """The people measures this return's workforce records give, with who counts for each,
     the fair-work shares judged against the real Living Wage rate in force for the period."""
-    records = workforce.records_of(ret.id)
-    full_time = Decimal(current_settings().full_time_hours)
+    return _counted(ret)[0]
+
+
+def _counted(ret: Return) -> tuple[PeriodFigures, Decimal | None]:
+    """The figures, and the real Living Wage rate they were judged against."""
+    rate = living_wage.rate_for(ret.contract, ret.period_starts_on, ret.period_ends_on)
+    return _derive(ret, workforce.records_of(ret.id), rate, _area(ret)), rate
+
+
+def _derive(
+    ret: Return, records: list[WorkforceRecord], rate: Decimal | None, area: set[str]
+) -> PeriodFigures:
     return derive(
         records,
         period_starts_on=ret.period_starts_on,
         period_ends_on=ret.period_ends_on,
-        local_area=_area(ret),
-        full_time_hours=full_time,
-        living_wage=living_wage.rate_for(ret.contract, ret.period_starts_on, ret.period_ends_on),
+        local_area=area,
+        full_time_hours=Decimal(current_settings().full_time_hours),
+        living_wage=rate,
     )
+
+
+def fair_work_now(ret: Return) -> tuple[dict[WorkforceDerivation, Share], Decimal | None]:
+    """The return's fair-work shares as its people stand now, and the rate they are judged
+    against (the check page shows them before the declaration)."""
+    counted, rate = _counted(ret)
+    return counted.shares, rate
+
+
+def store_fair_work(ret: Return) -> PeriodFigures:
+    """Count the return's fair-work shares and keep them, whether or not the contract has a
+    fair-work commitment (the contract page and the exports read them)."""
+    counted, rate = _counted(ret)
+    fair_work.store(ret, counted.shares, rate)
+    return counted
+
+
+def backfill_fair_work(contract_ids: Sequence[int], batch: int = 500) -> int:
+    """Store the fair-work shares of these contracts' returns that have none (made before
+    they were stored, or in bulk); compliance.refresh runs it. Returns how many were counted.
+
+    In bulk: each batch's people in one query, each contract's place once and each rate once
+    for each place and period (the shares do not depend on the local area)."""
+    london: dict[int, bool] = {}  # by contract
+    rates: dict[tuple[bool, date, date], Decimal | None] = {}
+    done = 0
+    while found := fair_work.returns_without(contract_ids, limit=batch):
+        people = workforce.records_by_return([ret.id for ret in found])
+        counted = []
+        for ret in found:
+            span = (ret.period_starts_on, ret.period_ends_on)
+            if ret.contract_id not in london:
+                london[ret.contract_id] = living_wage.is_london(ret.contract)
+            place = (london[ret.contract_id], *span)
+            if place not in rates:
+                rates[place] = living_wage.rate_for(ret.contract, *span)
+            shares = _derive(ret, people.get(ret.id, []), rates[place], set()).shares
+            counted.append((ret, shares, rates[place]))
+        fair_work.add_all(counted)
+        done += len(found)
+    return done
 
 
 def needs_fair_work(ret: Return) -> bool:
@@ -103,8 +157,9 @@ def needs_fair_work(ret: Return) -> bool:
 
 def refresh_derived(ret: Return) -> PeriodFigures:
     """Put the counted figures on the lines of people measures (while the return is editable).
-    A fair-work share that is not known leaves its line without a figure, never a false 0%."""
-    counted = figures(ret)
+    A fair-work share that is not known leaves its line without a figure, never a false 0%.
+    The fair-work shares are stored with them, for every return."""
+    counted = store_fair_work(ret)
     derived = {
         line.commitment_id: counted.values[line.commitment.measure.derivation]
         for line in ret.lines
@@ -301,8 +356,7 @@ def submit(
 ) -> list[str]:
     """Submit, or say why not. Emails the contract manager; flags workers claimed twice."""
     returns.check_editable(ret, expected_version)
-    if any(line.commitment.measure.derivation for line in ret.lines):
-        refresh_derived(ret)
+    refresh_derived(ret)  # the fair-work shares are stored for every return, as sent
     problems = [problem.message for problem in line_problems(ret)]
     if not declaration_confirmed:
         problems.append("Confirm the declaration to submit the return")

@@ -435,7 +435,7 @@ def test_without_a_rate_the_living_wage_shares_are_not_known() -> None:
     figures = q1(record("W1", pay="13.00"), record("W2"), living_wage=None)
     assert figures.values[D.LIVING_WAGE] is None  # never 0%: that would raise a false flag
     assert figures.shares[D.LIVING_WAGE] == Share(
-        None, Decimal("50.00"), 1, None, 1, NotKnown.NO_RATE
+        None, Decimal("50.00"), 1, None, 1, NotKnown.NO_RATE, fte_given=ONE, fte_all=TWO
     )
     assert figures.contributors[D.LIVING_WAGE] == ()
 
@@ -444,9 +444,30 @@ def test_with_nobody_giving_the_figure_a_share_is_not_known() -> None:
     figures = q1(record("W1"), record("W2"), living_wage=UK)
     for derivation in (D.LIVING_WAGE, D.SECURE_WORK):
         assert figures.values[derivation] is None
-        assert figures.shares[derivation] == Share(None, Decimal("0.00"), 0, 0, 2, NotKnown.NO_DATA)
+        assert figures.shares[derivation] == Share(
+            None, Decimal("0.00"), 0, 0, 2, NotKnown.NO_DATA, fte_all=TWO
+        )
     nobody = q1(living_wage=UK).shares[D.LIVING_WAGE]
     assert nobody == Share(None, None, 0, 0, 0, NotKnown.NO_DATA)  # no FTE: no coverage either
+
+
+ONE, TWO = Decimal("1.0000"), Decimal("2.0000")
+
+
+def test_a_share_carries_its_fte_to_be_added_up() -> None:
+    # Full time all quarter (1 FTE) paid above the rate; half time half the quarter unpaid-for
+    # (0.25 FTE, no pay given); 0.5 FTE below the rate: 1 of 1.5 FTE given, of 1.75 in all.
+    half_quarter = Q1_START + (Q1_END - Q1_START) / 2
+    figures = q1(
+        record("W1", pay="13.00"),
+        record("W2", hours="18.5", ends_on=half_quarter),
+        record("W3", hours="18.5", pay="10.00"),
+        living_wage=UK,
+    )
+    share = figures.shares[D.LIVING_WAGE]
+    assert share.percent == Decimal("66.67")
+    assert (share.fte_met, share.fte_given) == (ONE, Decimal("1.5000"))
+    assert Decimal("1.74") < share.fte_all < Decimal("1.76")  # 45 of 91 days: not quite half
 
 
 def test_secure_work() -> None:

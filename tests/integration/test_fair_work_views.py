@@ -1,0 +1,247 @@
+"""Fair work (issue 14, item 4): the shares stored per return, and where people see them: the
+contract page, the supplier's check page and the contract's quarters export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from decimal import Decimal
+
+from click.testing import CliRunner
+from flask import Flask
+from sqlalchemy import delete, select
+
+from portal.data import commit
+from portal.data.models import FairWorkFigure, Return
+from portal.data.types import ReturnStatus, WorkforceDerivation
+from portal.domain.counting import NotKnown
+from portal.extensions import db
+from portal.workflows import returns as workflow
+from tests import factories
+from tests.conftest import World
+from tests.integration.test_contracts import queries_for
+from tests.integration.test_fair_work import FAIR
+from tests.integration.test_returns import PEOPLE, fill_lines, schedule, upload_people
+from tests.integration.test_returns import ret as ret  # noqa: F401 (the fixture)
+from tests.support import PortalClient
+
+D = WorkforceDerivation
+
+
+def stored(ret: Return) -> dict[WorkforceDerivation, FairWorkFigure]:
+    db.session.expire_all()
+    return {
+        figure.derivation: figure
+        for figure in db.session.scalars(
+            select(FairWorkFigure).where(FairWorkFigure.return_id == ret.id)
+        )
+    }
+
+
+def submit(client: PortalClient, ret: Return) -> str:
+    fill_lines(client, ret)
+    response = client.submit(f"/supplier/returns/{ret.id}/check", {"confirm": "y"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"]
+
+
+def test_an_upload_stores_the_hand_worked_shares(
+    as_supplier: PortalClient,
+    ret: Return,  # noqa: F811
+) -> None:
+    # FTE-days in Q1 2025/26 (91 days): A-1 91 (£12.60, permanent 37 h), A-2 22.75 (£13.45,
+    # zero-hours), A-3 46 (50-64, £12.60, fixed-term 30 h), A-4 30 (50-64, nothing given),
+    # A-5 30 (£11.44, below the rate; agency, 16 h). All 219.75, given 189.75.
+    # Paid the rate: A-1, A-2, A-3 = 159.75 -> 84.19%; secure: A-1, A-3, A-5 = 167 -> 88.01%.
+    # Aged 50 and over: all 76 (A-3, A-4), given and meeting both 46.
+    assert upload_people(as_supplier, ret, schedule(FAIR)).status_code == 302
+    figures = stored(ret)
+    lw, secure = figures[D.LIVING_WAGE], figures[D.SECURE_WORK]
+    assert (lw.percent, lw.coverage, lw.not_known) == (Decimal("84.19"), Decimal("86.35"), None)
+    assert (lw.fte_met, lw.fte_given, lw.fte_all) == (
+        Decimal("1.7555"),  # 159.75 / 91
+        Decimal("2.0852"),
+        Decimal("2.4148"),
+    )
+    assert (lw.counted, lw.meeting, lw.without_data) == (4, 3, 1)
+    assert lw.living_wage == Decimal("12.60")
+    assert (secure.percent, secure.coverage, secure.meeting) == (
+        Decimal("88.01"),
+        Decimal("86.35"),
+        3,
+    )
+    for older in (D.OLDER_LIVING_WAGE, D.OLDER_SECURE_WORK):
+        share = figures[older]
+        assert (share.percent, share.coverage) == (Decimal("100.00"), Decimal("60.53"))
+        assert (share.fte_met, share.fte_given, share.fte_all) == (
+            Decimal("0.5055"),
+            Decimal("0.5055"),
+            Decimal("0.8352"),
+        )
+        assert (share.counted, share.meeting, share.without_data) == (1, 1, 1)
+
+
+def test_figures_follow_the_people_and_are_stored_on_submission_without_a_commitment(
+    as_supplier: PortalClient,
+    ret: Return,  # noqa: F811
+) -> None:
+    assert not workflow.needs_fair_work(ret)  # no fair-work commitment on this contract
+    upload_people(as_supplier, ret, schedule(PEOPLE))  # no pay, no contract types
+    figures = stored(ret)
+    assert figures[D.LIVING_WAGE].percent is None
+    assert figures[D.LIVING_WAGE].not_known is NotKnown.NO_DATA
+    assert figures[D.LIVING_WAGE].coverage == Decimal("0.00")
+    db.session.execute(delete(FairWorkFigure))
+    commit()
+    submit(as_supplier, ret)
+    assert set(stored(ret)) == set(D) - {
+        D.LOCAL_HIRES,
+        D.LOCAL_FTE,
+        D.APPRENTICESHIP_STARTS,
+        D.APPRENTICESHIP_WEEKS,
+        D.OLDER_WORKER_HIRES,
+    }
+
+
+def test_the_check_page_shows_the_shares_before_the_declaration(
+    as_supplier: PortalClient,
+    ret: Return,  # noqa: F811
+) -> None:
+    upload_people(as_supplier, ret, schedule(FAIR))
+    page = as_supplier.get(f"/supplier/returns/{ret.id}/check").get_data(as_text=True)
+    fair = page.split('id="fair-work"', 1)[1] if 'id="fair-work"' in page else page
+    assert page.index("Fair work") < page.index("Declaration")
+    assert "against the real Living Wage of £12.60 an hour" in page
+    assert re.search(r"Paid the real Living Wage\s*</dt>\s*<dd[^>]*>\s*84.1%", fair)
+    assert "3 of 4 people; pay given for 86.3% of FTE" in fair
+    assert "3 of 4 people; contract given for 86.3% of FTE" in fair
+    assert "1 of 1 person; pay given for 60.5% of FTE" in fair
+    assert "No pay or contract types are given" not in page
+
+
+def test_without_pay_the_check_page_says_so_and_does_not_block(
+    as_supplier: PortalClient,
+    ret: Return,  # noqa: F811
+) -> None:
+    upload_people(as_supplier, ret, schedule(PEOPLE))
+    page = as_supplier.get(f"/supplier/returns/{ret.id}/check").get_data(as_text=True)
+    assert "No pay or contract types are given for the people in this return" in page
+    assert page.count("Not known") == 4
+    assert "pay given for 0% of FTE" in page
+    assert submit(as_supplier, ret) == f"/supplier/returns/{ret.id}/submitted"
+
+
+def test_the_contract_page_shows_each_quarter_sent(
+    world: World,
+    as_supplier: PortalClient,
+    as_manager: PortalClient,
+    ret: Return,  # noqa: F811
+) -> None:
+    url = f"/council/contracts/{world.contract.id}"
+    upload_people(as_supplier, ret, schedule(FAIR))
+    draft = as_manager.get(url).get_data(as_text=True)
+    assert "No return has been submitted yet." in draft  # a draft is not shown
+    submit(as_supplier, ret)
+    page = as_manager.get(url).get_data(as_text=True)
+    section = page.split('id="fair-work"', 1)[1]
+    assert "In secure work, aged 50 and over" in section
+    assert "neither on zero-hours or casual contracts" in section  # what it means
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in section  # drawn without script
+    assert "In Q1 2025/26: paid the real living wage 84.1%; in secure work 88%" in section
+    row = section.split(">Q1 2025/26</th>", 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r"numeric\">([^<]+)<span", row) == ["84.1%", "88%", "100%", "100%"]
+    assert "pay given for 86.3% of FTE" in row and "pay given for 60.5% of FTE" in row
+    assert row.rstrip().endswith("£12.60</td>")
+    supplier_page = as_supplier.get(f"/supplier/contracts/{world.contract.id}")
+    assert "3 of 4 people; pay given for 86.3% of FTE" in supplier_page.get_data(as_text=True)
+
+
+def test_the_contract_page_says_not_known_and_why(
+    world: World,
+    as_supplier: PortalClient,
+    as_manager: PortalClient,
+    ret: Return,  # noqa: F811
+) -> None:
+    only_young = [row for row in FAIR if row[2] not in ("50-64", "65+")]
+    upload_people(as_supplier, ret, schedule([[*only_young[0][:10], "", "", ""]]))
+    submit(as_supplier, ret)
+    page = as_manager.get(f"/council/contracts/{world.contract.id}").get_data(as_text=True)
+    row = page.split('id="fair-work"', 1)[1].split(">Q1 2025/26</th>", 1)[1].split("</tr>")[0]
+    assert row.count("Not known") == 4
+    assert row.count("pay given for 0% of FTE") == 1
+    assert row.count("contract given for 0% of FTE") == 1
+    assert row.count("nobody aged 50 or over") == 2
+
+
+def test_the_quarters_export_carries_the_shares(
+    world: World,
+    as_supplier: PortalClient,
+    as_manager: PortalClient,
+    ret: Return,  # noqa: F811
+) -> None:
+    upload_people(as_supplier, ret, schedule(FAIR))
+    submit(as_supplier, ret)
+    response = as_manager.get(f"/council/contracts/{world.contract.id}/quarters.csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    fair = {r["Measure"]: r for r in rows if r["Fair work share (%)"] or "not known" in r["Note"]}
+    assert list(fair) == [
+        "Paid the real Living Wage",
+        "In secure work",
+        "Paid the real Living Wage, aged 50 and over",
+        "In secure work, aged 50 and over",
+    ]
+    lw = fair["Paid the real Living Wage"]
+    assert (lw["Quarter"], lw["Fair work share (%)"], lw["Coverage (% of FTE)"]) == (
+        "Q1 2025/26",
+        "84.19",
+        "86.35",
+    )
+    assert (lw["People counted"], lw["People meeting it"]) == ("4", "3")
+    assert (lw["Real Living Wage (£ an hour)"], lw["Note"]) == ("12.60", "Awaiting review")
+    commitment_rows = [r for r in rows if r["Measure"] not in fair]
+    assert commitment_rows and all(not r["Fair work share (%)"] for r in commitment_rows)
+
+
+def test_refresh_counts_returns_made_before_and_verify_reports_them(
+    app: Flask,
+    as_supplier: PortalClient,
+    ret: Return,  # noqa: F811
+) -> None:
+    upload_people(as_supplier, ret, schedule(FAIR))
+    before = {d: (f.percent, f.fte_all) for d, f in stored(ret).items()}
+    db.session.execute(delete(FairWorkFigure))
+    commit()
+    runner = CliRunner()
+    verified = runner.invoke(app.cli, ["compliance", "verify"])
+    assert "1 return without stored fair-work figures" in verified.output
+    assert verified.exit_code == 1
+    refreshed = runner.invoke(app.cli, ["compliance", "refresh"])
+    assert "fair-work figures counted for 1 return without them" in refreshed.output
+    assert {d: (f.percent, f.fte_all) for d, f in stored(ret).items()} == before
+    again = runner.invoke(app.cli, ["compliance", "refresh"])
+    assert "fair-work figures counted for 0 returns without them" in again.output
+
+
+def test_the_contract_page_reads_the_shares_in_the_same_queries_for_1_or_4_quarters(
+    world: World,
+    as_manager: PortalClient,
+) -> None:
+    url = f"/council/contracts/{world.contract.id}"
+
+    def sent(quarter: int) -> None:
+        made = factories.a_return(world.contract, world.manager, quarter=quarter)
+        workflow.store_fair_work(made)
+        made.status = ReturnStatus.SUBMITTED
+        commit()
+
+    sent(1)
+    one = queries_for(as_manager, url)
+    for quarter in (2, 3, 4):
+        sent(quarter)
+    page = as_manager.get(url).get_data(as_text=True)
+    table = page.split('id="fair-work"', 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'<th scope="row" class="govuk-table__header">([^<]+)<', table) == [
+        f"Q{quarter} 2025/26" for quarter in (1, 2, 3, 4)
+    ]
+    assert queries_for(as_manager, url) == one
