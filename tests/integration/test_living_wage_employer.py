@@ -40,6 +40,8 @@ def test_an_administrator_marks_a_supplier_and_council_staff_see_the_tag(
     assert f"{TAG} Accredited by the Living Wage Foundation" in page
     contracts = as_manager.get("/council/contracts").get_data(as_text=True)
     assert f"Canal Street Bakery CIC {TAG}" in contracts and contracts.count(TAG) == 1
+    administered = as_admin.get("/admin/organisations").get_data(as_text=True)
+    assert f"(edit)</span></a> {TAG}" in administered and administered.count(TAG) == 1
 
     # Unticked, it goes again.
     as_admin.submit(url, {"name": "Canal Street Bakery CIC"})
