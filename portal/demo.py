@@ -6,7 +6,7 @@ Deterministic (a fixed random seed), so screenshots and tests see the same porta
 from __future__ import annotations
 
 import random
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -25,9 +25,10 @@ from portal.data import (
     workforce,
 )
 from portal.data.compliance import all_contract_ids
-from portal.data.models import Contract, Flag, Organisation, User
+from portal.data.models import Contract, Flag, Measure, Organisation, User
 from portal.data.types import FlagKind, OrganisationKind, Role, WorkforceDerivation
-from portal.domain.counting import AgeBand, WorkforceRecord
+from portal.domain.counting import AgeBand, ContractType, WorkforceRecord
+from portal.domain.measures import FAIR_WORK
 from portal.domain.periods import ReportingPeriod
 from portal.domain.postcodes import sector_of
 from portal.domain.recovery import Answer
@@ -112,6 +113,52 @@ SERVICES = [
 AREAS = ["north", "south", "city centre", "east", "west", "schools", "estates"]
 
 
+# Fair work (design brief 5a). Who pays the real Living Wage and offers secure hours: most
+# suppliers pay everyone at least the rate; care and cleaning pay some below it; a few lean on
+# zero-hours and casual contracts; and everywhere older workers are more often low paid.
+
+
+@dataclass(frozen=True)
+class PayProfile:
+    below_rate: float  # the chance that a person under 50 is paid below the real Living Wage
+    below_rate_50_plus: float  # the same for a person aged 50 or over
+    insecure: float  # the chance of a zero-hours or casual contract
+
+
+USUAL = PayProfile(below_rate=0.02, below_rate_50_plus=0.2, insecure=0.03)
+# Accredited by the Living Wage Foundation: everyone paid at least the rate.
+ACCREDITED = PayProfile(below_rate=0, below_rate_50_plus=0, insecure=0.02)
+LIVING_WAGE_EMPLOYERS = {
+    "Irwell Catering Co-operative",
+    "Kestrel IT Services Ltd",
+    "Tameside Youth Trust",
+    "Whitworth Legal LLP",
+}
+PAY_PROFILES = dict.fromkeys(LIVING_WAGE_EMPLOYERS, ACCREDITED) | {
+    "Mancunian Care Partnership": PayProfile(0.25, 0.45, 0.40),  # home care
+    "Oakfield Cleaning Services": PayProfile(0.15, 0.35, 0.05),
+    "Brightwater Facilities Ltd": PayProfile(0.12, 0.40, 0.05),  # cleaning and catering staff
+    "Castlefield Events CIC": PayProfile(0.04, 0.15, 0.50),  # event staff on zero hours
+    "Quayside Security Group": PayProfile(0.04, 0.20, 0.35),
+}
+# The fair-work promises, by contract number (NCC-yyyy-0NN): (measure, target %). Chosen so
+# that, with the demo's returns, each story shows: on track, behind and off track.
+FAIR_WORK_PROMISES = {
+    24: [("LIVING_WAGE", 95), ("SECURE_WORK", 90)],  # Irwell Catering (accredited)
+    5: [("LIVING_WAGE", 95)],  # Kestrel IT Services (accredited)
+    23: [("LIVING_WAGE", 90), ("OLDER_LIVING_WAGE", 75)],  # Greenway Grounds Maintenance
+    26: [("LIVING_WAGE", 95), ("SECURE_WORK", 90)],  # Mancunian Care Partnership
+    8: [("LIVING_WAGE", 95)],  # Oakfield Cleaning Services
+    19: [("SECURE_WORK", 90)],  # Castlefield Events (zero-hours staff)
+}
+# Pay against the rate in force, £ an hour: those paid below it, and the rest.
+BELOW_RATE_BY = ["-0.20", "-0.45", "-0.80", "-1.30"]
+ABOVE_RATE_BY = ["0.00", "0.00", "0.10", "0.35", "0.75", "1.40", "2.60", "4.10"]
+# Their everyday staff (besides the local people and hires the other measures count), so that
+# each share is over a workforce of some size.
+CORE_STAFF = range(12, 30)
+
+
 def has_data() -> bool:
     return bool(db.session.scalar(select(func.count()).select_from(User)))
 
@@ -143,7 +190,12 @@ def load_demo(password: str, today: date) -> None:
     managers = [person(n, e, Role.CONTRACT_MANAGER, council) for n, e in MANAGERS]
     suppliers = [
         organisations.create(
-            name=name, kind=OrganisationKind.SUPPLIER, is_sme=sme, is_vcse=vcse, by=None
+            name=name,
+            kind=OrganisationKind.SUPPLIER,
+            is_sme=sme,
+            is_vcse=vcse,
+            by=None,
+            is_living_wage_employer=name in LIVING_WAGE_EMPLOYERS,
         )
         for name, sme, vcse in SUPPLIERS
     ]
@@ -159,11 +211,11 @@ def load_demo(password: str, today: date) -> None:
                 "Returns Team", _email_for("returns", supplier), Role.SUPPLIER_USER, supplier
             )
 
-    # The demo's people have no pay or contract types yet, so no contract promises fair work.
     people_measures = [
         m for m in measure_list if m.derivation is not None and not m.derivation.is_share
     ]
     other_measures = [m for m in measure_list if m.derivation is None]
+    contract_list = []
     for number in range(1, 41):
         supplier = suppliers[(number - 1) % len(suppliers)]
         start = date(2023, 4, 1) + timedelta(days=rng.randrange(0, 900))
@@ -181,6 +233,7 @@ def load_demo(password: str, today: date) -> None:
             is_kpi_contract=value > Decimal("5000000"),
             by=None,
         )
+        contract_list.append(contract)
         chosen = rng.sample(people_measures, 3) + rng.sample(other_measures, rng.choice([0, 0, 1]))
         for measure in chosen:
             target = Decimal(rng.choice([2, 4, 5, 6, 8, 10, 12, 15, 20]) * years)
@@ -193,10 +246,19 @@ def load_demo(password: str, today: date) -> None:
             elif measure.code == "LOCAL_SPEND":
                 target = (value / 20).quantize(Decimal("1"))
             contracts.add_commitment(contract, measure, target=target, by=None)
+    _fair_work_commitments(contract_list, measure_list)
     db.session.flush()
     load_demo_returns(today, supplier_users)
     compliance.refresh(all_contract_ids(), today)
     load_demo_plans(today, supplier_users)
+
+
+def _fair_work_commitments(contract_list: list[Contract], measure_list: list[Measure]) -> None:
+    by_code = {m.code: m for m in measure_list}
+    for number, promises in FAIR_WORK_PROMISES.items():
+        for code, target in promises:
+            contract = contract_list[number - 1]
+            contracts.add_commitment(contract, by_code[code], target=Decimal(target), by=None)
 
 
 # Recovery plans at each point of the conversation: waiting for the council, sent back, and
@@ -271,11 +333,17 @@ LATEST_STATES = ["submitted", "changes_requested", "draft", "none", "accepted", 
 
 def load_demo_returns(today: date, supplier_users: dict[int, User]) -> None:
     rng = random.Random(7)
+    # Pay and contracts from a generator of their own, so the rest of the demo stays as it was.
+    fair = random.Random(14)
     query = select(Contract).order_by(Contract.id)
     for number, contract in enumerate(db.session.scalars(query)):
         pace = rng.choice([0.45, 0.7, 0.85, 1.0, 1.1, 1.3])  # some suppliers fall behind
         due = [p for p in periods_of(contract) if p.due_on < today]
-        people = _existing_staff(contract, pace)
+        profile = PAY_PROFILES.get(contract.supplier.name, USUAL)
+        people = _existing_staff(fair, contract, pace)
+        if any(c.measure.derivation in FAIR_WORK for c in contract.commitments):
+            people += _core_staff(fair, contract)
+        above_rate: dict[str, Decimal] = {}  # each person's pay against the rate (+ or -)
         for index, period in enumerate(due):
             people = [
                 replace(r, is_new_hire=False)
@@ -283,6 +351,7 @@ def load_demo_returns(today: date, supplier_users: dict[int, User]) -> None:
                 if r.ends_on is None or r.ends_on >= period.starts_on
             ]
             people += _new_people(rng, contract, period, pace)
+            people = _paid(fair, profile, people, above_rate, _rate(contract, period))
             state = (
                 LATEST_STATES[number % len(LATEST_STATES)]
                 if index == len(due) - 1
@@ -339,7 +408,76 @@ def _demo_return(
     returns.review(ret, decisions, by=contract.manager, expected_version=ret.version)
 
 
-def _existing_staff(contract: Contract, pace: float) -> list[WorkforceRecord]:
+def _rate(contract: Contract, period: ReportingPeriod) -> Decimal:
+    rate = living_wage.rate_for(contract, period.starts_on, period.ends_on)
+    assert rate is not None, "the known rates cover every demo period"
+    return rate
+
+
+def _paid(
+    rng: random.Random,
+    profile: PayProfile,
+    people: list[WorkforceRecord],
+    above_rate: dict[str, Decimal],
+    rate: Decimal,
+) -> list[WorkforceRecord]:
+    """People with their pay in a period: each keeps where they stand against the real Living
+    Wage (drawn when first seen), so pay rises with the rate as a Living Wage employer's does.
+    A newcomer's contract type and guaranteed hours are drawn too."""
+    paid = []
+    for record in people:
+        if record.worker_reference not in above_rate:
+            chance = (
+                profile.below_rate_50_plus if record.age_band.is_50_or_over else profile.below_rate
+            )
+            steps = BELOW_RATE_BY if rng.random() < chance else ABOVE_RATE_BY
+            above_rate[record.worker_reference] = Decimal(rng.choice(steps))
+            record = _on_contract(rng, profile, record)
+        paid.append(replace(record, hourly_pay=rate + above_rate[record.worker_reference]))
+    return paid
+
+
+def _on_contract(
+    rng: random.Random, profile: PayProfile, record: WorkforceRecord
+) -> WorkforceRecord:
+    """A contract type and guaranteed hours: insecure (zero-hours or casual) at the profile's
+    rate, a few on permanent contracts guaranteeing too few hours, the rest secure."""
+    draw = rng.random()
+    if draw < profile.insecure:
+        kind = rng.choice([ContractType.ZERO_HOURS, ContractType.ZERO_HOURS, ContractType.CASUAL])
+        return replace(record, contract_type=kind, guaranteed_hours=Decimal(0))
+    if draw < profile.insecure + 0.03:
+        return replace(record, contract_type=ContractType.PERMANENT, guaranteed_hours=Decimal(12))
+    kind = rng.choices(
+        [ContractType.PERMANENT, ContractType.FIXED_TERM, ContractType.TEMPORARY_OR_AGENCY],
+        weights=[85, 9, 6],
+    )[0]
+    return replace(record, contract_type=kind, guaranteed_hours=record.weekly_hours)
+
+
+def _core_staff(rng: random.Random, contract: Contract) -> list[WorkforceRecord]:
+    """Staff already on the work when the contract starts, from outside the local area (so the
+    local measures stay as they were), of every age."""
+    return [
+        WorkforceRecord(
+            worker_reference=f"{contract.reference[-3:]}-C{n:02d}",
+            postcode_sector=sector_of(rng.choice(AWAY_POSTCODES)),
+            age_band=rng.choice(STAFF_AGES),
+            starts_on=contract.start_on - timedelta(days=rng.randrange(30, 2000)),
+            ends_on=None,
+            weekly_hours=Decimal(rng.choice(["37", "37", "30", "22.5", "16"])),
+            share_on_contract=Decimal(rng.choice(["1", "1", "1", "0.5"])),
+            is_new_hire=False,
+        )
+        for n in range(rng.choice(CORE_STAFF))
+    ]
+
+
+# The ages of staff already employed: a quarter aged 50 or over.
+STAFF_AGES = [AgeBand.AGE_25_34, AgeBand.AGE_35_49, AgeBand.AGE_35_49, AgeBand.AGE_50_64]
+
+
+def _existing_staff(rng: random.Random, contract: Contract, pace: float) -> list[WorkforceRecord]:
     """Local staff already employed when the contract starts, for the FTE level it promises."""
     level = next(
         (
@@ -353,7 +491,7 @@ def _existing_staff(contract: Contract, pace: float) -> list[WorkforceRecord]:
         WorkforceRecord(
             worker_reference=f"{contract.reference[-3:]}-R{n:02d}",
             postcode_sector=sector_of(LOCAL_POSTCODES[n % len(LOCAL_POSTCODES)]),
-            age_band=AgeBand.AGE_35_49,
+            age_band=rng.choice(STAFF_AGES),
             starts_on=contract.start_on - timedelta(days=400),
             ends_on=None,
             weekly_hours=Decimal(37),

@@ -3,9 +3,12 @@ suppliers, 1,000 contracts) or `--scale x10` (3,000 suppliers, 10,000 contracts)
 
 Built for measuring pages at scale, so it writes rows in bulk (`insert()` executemany) rather
 than through the data layer one object at a time, and puts the people figures straight on the
-return lines instead of generating workforce records. Three years of quarterly returns in every
-state, with a pace per contract so that some suppliers fall short; then the stored compliance
-and flags are computed by the same code as always (`workflows.compliance.refresh`).
+return lines instead of generating workforce records (the fair-work shares too: each contract
+promising fair work has a share of FTE paid the real Living Wage or in secure work, set by its
+supplier's trade and accreditation, that its quarters scatter around). Three years of
+quarterly returns in every state, with a pace per contract so that some suppliers fall short;
+then the stored compliance and flags are computed by the same code as always
+(`workflows.compliance.refresh`).
 
 Deterministic (a fixed random seed): the same scale builds the same portal every time.
 """
@@ -39,7 +42,7 @@ from portal.data.models import (
     ReturnSubmission,
     User,
 )
-from portal.data.types import LineReview, OrganisationKind, ReturnStatus, Role
+from portal.data.types import LineReview, MeasureUnit, OrganisationKind, ReturnStatus, Role
 from portal.demo import ADMIN_EMAIL, AREAS, LOCAL_AREA, MANAGERS, SERVICES
 from portal.domain.periods import ReportingPeriod, contract_days, reporting_periods
 from portal.extensions import db
@@ -104,6 +107,37 @@ DECLARATION = "I confirm these figures are accurate and backed by our records (d
 QUERY_COMMENT = "Please attach the payroll extract for these hires."
 
 
+# Fair work (design brief 5a): one contract in eight promises that at least 95% of its FTE is
+# paid the real Living Wage, half of those also 90% in secure work, a few 80% of its 50+ paid it.
+FAIR_WORK_SHARE = 0.125
+FAIR_WORK_TARGETS = {"LIVING_WAGE": 95, "SECURE_WORK": 90, "OLDER_LIVING_WAGE": 80}
+ACCREDITED_SHARE = 0.15  # of suppliers: accredited Living Wage employers, paying everyone it
+LOW_PAID_TRADES = {"Care", "Cleaning", "Catering", "Laundry"}  # some paid below the rate
+INSECURE_TRADES = {"Care", "Events", "Security", "Recruitment"}  # many on zero hours
+
+
+@dataclass(frozen=True)
+class FairWork:
+    """Where a supplier's contracts stand: the range of % of FTE paid at least the real Living
+    Wage, and in secure work. Older workers are paid less often (OLDER_GAP lower)."""
+
+    living_wage: tuple[float, float]
+    secure: tuple[float, float]
+
+
+OLDER_GAP = (2.0, 20.0)
+
+
+def _fair_work(trade: str, accredited: bool) -> FairWork:
+    if accredited:
+        living_wage = (100.0, 100.0)
+    elif trade in LOW_PAID_TRADES:
+        living_wage = (68.0, 96.0)
+    else:
+        living_wage = (93.0, 100.0)
+    return FairWork(living_wage, (45.0, 88.0) if trade in INSECURE_TRADES else (88.0, 100.0))
+
+
 @dataclass
 class PlannedContract:
     """What the generator needs to remember about a contract once its row is inserted."""
@@ -114,7 +148,9 @@ class PlannedContract:
     start_on: date
     end_on: date
     pace: float
+    fair_work: FairWork
     commitments: list[tuple[int, Measure, Decimal]] = field(default_factory=list)
+    shares: dict[str, float] = field(default_factory=dict)  # fair-work code: % of FTE meeting it
 
 
 class Progress:
@@ -138,6 +174,7 @@ def load_scale(scale: str, password: str, today: date) -> None:
     size = SCALES[scale]
     settings: Settings = current_settings()
     rng = random.Random(2026)  # noqa: S311 (demo data wants a seeded, repeatable generator)
+    fair = random.Random(14)  # noqa: S311 (fair work: its own, so the rest stays as it was)
     progress = Progress()
     click.echo(
         f"Loading the {scale} scale: {size.suppliers:,} suppliers, {size.contracts:,} contracts"
@@ -146,13 +183,13 @@ def load_scale(scale: str, password: str, today: date) -> None:
     council, measures, manager_ids = _council(password_hash := hash_password(password))
     progress.done("council, catalogue, local area, admin and managers")
 
-    author_ids = _suppliers(rng, size.suppliers, password_hash)
+    author_ids, fair_work = _suppliers(rng, fair, size.suppliers, password_hash)
     progress.done("suppliers (each with a returns user)", len(author_ids))
 
-    planned = _contracts(rng, size.contracts, council, manager_ids, author_ids)
+    planned = _contracts(rng, size.contracts, council, manager_ids, author_ids, fair_work)
     progress.done("contracts", len(planned))
 
-    _commitments(rng, planned, measures)
+    _commitments(rng, fair, planned, measures)
     progress.done("commitments", sum(len(c.commitments) for c in planned))
 
     periods = {
@@ -164,7 +201,7 @@ def load_scale(scale: str, password: str, today: date) -> None:
         )
         for c in planned
     }
-    counts = _returns(rng, council.id, planned, periods, today)
+    counts = _returns(rng, fair, council.id, planned, periods, today)
     states = ", ".join(f"{counts[s.value]:,} {s.label.lower()}" for s in ReturnStatus)
     note = f" ({states}; {counts[MISSING]:,} missing, so overdue)"
     progress.done("returns with lines", counts.total() - counts[MISSING], note)
@@ -228,15 +265,21 @@ def _user(
     }
 
 
-def _suppliers(rng: random.Random, count: int, password_hash: str) -> dict[int, int]:
-    """Suppliers with unique names, each with one user "returns@<slug>.example".
-    Returns {supplier id: that user's id}."""
+def _suppliers(
+    rng: random.Random, fair: random.Random, count: int, password_hash: str
+) -> tuple[dict[int, int], dict[int, FairWork]]:
+    """Suppliers with unique names, each with one user "returns@<slug>.example", some of them
+    accredited Living Wage employers. Returns {supplier id: that user's id} and where each
+    supplier stands on fair work."""
     combinations = len(PLACES) * len(TRADES) * len(LEGAL_FORMS)
     names = []
+    trades = []
     for number in rng.sample(range(combinations), count):
         place, rest = divmod(number, len(TRADES) * len(LEGAL_FORMS))
         trade, form = divmod(rest, len(LEGAL_FORMS))
         names.append((f"{PLACES[place]} {TRADES[trade]} {LEGAL_FORMS[form]}", LEGAL_FORMS[form]))
+        trades.append(TRADES[trade])
+    accredited = [fair.random() < ACCREDITED_SHARE for _ in names]
     supplier_ids = _insert(
         Organisation,
         [
@@ -245,9 +288,10 @@ def _suppliers(rng: random.Random, count: int, password_hash: str) -> dict[int, 
                 "kind": OrganisationKind.SUPPLIER,
                 "is_sme": form in VOLUNTARY_FORMS or rng.random() < 0.4,
                 "is_vcse": form in VOLUNTARY_FORMS,
+                "is_living_wage_employer": living_wage_employer,
                 "created_at": utcnow(),
             }
-            for name, form in names
+            for (name, form), living_wage_employer in zip(names, accredited, strict=True)
         ],
     )
     user_ids = _insert(
@@ -264,7 +308,11 @@ def _suppliers(rng: random.Random, count: int, password_hash: str) -> dict[int, 
             for supplier_id, (name, _form) in zip(supplier_ids, names, strict=True)
         ],
     )
-    return dict(zip(supplier_ids, user_ids, strict=True))
+    fair_work = [_fair_work(*known) for known in zip(trades, accredited, strict=True)]
+    return (
+        dict(zip(supplier_ids, user_ids, strict=True)),
+        dict(zip(supplier_ids, fair_work, strict=True)),
+    )
 
 
 def _slug(name: str) -> str:
@@ -277,6 +325,7 @@ def _contracts(
     council: Organisation,
     manager_ids: list[int],
     author_ids: dict[int, int],
+    fair_work: dict[int, FairWork],
 ) -> list[PlannedContract]:
     """Contracts starting between 1 April 2023 and 31 March 2024, running three to five years,
     shared between the suppliers and alternately between the two managers."""
@@ -316,6 +365,7 @@ def _contracts(
                 start_on=start,
                 end_on=end,
                 pace=rng.choice(PACES),
+                fair_work=fair_work[supplier_id],
             )
         )
     for contract, contract_id in zip(planned, _insert(Contract, rows), strict=True):
@@ -324,15 +374,24 @@ def _contracts(
 
 
 def _commitments(
-    rng: random.Random, planned: list[PlannedContract], measures: dict[str, Measure]
+    rng: random.Random,
+    fair: random.Random,
+    planned: list[PlannedContract],
+    measures: dict[str, Measure],
 ) -> None:
-    """The three people measures on every contract, with targets over the contract's life."""
+    """The three people measures on every contract, with targets over the contract's life;
+    and on some, fair work (a level to hold in every quarter)."""
     rows, wanted = [], []
     for contract in planned:
         years = round(contract_days(contract.start_on, contract.end_on) / 365.25)
-        for code, per_year in TARGETS_PER_YEAR.items():
-            measure = measures[code]
-            target = Decimal(rng.choice(per_year) * years)
+        targets = [
+            (measures[code], Decimal(rng.choice(per_year) * years))
+            for code, per_year in TARGETS_PER_YEAR.items()
+        ]
+        for code, share in _fair_work_shares(fair, contract.fair_work).items():
+            contract.shares[code] = share
+            targets.append((measures[code], Decimal(FAIR_WORK_TARGETS[code])))
+        for measure, target in targets:
             rows.append(
                 {
                     "contract_id": contract.id,
@@ -351,8 +410,23 @@ def _commitments(
         contract.commitments.append((commitment_id, measure, target))
 
 
+def _fair_work_shares(fair: random.Random, standing: FairWork) -> dict[str, float]:
+    """The fair-work measures a contract promises (most promise none), each with the % of its
+    FTE that meets it."""
+    if fair.random() >= FAIR_WORK_SHARE:
+        return {}
+    paid = fair.uniform(*standing.living_wage)
+    shares = {"LIVING_WAGE": paid}
+    if fair.random() < 0.5:
+        shares["SECURE_WORK"] = fair.uniform(*standing.secure)
+    if fair.random() < 0.1:
+        shares["OLDER_LIVING_WAGE"] = max(0.0, paid - fair.uniform(*OLDER_GAP))
+    return shares
+
+
 def _returns(
     rng: random.Random,
+    fair: random.Random,
     council_id: int,
     planned: list[PlannedContract],
     periods: dict[int, list[ReportingPeriod]],
@@ -374,7 +448,7 @@ def _returns(
                 state = rng.choices(list(EARLIER_STATES), weights=list(EARLIER_STATES.values()))[0]
             counts[state] += 1
             if state != MISSING:
-                row, line_rows, submission = _return(rng, contract, period, state, now)
+                row, line_rows, submission = _return(rng, fair, contract, period, state, now)
                 returns.append(row)
                 lines.append(line_rows)
                 submissions.append(submission)
@@ -413,6 +487,7 @@ def _returns(
 
 def _return(
     rng: random.Random,
+    fair: random.Random,
     contract: PlannedContract,
     period: ReportingPeriod,
     state: str,
@@ -422,8 +497,10 @@ def _return(
     status = ReturnStatus(state)
     days = contract_days(contract.start_on, contract.end_on)
     figures: list[Decimal | None] = [
-        _figure(rng, target * period.days / days, contract.pace)
-        for _, _, target in contract.commitments
+        _share(fair, contract.shares[measure.code])
+        if measure.unit is MeasureUnit.PERCENT
+        else _figure(rng, target * period.days / days, contract.pace)
+        for _, measure, target in contract.commitments
     ]
     if status is ReturnStatus.DRAFT:
         figures[-1] = None  # still being filled in
@@ -462,6 +539,14 @@ def _figure(rng: random.Random, expected: Decimal, pace: float) -> Decimal:
     rounded up or down at random so that fractions add up over the quarters."""
     mean = float(expected) * pace * rng.uniform(0.6, 1.4)
     return Decimal(int(mean + rng.random()))
+
+
+def _share(fair: random.Random, share: float) -> Decimal:
+    """A quarter's fair-work share: the contract's own, give or take as people come and go
+    (all of them, at an employer paying everyone the rate, stays all of them)."""
+    if share < 100:
+        share = min(100.0, max(0.0, share + fair.uniform(-3, 3)))
+    return Decimal(f"{share:.2f}")
 
 
 def _at(rng: random.Random, earliest: date, latest: date, now: datetime) -> datetime:

@@ -95,6 +95,10 @@ class OrganisationForm(VersionedForm):
         validators=[max_length(20, "Postcode"), uk_postcode],
         description="Of the organisation's main address, like M4 5AB",
     )
+    # Suppliers only (the view removes it for a council).
+    is_living_wage_employer = BooleanField(
+        "Accredited Living Wage employer", widget=GovCheckboxInput()
+    )
     # Councils only (the view removes it for a supplier).
     is_in_london = BooleanField(
         "The council is in London: its contracts use the London real Living Wage",

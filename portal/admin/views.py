@@ -100,6 +100,7 @@ def add_organisation() -> str | Response:
                 is_vcse=form.is_vcse.data,
                 postcode=form.postcode.data,
                 by=current_user,
+                is_living_wage_employer=form.is_living_wage_employer.data,
             )
         except organisations.NameInUse:
             form.name.errors.append("An organisation with this name already exists")
@@ -125,7 +126,7 @@ def edit_organisation(organisation_id: int) -> str | Response:
         )
     form = OrganisationForm(obj=organisation, version=organisation.version)
     if organisation.is_council:
-        del form.is_sme, form.is_vcse
+        del form.is_sme, form.is_vcse, form.is_living_wage_employer
     else:
         del form.is_in_london
     if form.validate_on_submit():
@@ -141,6 +142,10 @@ def edit_organisation(organisation_id: int) -> str | Response:
                     by=current_user,
                     is_in_london=bool(
                         getattr(form, "is_in_london", None) and form.is_in_london.data
+                    ),
+                    is_living_wage_employer=bool(
+                        getattr(form, "is_living_wage_employer", None)
+                        and form.is_living_wage_employer.data
                     ),
                 )
             except organisations.NameInUse:

@@ -77,6 +77,8 @@ class Organisation(Base):
     created_by_council_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     # A council in London judges pay against the London real Living Wage (section 5a).
     is_in_london: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A supplier accredited by the Living Wage Foundation (shown beside its name; issue 14).
+    is_living_wage_employer: Mapped[bool] = mapped_column(Boolean, default=False)
     # Moved on by every update: an edit form saved from an older page is refused
     # (portal.data.versions).
     version: Mapped[int] = mapped_column(Integer, default=1)

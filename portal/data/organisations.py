@@ -11,7 +11,15 @@ from portal.data.pagination import Page, paginate
 from portal.data.types import OrganisationKind
 from portal.extensions import db
 
-AUDITED = ("name", "kind", "is_sme", "is_vcse", "postcode", "is_in_london")
+AUDITED = (
+    "name",
+    "kind",
+    "is_sme",
+    "is_vcse",
+    "postcode",
+    "is_in_london",
+    "is_living_wage_employer",
+)
 
 
 class NameInUse(ValueError):
@@ -124,6 +132,7 @@ def create(
     is_vcse: bool,
     by: User | None,
     postcode: str | None = None,
+    is_living_wage_employer: bool = False,
 ) -> Organisation:
     if name_taken(name):
         raise NameInUse(name)
@@ -132,6 +141,7 @@ def create(
         kind=kind,
         is_sme=is_sme and kind is OrganisationKind.SUPPLIER,
         is_vcse=is_vcse and kind is OrganisationKind.SUPPLIER,
+        is_living_wage_employer=is_living_wage_employer and kind is OrganisationKind.SUPPLIER,
         postcode=postcode or None,
         created_by_council_id=(
             by.organisation_id
@@ -156,6 +166,7 @@ def update(
     postcode: str | None,
     by: User,
     is_in_london: bool = False,
+    is_living_wage_employer: bool = False,
 ) -> None:
     if name_taken(name, except_id=organisation.id):
         raise NameInUse(name)
@@ -165,6 +176,7 @@ def update(
     organisation.is_sme = is_sme and not organisation.is_council
     organisation.is_vcse = is_vcse and not organisation.is_council
     organisation.is_in_london = is_in_london and organisation.is_council
+    organisation.is_living_wage_employer = is_living_wage_employer and not organisation.is_council
     after = as_dict(organisation, *AUDITED)
     if before != after:
         audit.record(by, "updated", "organisation", organisation.id, before=before, after=after)

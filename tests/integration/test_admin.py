@@ -35,6 +35,7 @@ def test_add_a_supplier_and_edit_it(as_admin: PortalClient, world: World) -> Non
         "is_vcse": True,
         "postcode": None,
         "is_in_london": False,
+        "is_living_wage_employer": False,
     }
     assert change.after["is_sme"] is False and change.actor_id == world.admin.id
     assert change.after["postcode"] == "M4 5AB"

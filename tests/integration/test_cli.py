@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from datetime import date
+from decimal import Decimal
+
 from flask import Flask
 from sqlalchemy import func, select
 
-from portal.data import users
+from portal.data import living_wage, users
 from portal.data.models import (
     Commitment,
+    CommitmentState,
     Contract,
     Flag,
+    Measure,
     Organisation,
     Return,
     User,
     WorkforceEntry,
 )
-from portal.data.types import OrganisationKind, PlanStatus, ReturnStatus, Role
+from portal.data.types import (
+    FlagKind,
+    FlagStatus,
+    MeasureUnit,
+    OrganisationKind,
+    PlanStatus,
+    ReturnStatus,
+    Role,
+)
+from portal.domain.compliance import Status
+from portal.domain.counting import AgeBand
 from portal.extensions import db
 from tests.support import PortalClient
 
@@ -97,3 +113,82 @@ def test_seed_demo_loads_a_believable_council_once(app: Flask, client: PortalCli
     assert response.headers["Location"] == "/council/"
     listing = client.get("/council/contracts").get_data(as_text=True)
     assert "NCC-" in listing
+    assert "Living Wage employer</strong>" in listing  # accredited suppliers are tagged
+
+    # Fair work, checked here rather than seeding the demo again (it takes a while).
+    demo_pay_has_a_believable_spread()
+    refresh = runner.invoke(args=["compliance", "refresh"])
+    assert refresh.exit_code == 0 and "0 states changed" in refresh.output, refresh.output
+    demo_fair_work_commitments_are_on_track_behind_and_off_track()
+    verify = runner.invoke(args=["compliance", "verify"])
+    assert verify.exit_code == 0, verify.output
+
+
+def demo_pay_has_a_believable_spread() -> None:
+    """Judged here against the rate in force for each quarter, FTE weighted by hours and share
+    (independently of the counting module): most at or above the real Living Wage, some care and
+    cleaning contracts below it, the 50+ more often low paid (about a fifth), a few suppliers
+    leaning on zero-hours and casual contracts, accredited employers paying everyone the rate."""
+    rates: dict[tuple[int, date], Decimal | None] = {}
+    fte: dict[bool, Decimal] = defaultdict(Decimal)  # by aged 50 or over
+    low: dict[bool, Decimal] = defaultdict(Decimal)
+    by_contract: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    heads: Counter[str] = Counter()
+    insecure: Counter[str] = Counter()
+    accredited_low = 0
+    query = (
+        select(WorkforceEntry, Return, Contract, Organisation)
+        .join(Return, Return.id == WorkforceEntry.return_id)
+        .join(Contract, Contract.id == Return.contract_id)
+        .join(Organisation, Organisation.id == Contract.supplier_id)
+    )
+    for entry, ret, contract, supplier in db.session.execute(query):
+        assert entry.hourly_pay is not None and entry.contract_type is not None
+        assert entry.guaranteed_hours is not None
+        key = (contract.id, ret.period_starts_on)
+        if key not in rates:
+            rates[key] = living_wage.rate_for(contract, ret.period_starts_on, ret.period_ends_on)
+        rate = rates[key]
+        assert rate is not None
+        weight = min(entry.weekly_hours, Decimal(37)) / 37 * entry.share_on_contract
+        below = entry.hourly_pay < rate
+        older = entry.age_band in (AgeBand.AGE_50_64, AgeBand.AGE_65_PLUS)
+        fte[older] += weight
+        low[older] += weight * below
+        by_contract[supplier.name][0] += weight
+        by_contract[supplier.name][1] += weight * below
+        heads[supplier.name] += 1
+        insecure[supplier.name] += entry.contract_type in ("zero-hours", "casual")
+        accredited_low += supplier.is_living_wage_employer and below
+    assert sum(low.values()) / sum(fte.values()) < Decimal("0.12")  # most at or above
+    below_by_supplier = {name: low / all_ for name, (all_, low) in by_contract.items()}
+    low_payers = {name for name, share in below_by_supplier.items() if share > Decimal("0.2")}
+    assert {"Mancunian Care Partnership", "Oakfield Cleaning Services"} <= low_payers
+    assert len(low_payers) <= 3
+    older_low, younger_low = low[True] / fte[True], low[False] / fte[False]
+    assert Decimal("0.14") < older_low < Decimal("0.28") and older_low > 2 * younger_low
+    zero_hours_heavy = {name for name in heads if insecure[name] / heads[name] > 0.3}
+    assert zero_hours_heavy == {
+        "Castlefield Events CIC",
+        "Mancunian Care Partnership",
+        "Quayside Security Group",
+    }
+    assert accredited_low == 0
+
+
+def demo_fair_work_commitments_are_on_track_behind_and_off_track() -> None:
+    query = (
+        select(CommitmentState)
+        .join(Measure, Measure.id == CommitmentState.measure_id)
+        .where(Measure.unit == MeasureUnit.PERCENT)
+    )
+    states = db.session.scalars(query).all()
+    assert len(states) >= 6
+    by_status = Counter(state.status for state in states)
+    assert by_status[Status.ON_TRACK] and by_status[Status.BEHIND] and by_status[Status.OFF_TRACK]
+    live = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+    shortfalls = select(Flag.key).where(Flag.kind == FlagKind.SHORTFALL, Flag.status.in_(live))
+    flagged_keys = set(db.session.scalars(shortfalls))
+    for state in states:
+        flagged = f"shortfall:{state.commitment_id}" in flagged_keys
+        assert flagged == (state.status in (Status.BEHIND, Status.OFF_TRACK)), state.status

@@ -9,6 +9,7 @@ from portal.calendar import periods_of, today
 from portal.data import users
 from portal.data.models import (
     Commitment,
+    CommitmentState,
     Contract,
     Flag,
     Measure,
@@ -18,8 +19,16 @@ from portal.data.models import (
     ReturnSubmission,
     User,
 )
-from portal.data.types import FlagKind, FlagStatus, OrganisationKind, ReturnStatus, Role
-from portal.demo_scale import SCALES
+from portal.data.types import (
+    FlagKind,
+    FlagStatus,
+    MeasureUnit,
+    OrganisationKind,
+    ReturnStatus,
+    Role,
+)
+from portal.demo_scale import FAIR_WORK_TARGETS, SCALES
+from portal.domain.compliance import Status
 from portal.extensions import db
 
 PASSWORD = "a scale demo password"
@@ -47,9 +56,18 @@ def test_seed_demo_at_scale_builds_returns_in_every_state_and_stored_compliance(
         Role.CONTRACT_MANAGER: 2,
         Role.SUPPLIER_USER: tiny.suppliers,
     }
-    codes = db.session.scalars(select(Measure.code).join(Commitment.measure))
-    assert sorted(set(codes)) == ["APPRENTICE_STARTS", "LOCAL_HIRES", "OLDER_HIRES"]
-    assert count(Commitment) == 3 * tiny.contracts
+    # The three people measures on every contract, and fair work on some.
+    promised = dict(
+        db.session.execute(
+            select(Measure.code, func.count()).join(Commitment.measure).group_by(Measure.code)
+        ).all()
+    )
+    people = {"APPRENTICE_STARTS", "LOCAL_HIRES", "OLDER_HIRES"}
+    assert {code: promised[code] for code in people} == dict.fromkeys(people, tiny.contracts)
+    assert set(promised) - people == set(FAIR_WORK_TARGETS)
+    assert 0 < promised["LIVING_WAGE"] < tiny.contracts / 2
+    accredited = select(func.count()).where(Organisation.is_living_wage_employer)
+    assert 0 < (db.session.scalar(accredited) or 0) < tiny.suppliers / 2
 
     # Every period due before today has a return, except a few deliberately missing ones,
     # and each of those is flagged as overdue.
@@ -83,7 +101,12 @@ def test_seed_demo_at_scale_builds_returns_in_every_state_and_stored_compliance(
     )
     assert set(statuses) == set(ReturnStatus)
     assert statuses[ReturnStatus.ACCEPTED] > sum(statuses.values()) / 2  # mostly accepted
-    assert count(ReturnLine) == 3 * count(Return)
+    lines_due = (  # a line for every commitment of the return's contract
+        select(func.count())
+        .select_from(Return)
+        .join(Commitment, Commitment.contract_id == Return.contract_id)
+    )
+    assert count(ReturnLine) == db.session.scalar(lines_due)
     misplaced = (
         select(func.count())
         .select_from(ReturnLine)
@@ -100,6 +123,24 @@ def test_seed_demo_at_scale_builds_returns_in_every_state_and_stored_compliance(
         assert db.session.scalar(undecided) == statuses[ReturnStatus.SUBMITTED]
     figures = select(func.sum(ReturnLine.figure))
     assert (db.session.scalar(figures) or 0) > 0
+    # Fair-work shares are percentages, below 100% where someone is paid below the rate or
+    # insecure; and some commitments fall short of them while others are on track.
+    shares = (
+        select(func.min(ReturnLine.figure), func.max(ReturnLine.figure))
+        .join(Commitment, Commitment.id == ReturnLine.commitment_id)
+        .join(Measure, Measure.id == Commitment.measure_id)
+        .where(Measure.unit == MeasureUnit.PERCENT)
+    )
+    lowest, highest = db.session.execute(shares).one()
+    assert 0 < lowest < 90 and highest == 100
+    fair_states = set(
+        db.session.scalars(
+            select(CommitmentState.status)
+            .join(Measure, Measure.id == CommitmentState.measure_id)
+            .where(Measure.unit == MeasureUnit.PERCENT)
+        )
+    )
+    assert {Status.ON_TRACK, Status.BEHIND} <= fair_states
 
     # The one password hash works for everyone.
     supplier_user = db.session.scalar(select(User).where(User.role == Role.SUPPLIER_USER))

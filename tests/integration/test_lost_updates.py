@@ -544,3 +544,23 @@ def test_two_administrators_changing_the_same_living_wage_rate(
     html = told_and_kept(response, "13.99")
     assert "What is saved now" in html and "13.50" in html
     assert stored(LivingWageRate, rate.id).hourly_rate == Decimal("13.50")
+
+
+def test_marking_a_supplier_accredited_from_an_older_page_is_refused(
+    world: World, as_admin: PortalClient, admin2: PortalClient
+) -> None:
+    supplier = factories.supplier("Canal Street Bakery CIC")
+    factories.contract(world.council, supplier, world.manager, reference="NCC-050")
+    commit()
+    url = f"/admin/organisations/{supplier.id}/edit"
+    response = race(
+        as_admin,
+        admin2,
+        url,
+        {"name": "Canal Street Bakery"},
+        {"is_living_wage_employer": "y"},
+    )
+    html = told_and_kept(response, "Canal Street Bakery CIC")
+    assert 'name="is_living_wage_employer" type="checkbox" value="y" checked' in html  # kept
+    saved = stored(Organisation, supplier.id)
+    assert saved.name == "Canal Street Bakery" and not saved.is_living_wage_employer

@@ -291,7 +291,10 @@ def test_downgrading_refuses_to_lose_a_fair_work_commitment(
     rows["commitments"] = [rows["commitments"][0] | {"target": 95}]
     for table in ("organisations", "users", "contracts", "commitments"):
         rows[table] = [row | {"version": 1} for row in rows[table]]
-    rows["organisations"] = [row | {"is_in_london": False} for row in rows["organisations"]]
+    rows["organisations"] = [
+        row | {"is_in_london": False, "is_living_wage_employer": False}
+        for row in rows["organisations"]
+    ]
     insert_rows(rows, datetime.now(UTC))
     with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits
         downgrade(revision="b8e4d2c6a1f9")  # the revision before the fair-work measures
