@@ -4,7 +4,7 @@ A supplier organisation can be marked as accredited by the Living Wage Foundatio
 council staff see it beside the supplier's name. Every existing organisation starts unmarked.
 
 Revision ID: a7d3e9c1b5f2
-Revises: 3f8b6d2a9c41
+Revises: 9a9f50129618
 Create Date: 2026-11-28 00:40:00.000000
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a7d3e9c1b5f2"
-down_revision = "3f8b6d2a9c41"
+down_revision = "9a9f50129618"
 branch_labels = None
 depends_on = None
 
