@@ -42,7 +42,7 @@ from portal.data.types import (
 )
 from portal.domain.postcodes import parse_area_codes
 from portal.editing import conflicted, refused_if_stale, saved_now
-from portal.formatting import count
+from portal.formatting import count, money
 from portal.forms import ConfirmChangeForm, conflict_message
 from portal.jobs import reminders
 from portal.notifications import links
@@ -502,7 +502,7 @@ def edit_living_wage_rate(rate_id: int | None = None) -> str | Response:
                 )
             else:
                 commit()
-                flash(f"The {PLACES[london]} rate of £{hourly_rate} saved", "success")
+                flash(f"The {PLACES[london]} rate of {money(hourly_rate)} saved", "success")
                 return redirect(url_for("admin.list_living_wage_rates"))
     return render_template(
         "admin/living_wage_rate.html",

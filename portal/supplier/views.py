@@ -396,10 +396,12 @@ def upload_workforce(return_id: int) -> str | Response:
 def confirm_upload(return_id: int) -> str | Response:
     ret = _return(return_id)
     people_page = url_for("supplier.workforce_records", return_id=ret.id)
-    pending = workflow.pending_upload(ret) if ret.status.is_editable else None
+    # Read without its records: a POST needs only to know that an upload is waiting.
+    pending = workflow.kept_schedules(ret).get(workforce.PENDING)
     if pending is None:
         flash("No upload is waiting to be confirmed", "info")
         return redirect(people_page)
+    uploaded = pending.people  # read now: confirming deletes the kept upload
     form = ActionForm(version=ret.version)
     if form.validate_on_submit():
         replaced: list[int | None] = []
@@ -414,17 +416,15 @@ def confirm_upload(return_id: int) -> str | Response:
             return redirect(url_for("supplier.confirm_upload", return_id=ret.id))
         flash(
             f"{count(replaced[0] or 0, 'person', 'people')} replaced by the "
-            f"{count(pending[0].people, 'person', 'people')} in the upload",
+            f"{count(uploaded, 'person', 'people')} in the upload",
             "success",
         )
         return redirect(people_page)
-    upload, change = pending
     return render_template(
         "supplier/workforce_upload_confirm.html",
         ret=ret,
         form=form,
-        upload=upload,
-        change=change,
+        change=workflow.upload_changes(ret, pending),
         describe=schedules.describe,
         shown=CHANGES_SHOWN,
         title="Check what the upload changes",

@@ -183,13 +183,9 @@ def upload_workforce(
     return True
 
 
-def pending_upload(ret: Return) -> tuple[KeptSchedule, ScheduleChange] | None:
-    """The upload waiting for confirmation, and what it would change."""
-    pending = workforce.kept(ret.id, workforce.PENDING)
-    if pending is None:
-        return None
-    change = schedules.compare(workforce.records_of(ret.id), workforce.kept_records(pending))
-    return pending, change
+def upload_changes(ret: Return, pending: KeptSchedule) -> ScheduleChange:
+    """What the upload waiting for confirmation would change in the people recorded now."""
+    return schedules.compare(workforce.records_of(ret.id), workforce.kept_records(pending))
 
 
 def confirm_upload(ret: Return, *, expected_version: int | None) -> int | None:
