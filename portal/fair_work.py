@@ -82,8 +82,12 @@ class Quarter:
 
 def value(figures: ShareFigures) -> str:
     """ "84.1%" (rounded down, so a share never reads as meeting a level it misses), or
-    "Not known"."""
-    return "Not known" if figures.percent is None else pct(figures.percent)
+    "Not known", or "Nobody to count" when nobody in the group worked on the contract."""
+    if figures.percent is not None:
+        return pct(figures.percent)
+    if figures.coverage is None and figures.not_known is not NotKnown.NO_RATE:
+        return "Nobody to count"
+    return "Not known"
 
 
 def detail(kind: Kind, figures: ShareFigures) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -89,6 +89,14 @@ def error_list(field_errors: dict[str, str]) -> list[dict[str, str]]:
     return [{"text": message, "href": f"#{field_id}"} for field_id, message in field_errors.items()]
 
 
+def form_error_list(form: Any) -> list[dict[str, str]]:
+    """Every error of every field, for the error summary: govuk-frontend-wtf's wtforms_errors
+    lists only the first of each field, which hid all but one of a return's problems."""
+    return [
+        {"text": message, "href": f"#{field.id}"} for field in form for message in field.errors
+    ]
+
+
 def period_of(ret: Any) -> str:
     """A return's period as people say it: "Q1 2025/26"."""
     start_month = current_settings().financial_year_start_month
@@ -96,7 +104,12 @@ def period_of(ret: Any) -> str:
 
 
 # What a quarter's figure needs saying beside it, in the chart and the table beside it.
-QUARTER_NOTES = {Standing.AWAITING_REVIEW, Standing.DUE_TODAY, Standing.NO_RETURN}
+QUARTER_NOTES = {
+    Standing.AWAITING_REVIEW,
+    Standing.NOTHING_TO_COUNT,
+    Standing.DUE_TODAY,
+    Standing.NO_RETURN,
+}
 
 
 def quarter_note(row: Any) -> str | None:
@@ -125,6 +138,9 @@ def chart_description(line: Any) -> str:
         description += f"; no return for {len(no_return)} quarters, each counted as 0"
     if awaiting:
         description += f"; {formatting.listing(awaiting)} awaiting review"
+    nobody = [row.label for row in line.rows if row.standing is Standing.NOTHING_TO_COUNT]
+    if nobody:
+        description += f"; nobody to count in {formatting.listing(nobody)}"
     return description + ". The table beside it has every quarter's figures."
 
 
@@ -149,6 +165,25 @@ def unique_id(prefix: str) -> str:
     return f"{prefix}-{number}"
 
 
+NOBODY_TO_COUNT = "Nobody aged 50 or over to count"
+
+
+def line_figure(line: Any, nobody: Collection[int] = ()) -> str:
+    """A return line's figure as a person reads it, or why there is none. `nobody`: the
+    commitments whose 50+ share has nobody to count as the people stand now (an editable
+    return); a return that is not editable shows what was sent."""
+    measure = line.commitment.measure
+    if line.figure is not None:
+        return formatting.quantity(line.figure, measure.unit)
+    if line.commitment_id in nobody or (
+        line.nothing_to_count and not line.return_.status.is_editable
+    ):
+        return NOBODY_TO_COUNT
+    if measure.derivation is not None and measure.derivation.is_share:
+        return "Not known"
+    return "Not entered"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=format_date,
@@ -170,6 +205,9 @@ def init_app(app: Flask) -> None:
         navigation_items=navigation_items,
         chart=chart,
         quarter_note=quarter_note,
+        line_figure=line_figure,
+        form_error_list=form_error_list,
+        nobody_to_count=NOBODY_TO_COUNT,
         unique_id=unique_id,
         fair_work_kinds=fair_work.KINDS,
         fair_work_value=fair_work.value,

@@ -45,7 +45,10 @@ def contracts_with_facts(contract_ids: Sequence[int]) -> list[tuple[Contract, li
         .where(Return.contract_id.in_(contract_ids))
         .options(
             selectinload(Return.lines).load_only(
-                ReturnLine.commitment_id, ReturnLine.submitted_figure, ReturnLine.accepted_figure
+                ReturnLine.commitment_id,
+                ReturnLine.submitted_figure,
+                ReturnLine.accepted_figure,
+                ReturnLine.nothing_to_count,
             )
         )
     ):

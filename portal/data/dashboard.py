@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement, Result, func, select
 
@@ -51,9 +51,19 @@ class Portfolio:
     awaiting_review: int
     overdue_returns: int
 
+    # The order of the "Commitments by status" table: every status, so that it adds up.
+    status_order: ClassVar[tuple[Status, ...]] = (
+        Status.ON_TRACK,
+        Status.BEHIND,
+        Status.OFF_TRACK,
+        Status.AWAITING_REVIEW,
+        Status.NOTHING_TO_COUNT,
+        Status.NOT_YET_DUE,
+    )
+
     @property
     def commitments_assessed(self) -> int:
-        unrated = (Status.NOT_YET_DUE, Status.AWAITING_REVIEW)
+        unrated = (Status.NOT_YET_DUE, Status.AWAITING_REVIEW, Status.NOTHING_TO_COUNT)
         return sum(n for s, n in self.commitments_by_status.items() if s not in unrated)
 
     @property

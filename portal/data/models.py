@@ -573,9 +573,13 @@ class ReturnLine(Base):
             "submitted_figure IS NULL OR submitted_figure >= 0", name="submitted_not_negative"
         ),
         CheckConstraint(
-            "CASE WHEN review = 'accepted' THEN accepted_figure IS NOT NULL"
+            "CASE WHEN review = 'accepted' THEN accepted_figure IS NOT NULL OR nothing_to_count"
             " ELSE accepted_figure IS NULL END",
             name="accepted_figure_iff_accepted",
+        ),
+        CheckConstraint(
+            "NOT nothing_to_count OR (submitted_figure IS NULL AND accepted_figure IS NULL)",
+            name="nothing_to_count_has_no_figure",
         ),
     )
 
@@ -589,6 +593,9 @@ class ReturnLine(Base):
     review_comment: Mapped[str | None] = mapped_column(Text)
     submitted_figure: Mapped[Decimal | None] = mapped_column(Quantity)
     accepted_figure: Mapped[Decimal | None] = mapped_column(Quantity)
+    # As last sent: a fair-work share with nobody in its group (nobody aged 50 or over on the
+    # contract this quarter). Sent and accepted without a figure; never counted as 0.
+    nothing_to_count: Mapped[bool] = mapped_column(Boolean, default=False)
 
     return_: Mapped[Return] = relationship(back_populates="lines")
     commitment: Mapped[Commitment] = relationship()

@@ -6,7 +6,7 @@ at an older version is refused with Conflict instead of overwriting someone else
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -149,6 +149,7 @@ def _as_submitted(line: ReturnLine) -> dict[str, Any]:
         "measure": line.commitment.measure.name,
         "unit": line.commitment.measure.unit.value,
         "figure": str(line.figure) if line.figure is not None else None,
+        "nothing_to_count": line.nothing_to_count,
         "narrative": line.narrative,
         "nil_reason": line.nil_reason,
     }
@@ -164,8 +165,10 @@ def submit(
     declaration: str,
     workforce_records: int,
     evidence: list[dict[str, Any]],
+    nothing_to_count: Collection[int] = (),
 ) -> ReturnSubmission:
     """Freeze what is being sent; the working copy is locked until changes are requested.
+    `nothing_to_count`: the commitments whose fair-work share has nobody to count.
 
     A line accepted before and sent again unchanged stays accepted (its figure keeps counting);
     every other line, changed or new or queried, waits for the reviewer's decision."""
@@ -176,6 +179,7 @@ def submit(
     sent_before = {line["commitment_id"]: line for line in last}
     lines = []
     for line in ret.lines:
+        line.nothing_to_count = line.commitment_id in nothing_to_count
         sent = _as_submitted(line)
         before = sent_before.get(line.commitment_id)
         unchanged = before is not None and all(before[k] == sent[k] for k in _CONTENT)

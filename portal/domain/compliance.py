@@ -30,6 +30,9 @@ class PeriodInput:
     planned: Decimal | None  # explicit profile figure for this period (None: even spread)
     accepted: Decimal | None  # accepted figure (None: nothing accepted)
     pending: Decimal | None  # submitted but not yet accepted (None: nothing pending)
+    # Sent with nobody to count (a 50+ share when nobody aged 50 or over worked on the
+    # contract): a level period left out of the mean, never a 0 and never a shortfall.
+    nothing_to_count: bool = False
 
     @property
     def days(self) -> int:
@@ -51,6 +54,7 @@ DEFAULT_THRESHOLDS = Thresholds()
 class Status(StrEnum):
     NOT_YET_DUE = "not_yet_due"
     AWAITING_REVIEW = "awaiting_review"  # periods are due, but none has an accepted figure yet
+    NOTHING_TO_COUNT = "nothing_to_count"  # periods are due, but each was sent with nobody to count
     ON_TRACK = "on_track"
     BEHIND = "behind"
     OFF_TRACK = "off_track"
@@ -63,6 +67,7 @@ class Status(StrEnum):
 _STATUS_LABELS = {
     Status.NOT_YET_DUE: "Not yet due",
     Status.AWAITING_REVIEW: "Awaiting review",
+    Status.NOTHING_TO_COUNT: "Nobody to count",
     Status.ON_TRACK: "On track",
     Status.BEHIND: "Behind",
     Status.OFF_TRACK: "Off track",
@@ -96,6 +101,7 @@ class Standing(StrEnum):
     NOT_DUE = "not_due"
     ACCEPTED = "accepted"
     AWAITING_REVIEW = "awaiting_review"  # submitted, in review or queried: left out, never 0
+    NOTHING_TO_COUNT = "nothing_to_count"  # sent with nobody to count: left out, never 0
     DUE_TODAY = "due_today"  # nothing submitted yet, but the return is not late until tomorrow
     NO_RETURN = "no_return"  # overdue with nothing submitted: counts as 0
 
@@ -108,6 +114,7 @@ _STANDING_LABELS = {
     Standing.NOT_DUE: "Not due",
     Standing.ACCEPTED: "Accepted",
     Standing.AWAITING_REVIEW: "Awaiting review",
+    Standing.NOTHING_TO_COUNT: "Nobody to count",
     Standing.DUE_TODAY: "Due today",
     Standing.NO_RETURN: "No return",
 }
@@ -161,6 +168,8 @@ def _share_of_target(
 def standing(period: PeriodInput, as_of: date) -> Standing:
     if period.due_on > as_of:
         return Standing.NOT_DUE
+    if period.nothing_to_count:
+        return Standing.NOTHING_TO_COUNT
     if period.accepted is not None:
         return Standing.ACCEPTED
     if period.pending is not None:
@@ -228,7 +237,8 @@ def assess(
 
     Cumulative: expected is the share of the target that falls in the due periods; delivered
     sums every accepted figure. Level: the mean of the due periods' figures, leaving out those
-    awaiting review (never a false 0) and counting an overdue period with no return as 0."""
+    awaiting review or sent with nobody to count (never a false 0) and counting an overdue
+    period with no return as 0."""
     total = _contract_days(contract_starts_on, contract_ends_on)
     ordered = sorted(periods, key=lambda p: p.ends_on)
     due = [p for p in ordered if p.due_on <= as_of]
@@ -263,6 +273,12 @@ def assess(
     status = _status(pct, thresholds)
     if kind is MeasureKind.LEVEL and status is Status.NOT_YET_DUE and awaiting:
         status = Status.AWAITING_REVIEW
+    elif (
+        kind is MeasureKind.LEVEL
+        and status is Status.NOT_YET_DUE
+        and any(p.nothing_to_count for p in due)
+    ):
+        status = Status.NOTHING_TO_COUNT
     return Assessment(
         expected_to_date=expected,
         delivered=delivered,

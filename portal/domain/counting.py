@@ -118,6 +118,12 @@ class Share:
     fte_given: Decimal = Decimal(0)
     fte_all: Decimal = Decimal(0)
 
+    @property
+    def nobody_to_count(self) -> bool:
+        """Nobody in the group worked on the contract in the period (no one aged 50 or over,
+        say): there is nothing to count, which is a true answer, not missing data."""
+        return self.counted == 0 and self.without_data == 0
+
 
 @dataclass(frozen=True)
 class PeriodFigures:

@@ -75,6 +75,14 @@ class WorkforceDerivation(StrEnum):
         """A fair-work share: a % of FTE, not a count, and not known without the data."""
         return self in FAIR_WORK
 
+    @property
+    def is_older_share(self) -> bool:
+        """A fair-work share of the workers aged 50 and over."""
+        return self in (
+            WorkforceDerivation.OLDER_LIVING_WAGE,
+            WorkforceDerivation.OLDER_SECURE_WORK,
+        )
+
 
 FAIR_WORK = (
     WorkforceDerivation.LIVING_WAGE,

@@ -145,6 +145,7 @@ def view_return(return_id: int) -> str:
         "supplier/return.html",
         ret=ret,
         problems=workflow.line_problems(ret),
+        nobody=workflow.nobody_to_count_now(ret) if ret.status.is_editable else (),
         people=workforce.count(ret.id),
         files=evidence.files_of(ret.id),
         threads=threads.of_return(ret.id),
@@ -582,6 +583,7 @@ def check_return(return_id: int) -> str | Response:
         double_claims=_double_claim_warnings(ret),
         threads=threads.of_return(ret.id),
         fair_work=workflow.fair_work_now(ret),
+        nobody=workflow.nobody_to_count_now(ret),
         title="Check your return",
     )
 

@@ -173,7 +173,8 @@ def _period_inputs(
     commitment: Commitment,
     by_period: dict[tuple[int, int], Return],
 ) -> list[compliance.PeriodInput]:
-    """The commitment's facts in each period: planned, accepted and pending, line by line."""
+    """The commitment's facts in each period: planned, accepted, pending or sent with nobody
+    to count, line by line."""
     # A profiled commitment plans nothing in a quarter its profile leaves out.
     plan = {(p.financial_year, p.quarter): p.planned for p in commitment.plan}
     inputs = []
@@ -195,6 +196,7 @@ def _period_inputs(
                 plan.get(key, ZERO) if plan else None,
                 accepted,
                 pending,
+                nothing_to_count=line is not None and line.nothing_to_count,
             )
         )
     return inputs

@@ -301,6 +301,31 @@ class LineProblem:
     message: str
 
 
+def nothing_to_count(ret: Return, counted: PeriodFigures) -> set[int]:
+    """The commitments whose 50+ share has nobody to count: nobody aged 50 or over worked on
+    the contract this quarter. That is a true answer, sent without a figure. (A share of all
+    the workers with nobody at all is not: the people are missing, and must be added.)"""
+    return {
+        line.commitment_id
+        for line in ret.lines
+        if (derivation := line.commitment.measure.derivation) is not None
+        and derivation.is_older_share
+        and counted.shares[derivation].nobody_to_count
+    }
+
+
+def nobody_to_count_now(ret: Return) -> set[int]:
+    """nothing_to_count as the people stand now; counted only when a 50+ share has no figure."""
+    if any(
+        line.figure is None
+        and line.commitment.measure.derivation is not None
+        and line.commitment.measure.derivation.is_older_share
+        for line in ret.lines
+    ):
+        return nothing_to_count(ret, figures(ret))
+    return set()
+
+
 def line_problems(ret: Return) -> list[LineProblem]:
     """What stops the return being submitted, line by line."""
     problems = []
@@ -310,8 +335,9 @@ def line_problems(ret: Return) -> list[LineProblem]:
         derivation = line.commitment.measure.derivation
         if line.figure is None and derivation is not None and derivation.is_share:
             counted = counted or figures(ret)
-            share = counted.shares[derivation]
-            problems.append(LineProblem(line, _why_not_known(derivation, share, name)))
+            if line.commitment_id not in nothing_to_count(ret, counted):
+                share = counted.shares[derivation]
+                problems.append(LineProblem(line, _why_not_known(derivation, share, name)))
         elif line.figure is None:
             problems.append(LineProblem(line, f"Enter the figure for {name}"))
         elif line.figure == 0 and not line.nil_reason:
@@ -323,21 +349,13 @@ def line_problems(ret: Return) -> list[LineProblem]:
 
 def _why_not_known(derivation: WorkforceDerivation, share: Share, name: str) -> str:
     """What the supplier can do about a fair-work share the portal cannot count."""
-    older = derivation in (
-        WorkforceDerivation.OLDER_LIVING_WAGE,
-        WorkforceDerivation.OLDER_SECURE_WORK,
-    )
-    people = "the people aged 50 and over" if older else "the people"
+    people = "the people aged 50 and over" if derivation.is_older_share else "the people"
     if share.not_known is NotKnown.NO_RATE:
         return (
             f"{name} cannot be counted: the real Living Wage rate for this quarter is not in "
             "the portal yet. Ask the council to add it"
         )
-    if not share.counted and not share.without_data and older:
-        # Nothing the supplier can add; said plainly rather than asking for data that is not
-        # there. (A quarter with nobody aged 50 or over cannot yet be submitted on this line.)
-        return f"{name} cannot be counted: nobody aged 50 or over is on this contract this quarter"
-    if not share.counted and not share.without_data:
+    if share.nobody_to_count:
         return f"{name} cannot be counted: add the people on this contract this quarter"
     if derivation in (WorkforceDerivation.LIVING_WAGE, WorkforceDerivation.OLDER_LIVING_WAGE):
         return f"Enter the hourly pay of {people} on this contract to count {name}"
@@ -352,7 +370,7 @@ def submit(
 ) -> list[str]:
     """Submit, or say why not. Emails the contract manager; flags workers claimed twice."""
     returns.check_editable(ret, expected_version)
-    refresh_derived(ret)  # the fair-work shares are stored for every return, as sent
+    counted = refresh_derived(ret)  # the fair-work shares are stored for every return, as sent
     problems = [problem.message for problem in line_problems(ret)]
     if not declaration_confirmed:
         problems.append("Confirm the declaration to submit the return")
@@ -373,6 +391,7 @@ def submit(
             }
             for f in files
         ],
+        nothing_to_count=nothing_to_count(ret, counted),
     )
     # Once submitted, the people are part of the record: nothing kept aside can replace them.
     workforce.discard(ret.id, workforce.PENDING, workforce.PREVIOUS)

@@ -6,23 +6,35 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import date
 from decimal import Decimal
 
+import pytest
 from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
-from portal.data import commit
+from portal.data import commit, contracts, flags
+from portal.data import compliance as store
 from portal.data.models import FairWorkFigure, Return
-from portal.data.types import ReturnStatus, WorkforceDerivation
+from portal.data.types import ReturnStatus, Status, WorkforceDerivation
 from portal.domain.counting import NotKnown
+from portal.domain.reviews import LineReview
 from portal.extensions import db
+from portal.workflows import compliance
 from portal.workflows import returns as workflow
 from tests import factories
 from tests.conftest import World
 from tests.integration.test_contracts import queries_for
 from tests.integration.test_fair_work import FAIR
-from tests.integration.test_returns import PEOPLE, fill_lines, schedule, upload_people
+from tests.integration.test_returns import (
+    PEOPLE,
+    fill_lines,
+    review_all,
+    schedule,
+    upload_people,
+)
 from tests.integration.test_returns import ret as ret  # noqa: F401 (the fixture)
 from tests.support import PortalClient
 
@@ -148,7 +160,7 @@ def test_the_contract_page_shows_each_quarter_sent(
     assert "In secure work, aged 50 and over" in section
     assert "neither on zero-hours or casual contracts" in section  # what it means
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in section  # drawn without script
-    assert "In Q1 2025/26: paid the real living wage 84.1%; in secure work 88%" in section
+    assert "In Q1 2025/26: paid the real Living Wage 84.1%; in secure work 88%" in section
     row = section.split(">Q1 2025/26</th>", 1)[1].split("</tr>", 1)[0]
     assert re.findall(r"numeric\">([^<]+)<span", row) == ["84.1%", "88%", "100%", "100%"]
     assert "pay given for 86.3% of FTE" in row and "pay given for 60.5% of FTE" in row
@@ -168,7 +180,8 @@ def test_the_contract_page_says_not_known_and_why(
     submit(as_supplier, ret)
     page = as_manager.get(f"/council/contracts/{world.contract.id}").get_data(as_text=True)
     row = page.split('id="fair-work"', 1)[1].split(">Q1 2025/26</th>", 1)[1].split("</tr>")[0]
-    assert row.count("Not known") == 4
+    assert row.count("Not known") == 2
+    assert row.count("Nobody to count") == 2  # the 50+ shares: a true answer, not missing data
     assert row.count("pay given for 0% of FTE") == 1
     assert row.count("contract given for 0% of FTE") == 1
     assert row.count("nobody aged 50 or over") == 2
@@ -245,3 +258,83 @@ def test_the_contract_page_reads_the_shares_in_the_same_queries_for_1_or_4_quart
         f"Q{quarter} 2025/26" for quarter in (1, 2, 3, 4)
     ]
     assert queries_for(as_manager, url) == one
+
+
+NOBODY = "Nobody aged 50 or over to count"
+
+
+def test_a_quarter_with_nobody_aged_50_or_over_is_sent_and_never_counted_as_0(
+    world: World,
+    as_supplier: PortalClient,
+    as_manager: PortalClient,
+    ret: Return,  # noqa: F811
+) -> None:
+    """A 50+ share has nothing to count when nobody aged 50 or over worked on the contract:
+    the supplier can send the line without a figure, the manager can accept it, and the
+    quarter is left out of the level's mean (never a 0, never a shortfall)."""
+    measure = factories.measure(world.council, "OLDER_LIVING_WAGE")
+    contracts.add_commitment(world.contract, measure, target=Decimal(95), by=world.manager)
+    commit()
+    as_supplier.get(f"/supplier/returns/{ret.id}")  # adds the new commitment's line
+    young = [row for row in FAIR if row[2] not in ("50-64", "65+")]
+    assert upload_people(as_supplier, ret, schedule(young)).status_code == 302
+    task_list = as_supplier.get(f"/supplier/returns/{ret.id}").get_data(as_text=True)
+    assert f"Counted from people: {NOBODY.lower()}" in task_list
+    check = as_supplier.get(f"/supplier/returns/{ret.id}/check").get_data(as_text=True)
+    assert f"{NOBODY}<br>" in check and "cannot be counted" not in check
+    submit(as_supplier, ret)
+    db.session.refresh(ret)
+    line = next(li for li in ret.lines if li.commitment.measure.code == "OLDER_LIVING_WAGE")
+    assert line.nothing_to_count and line.figure is None and line.submitted_figure is None
+    assert [li.nothing_to_count for li in ret.lines].count(True) == 1
+    review_page = as_manager.get(f"/council/returns/{ret.id}").get_data(as_text=True)
+    assert NOBODY in review_page
+    review_all(as_manager, ret, "accepted")
+    db.session.refresh(line)
+    assert line.review is LineReview.ACCEPTED and line.accepted_figure is None
+    # As of 1 August 2025 only Q1 is due: nothing to count, so no status, rating or flag.
+    compliance.refresh([world.contract.id], date(2025, 8, 1))
+    commit()
+    state = store.commitment_states(world.contract.id)[line.commitment_id]
+    assert state.status is Status.NOTHING_TO_COUNT
+    assert (state.delivery_pct, state.shortfall) == (None, Decimal(0))
+    assert not [
+        f for f in flags.for_contract(world.contract.id) if f.commitment_id == line.commitment_id
+    ]
+    page = as_manager.get(f"/council/contracts/{world.contract.id}").get_data(as_text=True)
+    assert "Nobody to count" in page
+    history = as_manager.get(f"/council/returns/{ret.id}/submissions/1").get_data(as_text=True)
+    assert NOBODY in history
+
+
+def test_a_share_of_all_the_workers_with_nobody_recorded_still_asks_for_the_people(
+    world: World,
+    as_supplier: PortalClient,
+    ret: Return,  # noqa: F811
+) -> None:
+    measure = factories.measure(world.council, "LIVING_WAGE")
+    contracts.add_commitment(world.contract, measure, target=Decimal(95), by=world.manager)
+    commit()
+    as_supplier.get(f"/supplier/returns/{ret.id}")  # adds the new commitment's line
+    fill_lines(as_supplier, ret)
+    refused = as_supplier.submit(f"/supplier/returns/{ret.id}/check", {"confirm": "y"})
+    assert refused.status_code == 200
+    summary = refused.get_data(as_text=True).split("govuk-error-summary__list", 1)[1]
+    summary = summary.split("</ul>", 1)[0]
+    # Every problem is listed, not only the first (the three counts have no nil reason).
+    assert summary.count("<li>") == 4
+    assert (
+        "FTE paid at least the real Living Wage cannot be counted: add the people on this "
+        "contract this quarter"
+    ) in summary
+
+
+def test_the_database_keeps_a_line_with_nobody_to_count_without_a_figure(
+    as_supplier: PortalClient,
+    ret: Return,  # noqa: F811
+) -> None:
+    line = ret.lines[0]
+    line.nothing_to_count, line.submitted_figure = True, Decimal(1)
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()

@@ -748,11 +748,6 @@ def test_a_share_typed_in_is_at_most_100_percent(
     ("derivation", "share", "message"),
     [
         (
-            "older_living_wage",
-            Share(None, None, 0, 0, 0, NotKnown.NO_DATA),
-            "Pay 50+ cannot be counted: nobody aged 50 or over is on this contract this quarter",
-        ),
-        (
             "living_wage",
             Share(None, None, 0, 0, 0, NotKnown.NO_DATA),
             "Pay 50+ cannot be counted: add the people on this contract this quarter",

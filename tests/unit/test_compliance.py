@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -21,6 +22,7 @@ from portal.domain.compliance import (
     Thresholds,
     assess,
     cumulative_trajectory,
+    level_delivered,
     mean_capped_pct,
     rate,
     rate_kpi,
@@ -371,6 +373,39 @@ def test_a_fair_work_share_is_a_level_like_any_other() -> None:
     assert rate([held]) is Rating.GOOD
 
 
+def nobody_in(ps: list[PeriodInput], *quarters: int) -> list[PeriodInput]:
+    """The periods, with these (0-based) sent with nobody to count."""
+    return [replace(p, nothing_to_count=True) if i in quarters else p for i, p in enumerate(ps)]
+
+
+def test_a_quarter_sent_with_nobody_to_count_is_left_out_never_a_false_0() -> None:
+    # "At least 95% of the FTE aged 50 and over paid the real Living Wage". As of 15 Feb 2026
+    # Q1-Q3 are due: 90%, nobody aged 50 or over in Q2, 100%. Mean (90 + 100) / 2 = 95%: on
+    # track, not (90 + 0 + 100) / 3 = 63.3%.
+    ps = nobody_in(periods(accepted=[D(90), None, D(100)]), 1)
+    a = level(ps, as_of=date(2026, 2, 15), target=D(95))
+    assert a.delivered == D(95) and a.delivery_pct == D(100)
+    assert a.status is Status.ON_TRACK and a.periods_awaiting_review == 0
+    assert standing(ps[1], date(2026, 2, 15)) is Standing.NOTHING_TO_COUNT
+    assert level_delivered(ps[1], date(2026, 2, 15)) is None
+    # Not due yet, it is not due, whatever was sent.
+    assert standing(ps[1], date(2025, 10, 1)) is Standing.NOT_DUE
+
+
+def test_a_level_with_nobody_to_count_in_every_due_quarter_is_not_rated() -> None:
+    ps = nobody_in(periods(), 0, 1)
+    a = level(ps, as_of=AFTER_Q2_DUE, target=D(95))
+    assert a.status is Status.NOTHING_TO_COUNT
+    assert (a.delivery_pct, a.shortfall, a.at_risk) == (None, 0, False)
+    assert rate([a]) is Rating.NOT_YET_RATED
+    # With one quarter awaiting review as well, awaiting review is what the manager acts on.
+    waiting = nobody_in(periods(pending=[None, D(80)]), 0)
+    assert level(waiting, as_of=AFTER_Q2_DUE, target=D(95)).status is Status.AWAITING_REVIEW
+    # A due quarter with no return still counts as 0, beside one with nobody to count.
+    late = level(nobody_in(periods(), 0), as_of=AFTER_Q2_DUE, target=D(95))
+    assert (late.delivered, late.status) == (0, Status.OFF_TRACK)
+
+
 def test_level_measure_nothing_due_yet() -> None:
     a = level(periods(accepted=[D(10)], pending=[D(4)]), as_of=date(2025, 7, 1))
     assert (a.expected_to_date, a.delivered, a.pending) == (0, 0, D(4))
@@ -451,6 +486,7 @@ def test_labels() -> None:
     assert [s.label for s in Status] == [
         "Not yet due",
         "Awaiting review",
+        "Nobody to count",
         "On track",
         "Behind",
         "Off track",
