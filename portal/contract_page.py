@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response
 from markupsafe import Markup
 
-from portal import calendar, charts, exports
+from portal import calendar, charts, exports, formatting
 from portal import fair_work as words
 from portal.data import compliance as store
 from portal.data import fair_work, flags, local_areas, returns
@@ -64,7 +64,10 @@ def fair_work_section(contract: Contract) -> FairWorkSection:
     latest = quarters[-1] if quarters else None
     description = (
         f"In {latest.label}: "
-        + "; ".join(f"{kind.name.lower()} {words.value(share)}" for kind, share in latest.shares)
+        + "; ".join(
+            f"{formatting.mid_sentence(kind.name)} {words.value(share)}"
+            for kind, share in latest.shares
+        )
         + ". The table below has every quarter's figures."
         if latest
         else ""

@@ -76,6 +76,12 @@ def count(n: int, singular: str, plural: str | None = None) -> str:
     return f"{n:,} {word}"
 
 
+def mid_sentence(text: str) -> str:
+    """A label as it reads inside a sentence: only its first letter lowered, so names keep
+    their capitals ("Paid the real Living Wage" -> "paid the real Living Wage")."""
+    return text[:1].lower() + text[1:]
+
+
 def listing(items: Sequence[str]) -> str:
     """A, B and C: the way a sentence lists things (no Oxford comma, as GOV.UK writes)."""
     if len(items) <= 1:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from portal import calendar, exports, flag_page
+from portal import calendar, exports, flag_page, formatting
 from portal.auth.permissions import council_staff
 from portal.config import current_settings
 from portal.council.forms import (
@@ -241,7 +241,7 @@ def _assessment_span(
         return span, f"the 12 months ending {long_date(span[1])}"
     year = int(str(form.period.data).removeprefix("fy-"))
     label = next(c.label for c in form.period.choices if c.value == form.period.data)
-    return financial_year_span(year, start_month=start_month), label[0].lower() + label[1:]
+    return financial_year_span(year, start_month=start_month), formatting.mid_sentence(label)
 
 
 @council.route("/contracts/<int:contract_id>/assessment", methods=["GET", "POST"])

@@ -170,7 +170,7 @@ def test_a_level_quarter_awaiting_review_is_left_out_and_says_so(
     table = page[page.index("<table", chart_start) : page.index("</table>", chart_start)]
     assert ">Q1 2025/26</th>" in table
     assert '--numeric">Awaiting review</td>' in table  # no figure tabled for it, not even 0
-    assert '--numeric">0 <span class="govuk-body-s">(no return)</span>' in table
+    assert '--numeric">0 FTE <span class="govuk-body-s">(no return)</span>' in table
     assert "1 quarter awaiting review left out" in page
 
 
