@@ -197,6 +197,7 @@ def init_app(app: Flask) -> None:
         pct=_unless_none(formatting.pct),
         count=formatting.count,
         listing=formatting.listing,
+        mid_sentence=formatting.mid_sentence,
         some_of=formatting.some_of,
         error_list=error_list,
         period=period_of,

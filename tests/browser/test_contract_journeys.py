@@ -243,7 +243,7 @@ def test_manager_changes_a_profiled_target_and_the_profile_follows(
     page.get_by_role("link", name=re.compile(r"^NCC-001\b")).click()
     arrive(page, contract_h1, contract_page)
     expected = expected_by_quarter(page, "Local people hired")
-    expect(expected).to_have_text(["5", "10", "15", "20", "25"] + ["30"] * 7)
+    expect(expected).to_have_text([f"{n} people" for n in (5, 10, 15, 20, 25)] + ["30 people"] * 7)
 
     page.get_by_role("link", name="Change Local people hired", exact=True).click()
     arrive(page, "Change Local people hired", change_page)
@@ -270,7 +270,7 @@ def test_manager_changes_a_profiled_target_and_the_profile_follows(
     expect(success_banner(page)).to_contain_text(
         "Local people hired updated: its quarterly profile was rescaled to the target"
     )
-    expect(expected).to_have_text(["6", "12", "18", "24", "30"] + ["36"] * 7)
+    expect(expected).to_have_text([f"{n} people" for n in (6, 12, 18, 24, 30)] + ["36 people"] * 7)
     row = body_rows(commitments_table(page)).filter(
         has=page.get_by_role("rowheader", name=re.compile("^Local people hired"))
     )

@@ -70,7 +70,7 @@ PERIOD = "Q1 2025/26"
 COUNTED = {HIRES: "2 people", STARTS: "1 person", FTE: "2.09 FTE"}
 LOCAL_FTE_Q1 = Decimal("2.09")
 TABLE_BESIDE = "The table beside it has every quarter's figures."
-NO_RETURN = "0 (no return)"  # a level's overdue quarter with nothing submitted, in its table
+NO_RETURN = "0 FTE (no return)"  # a level's overdue quarter with nothing submitted, in its table
 
 
 # Dates, worked out here rather than by the portal's own calendar
@@ -313,7 +313,7 @@ def expect_level_in_review(page: Page, server: LiveServer, today: date) -> None:
         row = performance_row(page, measure)
         expect(row.locator("td").nth(1)).to_have_text("0 people")
         expect(row.locator("td").nth(2)).to_have_text(COUNTED[measure])
-        expect(delivered_by_quarter(page, measure).first).to_have_text("0 (awaiting review)")
+        expect(delivered_by_quarter(page, measure).first).to_have_text("0 people (awaiting review)")
 
     rows = quarters_download(page, server)
     q1 = download_row(rows, FTE, PERIOD)
@@ -341,10 +341,10 @@ def expect_reviewed_figures(page: Page, server: LiveServer, today: date) -> list
     expect(fte.locator("td").nth(2)).to_have_text("0 FTE")
 
     expect(delivered_by_quarter(page, FTE)).to_have_text(
-        [f"{LOCAL_FTE_Q1}"] + [said for _, said in quarters[1:]]
+        [COUNTED[FTE]] + [said for _, said in quarters[1:]]
     )
-    expect(delivered_by_quarter(page, HIRES).first).to_have_text("2")
-    expect(delivered_by_quarter(page, QUERIED).first).to_have_text("0 (awaiting review)")
+    expect(delivered_by_quarter(page, HIRES).first).to_have_text(COUNTED[HIRES])
+    expect(delivered_by_quarter(page, QUERIED).first).to_have_text("0 people (awaiting review)")
     notes = chart(page, FTE).locator("text")
     expect(notes.filter(has_text=re.compile("^Awaiting review$"))).to_have_count(0)
     expect(chart(page, FTE).locator("desc")).to_have_text(
