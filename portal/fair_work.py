@@ -68,6 +68,7 @@ KINDS = (
         older=True,
     ),
 )
+KIND_OF = {kind.derivation: kind for kind in KINDS}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from portal import charts, fair_work, formatting
 from portal.config import current_settings
 from portal.data.types import Role
 from portal.domain.compliance import Standing
-from portal.domain.periods import quarter_label
+from portal.domain.periods import financial_year_label, quarter_label
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -95,6 +95,13 @@ def form_error_list(form: Any) -> list[dict[str, str]]:
     return [
         {"text": message, "href": f"#{field.id}"} for field in form for message in field.errors
     ]
+
+
+def year_label(financial_year: int) -> str:
+    """A financial year as people say it: "2025/26" (or "2025" for one starting in January)."""
+    return financial_year_label(
+        financial_year, start_month=current_settings().financial_year_start_month
+    )
 
 
 def period_of(ret: Any) -> str:
@@ -201,6 +208,7 @@ def init_app(app: Flask) -> None:
         some_of=formatting.some_of,
         error_list=error_list,
         period=period_of,
+        financial_year=year_label,
     )
     app.jinja_env.globals.update(
         navigation_items=navigation_items,
@@ -211,6 +219,7 @@ def init_app(app: Flask) -> None:
         nobody_to_count=NOBODY_TO_COUNT,
         unique_id=unique_id,
         fair_work_kinds=fair_work.KINDS,
+        fair_work_kind=fair_work.KIND_OF.get,
         fair_work_value=fair_work.value,
         fair_work_detail=fair_work.detail,
     )

@@ -79,7 +79,13 @@ def dashboard_page() -> str:
     filters, args = _flag_filters()
     return render_template(
         "council/dashboard.html",
-        portfolio=dashboard.portfolio(council_id, manager_id),
+        portfolio=dashboard.portfolio(
+            council_id,
+            manager_id,
+            financial_year=financial_quarter(
+                calendar.today(), start_month=current_settings().financial_year_start_month
+            )[0],
+        ),
         mine=mine,
         page=flags.list_for(current_user, filters, page=page_number(), per_page=10),
         args=args,

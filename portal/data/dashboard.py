@@ -8,19 +8,31 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, Result, func, select
+from sqlalchemy import ColumnElement, Float, Result, cast, func, select
 
 from portal.data.models import (
     Commitment,
     CommitmentState,
     Contract,
     ContractState,
+    FairWorkFigure,
     Flag,
     Measure,
+    Organisation,
     Return,
 )
-from portal.data.types import FlagSeverity, FlagStatus, MeasureUnit, ReturnStatus, Status
+from portal.data.types import (
+    FlagSeverity,
+    FlagStatus,
+    MeasureUnit,
+    ReturnStatus,
+    Status,
+    WorkforceDerivation,
+)
+from portal.domain.counting import NotKnown
 from portal.extensions import db
+
+ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,46 @@ class SocialValue:
 
 
 @dataclass(frozen=True)
+class PooledShare:
+    """A fair-work share over many returns: the FTE meeting it over the FTE whose records
+    give the figure, each quarter's FTE weighing what it is (so a big contract counts more
+    than a small one, as its people do). Quarters judged without a Living Wage rate are left
+    out of both sides."""
+
+    derivation: WorkforceDerivation
+    fte_met: Decimal
+    fte_given: Decimal
+    fte_all: Decimal
+
+    @property
+    def percent(self) -> Decimal | None:
+        return self.fte_met * 100 / self.fte_given if self.fte_given else None
+
+    @property
+    def coverage(self) -> Decimal | None:
+        return self.fte_given * 100 / self.fte_all if self.fte_all else None
+
+
+@dataclass(frozen=True)
+class ContractShare:
+    contract_id: int
+    reference: str
+    title: str
+    supplier: str
+    share: PooledShare
+
+
+@dataclass(frozen=True)
+class FairWork:
+    """The portfolio's fair-work shares over the returns sent for one financial year, and
+    the contracts with the lowest share of all their workers for each."""
+
+    financial_year: int
+    shares: list[PooledShare]  # only the derivations some return gives a figure for
+    lowest: dict[WorkforceDerivation, list[ContractShare]]
+
+
+@dataclass(frozen=True)
 class Portfolio:
     contracts: int
     commitments_by_status: dict[Status, int]
@@ -50,6 +102,7 @@ class Portfolio:
     open_flags_by_severity: dict[FlagSeverity, int]
     awaiting_review: int
     overdue_returns: int
+    fair_work: FairWork
 
     # The order of the "Commitments by status" table: every status, so that it adds up.
     status_order: ClassVar[tuple[Status, ...]] = (
@@ -75,8 +128,11 @@ class Portfolio:
         return (Decimal(on_track) * 100 / assessed).quantize(Decimal("0.1"))
 
 
-def portfolio(council_id: int, manager_id: int | None = None) -> Portfolio:
-    """The portfolio in four aggregate queries over the stored states, whatever its size."""
+def portfolio(
+    council_id: int, manager_id: int | None = None, *, financial_year: int | None = None
+) -> Portfolio:
+    """The portfolio in seven aggregate queries over the stored states and fair-work figures,
+    whatever its size. `financial_year`: the fair-work shares' (None: none shown)."""
     where = [Contract.council_id == council_id]
     if manager_id is not None:
         where.append(Contract.manager_id == manager_id)
@@ -109,7 +165,65 @@ def portfolio(council_id: int, manager_id: int | None = None) -> Portfolio:
         by_severity,
         awaiting or 0,
         int(overdue or 0),
+        _fair_work(where, financial_year) if financial_year is not None else FairWork(0, [], {}),
     )
+
+
+# The shares whose lowest contracts the dashboard lists: those of all the workers.
+LOWEST_OF = (WorkforceDerivation.LIVING_WAGE, WorkforceDerivation.SECURE_WORK)
+LOWEST_SHOWN = 5
+
+
+def _fair_work(where: list[ColumnElement[bool]], financial_year: int) -> FairWork:
+    sums = (
+        func.sum(FairWorkFigure.fte_met),
+        func.sum(FairWorkFigure.fte_given),
+        func.sum(FairWorkFigure.fte_all),
+    )
+    sent = (
+        select(FairWorkFigure.derivation, *sums)
+        .join(Return, Return.id == FairWorkFigure.return_id)
+        .join(Contract, Contract.id == FairWorkFigure.contract_id)
+        .where(
+            *where,
+            Return.financial_year == financial_year,
+            Return.status.in_([ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED]),
+            FairWorkFigure.not_known.is_distinct_from(NotKnown.NO_RATE),
+        )
+    )
+    shares = [
+        PooledShare(derivation, met or ZERO, given or ZERO, all_ or ZERO)
+        for derivation, met, given, all_ in db.session.execute(
+            sent.group_by(FairWorkFigure.derivation)
+        )
+        if given
+    ]
+    by_contract = (
+        sent.add_columns(Contract.id, Contract.reference, Contract.title, Organisation.name)
+        .join(Organisation, Organisation.id == Contract.supplier_id)
+        .group_by(
+            FairWorkFigure.derivation,
+            Contract.id,
+            Contract.reference,
+            Contract.title,
+            Organisation.name,
+        )
+        .having(sums[1] > 0)
+        # As floats: SQLite keeps a whole-number NUMERIC as an integer, and divides integers.
+        .order_by(cast(sums[0], Float) / cast(sums[1], Float), Contract.reference)
+        .limit(LOWEST_SHOWN)
+    )
+    lowest = {
+        derivation: [
+            ContractShare(contract_id, reference, title, supplier, PooledShare(d, met, given, all_))
+            for d, met, given, all_, contract_id, reference, title, supplier in db.session.execute(
+                by_contract.where(FairWorkFigure.derivation == derivation)
+            )
+        ]
+        for derivation in LOWEST_OF
+        if any(share.derivation is derivation for share in shares)
+    }
+    return FairWork(financial_year, shares, lowest)
 
 
 def _commitments(

@@ -15,11 +15,13 @@ from flask import Flask
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.data import commit, contracts, flags
+from portal import calendar
+from portal.data import commit, contracts, dashboard, flags
 from portal.data import compliance as store
 from portal.data.models import FairWorkFigure, Return
-from portal.data.types import ReturnStatus, Status, WorkforceDerivation
+from portal.data.types import ReturnStatus, Role, Status, WorkforceDerivation
 from portal.domain.counting import NotKnown
+from portal.domain.periods import financial_quarter
 from portal.domain.reviews import LineReview
 from portal.extensions import db
 from portal.workflows import compliance
@@ -338,3 +340,64 @@ def test_the_database_keeps_a_line_with_nobody_to_count_without_a_figure(
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_the_dashboard_pools_this_years_shares_and_lists_the_lowest_contracts(
+    world: World, as_supplier: PortalClient, as_manager: PortalClient
+) -> None:
+    """Two contracts' Q1 returns of this financial year, everyone there all quarter. NCC-001:
+    1 FTE at £20 permanent, 0.5 FTE at £20 zero-hours, 1 FTE (aged 50-64) at £10 permanent:
+    paid the rate 1.5 of 2.5 FTE (60%), secure 2 of 2.5 (80%). NCC-LOW: 2 FTE at £10
+    permanent: 0% and 100%. Pooled: 1.5 / 4.5 = 33.3% paid the rate (not the mean of 60%
+    and 0%), 4 / 4.5 = 88.8% secure (both rounded down); the lowest contract first."""
+    year = financial_quarter(calendar.today())[0]
+    low = factories.contract(world.council, world.supplier, world.manager, reference="NCC-LOW")
+    commit()
+
+    def person(ref: str, age: str, hours: str, pay: str, kind: str, guaranteed: str) -> list[str]:
+        return [ref, "M1 1AA", age, "01/01/2024", "", hours, "100", "retained", "", ""] + [
+            pay,
+            kind,
+            guaranteed,
+        ]
+
+    mixed = [
+        person("P-1", "25-34", "37", "20.00", "Permanent", "37"),
+        person("P-2", "35-49", "18.5", "20.00", "Zero-hours", "0"),
+        person("P-3", "50-64", "37", "10.00", "Permanent", "37"),
+    ]
+    low_paid = [person(f"L-{n}", "25-34", "37", "10.00", "Permanent", "37") for n in (1, 2)]
+    for contract, people in ((world.contract, mixed), (low, low_paid)):
+        started = as_supplier.submit(
+            f"/supplier/contracts/{contract.id}/returns/{year}/1",
+            form_page=f"/supplier/contracts/{contract.id}",
+        )
+        assert started.status_code == 302
+        ret = db.session.scalar(select(Return).where(Return.contract_id == contract.id))
+        assert ret is not None
+        assert upload_people(as_supplier, ret, schedule(people)).status_code == 302
+        submit(as_supplier, ret)
+
+    shares = {
+        s.derivation: s
+        for s in dashboard.portfolio(world.council.id, financial_year=year).fair_work.shares
+    }
+    assert shares[D.LIVING_WAGE].fte_met == Decimal("1.5")
+    assert shares[D.LIVING_WAGE].fte_given == shares[D.LIVING_WAGE].fte_all == Decimal("4.5")
+    assert shares[D.SECURE_WORK].fte_met == Decimal(4)
+    assert shares[D.OLDER_LIVING_WAGE].fte_met == 0  # P-3, the only one aged 50 or over
+    page = as_manager.get("/council/?show=all").get_data(as_text=True)
+    section = page.split('id="fair-work"', 1)[1].split('id="flags"', 1)[0]
+    assert f"returns sent for {year}/{(year + 1) % 100:02d}" in section
+    assert ">33.3%</td>" in section and ">88.8%</td>" in section
+    assert "Pay given for 100% of FTE" in section
+    lowest_paid = section.split("Lowest share paid the real Living Wage", 1)[1]
+    lowest_paid = lowest_paid.split("</table>", 1)[0]
+    assert re.findall(r">(NCC-[A-Z0-9]+):", lowest_paid) == ["NCC-LOW", "NCC-001"]
+    assert re.findall(r">(\d+%)</td>", lowest_paid) == ["0%", "100%", "60%", "100%"]
+    least_secure = section.split("Lowest share in secure work", 1)[1].split("</table>", 1)[0]
+    assert re.findall(r">(NCC-[A-Z0-9]+):", least_secure) == ["NCC-001", "NCC-LOW"]
+    # Nothing was sent for last year; and a manager with no contracts sees nothing.
+    assert not dashboard.portfolio(world.council.id, financial_year=year - 1).fair_work.shares
+    other = factories.user(Role.CONTRACT_MANAGER, world.council, email="new@northmoor.example")
+    assert not dashboard.portfolio(world.council.id, other.id, financial_year=year).fair_work.shares
