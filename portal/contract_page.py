@@ -11,7 +11,7 @@ from markupsafe import Markup
 from portal import calendar, charts, exports, formatting
 from portal import fair_work as words
 from portal.data import compliance as store
-from portal.data import fair_work, flags, local_areas, returns
+from portal.data import fair_work, flags, living_wage, local_areas, returns
 from portal.data.models import Contract
 from portal.domain.social_value import by_price_year
 from portal.template_helpers import period_of
@@ -47,6 +47,18 @@ def context(contract: Contract, *, audience: str) -> dict[str, Any]:
 class FairWorkSection:
     quarters: list[words.Quarter]
     chart: Markup
+    rate_used: str  # which real Living Wage pay is judged against, and why
+
+
+def rate_used(contract: Contract) -> str:
+    if contract.uses_london_living_wage is not None:
+        where = "in London" if contract.uses_london_living_wage else "outside London"
+        reason = f"this contract says its work is done {where}"
+    else:
+        where = "in London" if living_wage.is_london(contract) else "outside London"
+        reason = f"the council is {where}, and this contract does not say otherwise"
+    rate = "London Living Wage" if where == "in London" else "UK real Living Wage"
+    return f"Pay is judged against the {rate}: {reason}."
 
 
 def fair_work_section(contract: Contract) -> FairWorkSection:
@@ -82,7 +94,7 @@ def fair_work_section(contract: Contract) -> FairWorkSection:
         title="Fair work shares by quarter",
         description=description,
     )
-    return FairWorkSection(quarters, chart)
+    return FairWorkSection(quarters, chart, rate_used(contract))
 
 
 def quarters_download(contract: Contract, file_format: str) -> Response:

@@ -403,12 +403,21 @@ def test_a_contract_can_override_its_council(world: World, as_admin: PortalClien
     contract = contract_now(world.contract.id)
     assert contract.uses_london_living_wage is True
     assert living_wage.rate_for(contract, *APRIL_TO_JUNE_2025) == Decimal("13.85")
+    contract_page = f"/council/contracts/{world.contract.id}"
+    assert (
+        "Pay is judged against the London Living Wage: this contract says its work is done in "
+        "London."
+    ) in manager.get(contract_page).get_data(as_text=True)
     # Even when the council is in London, a contract can say the work is elsewhere.
     council = db.session.get(Organisation, world.council.id)
     assert council is not None
     council.is_in_london = True
     commit()
     assert manager.post(url, data={**form_on(manager, url), "living_wage": "uk"}).status_code == 302
+    assert (
+        "Pay is judged against the UK real Living Wage: this contract says its work is done "
+        "outside London."
+    ) in manager.get(contract_page).get_data(as_text=True)
     assert living_wage.rate_for(contract_now(world.contract.id), *APRIL_TO_JUNE_2025) == Decimal(
         "12.60"
     )
@@ -419,6 +428,10 @@ def test_a_contract_can_override_its_council(world: World, as_admin: PortalClien
     contract = contract_now(world.contract.id)
     assert contract.uses_london_living_wage is None
     assert living_wage.rate_for(contract, *APRIL_TO_JUNE_2025) == Decimal("13.85")
+    assert (
+        "Pay is judged against the London Living Wage: the council is in London, and this "
+        "contract does not say otherwise."
+    ) in manager.get(contract_page).get_data(as_text=True)
 
 
 def test_no_rate_in_force_before_the_table_starts(world: World) -> None:
