@@ -12,7 +12,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -128,12 +128,15 @@ def read_table(data: bytes) -> list[list[Any]]:
     return rows
 
 
-def iter_rows(data: bytes, limits: TableLimits) -> Iterator[tuple[int, list[Any]]]:
+_BLANK = re.compile(rb"\s*")
+
+
+def iter_rows(data: bytes, limits: TableLimits) -> Generator[tuple[int, list[Any]], None, None]:
     """(row number as the file shows it, cells) for each row that holds something, one at a
     time: memory does not grow with the file. Numbers only increase (the header is row 1), and
     a row's cells stop at its last non-empty one. UnreadableFile as soon as reading reaches a
     limit, so rows already yielded may be followed by a refusal."""
-    if not data.strip():
+    if _BLANK.fullmatch(data):  # not data.strip(), which would copy the file
         raise UnreadableFile("The selected file is empty")
     if data.startswith(b"PK\x03\x04"):
         cell_rows = _xlsx_rows(data, limits)
