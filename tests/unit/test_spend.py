@@ -658,3 +658,12 @@ def test_shares_always_account_for_the_whole_top_n_spend(
             if row not in analysis.top_suppliers and not row.is_public_body
         ]
         assert all(total <= ranked[-1] for total in outside)
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(), st.decimals(), st.dates(), st.none()))
+def test_any_cell_is_read_or_refused_with_a_message(cell: object) -> None:
+    for parse in (parse_amount, parse_payment_date):
+        try:
+            parse(cell)
+        except SpendProblem as problem:
+            assert str(problem)

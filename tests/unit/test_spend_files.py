@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import io
 import re
 import tracemalloc
@@ -8,6 +9,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from portal.domain.spend import SpendField, columns_by_header, propose_mapping
@@ -356,3 +359,17 @@ def test_hostile_files_are_refused_under_the_spend_limits_too(
         tracemalloc.stop()
     assert str(refused.value) == message
     assert peak < 64 * MB
+
+
+@given(st.lists(st.lists(st.text(max_size=12), max_size=5), max_size=8))
+def test_any_table_is_read_or_refused_and_rows_come_in_order(table: list[list[str]]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["Payment Date", "Amount", "Supplier"], *table])
+    numbers = []
+    try:
+        for number, row in read_spend_file(buffer.getvalue().encode(), _columns()):
+            numbers.append(number)
+            assert isinstance(row, SpendRow) or (row and all(row))
+    except UnreadableFile as refused:
+        assert str(refused)
+    assert numbers == sorted(set(numbers)) and all(number > 1 for number in numbers)
