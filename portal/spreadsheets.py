@@ -6,12 +6,14 @@ gets a leading apostrophe, so a spreadsheet shows the text instead of running it
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import math
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, cast
@@ -24,38 +26,83 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, fr
 from portal.domain import zips
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-MAX_ROWS = 20_000  # below the header
-MAX_COLUMNS = 100  # the templates have 17 at most; room for a person's own extra columns
-# The longest column any import takes is a contract's Note (2,000 characters); a cell may be
-# longer than its column allows, so the row-by-row checks can say which one, but not by much.
-MAX_CELL = 5_000
-# Cells in a sheet, empty formatted ones included: each costs a few microseconds to read, so a
-# sheet of a million blank bordered cells would hold a worker for seconds. 20,000 rows of the
-# widest template (17 columns) fit.
-MAX_SHEET_CELLS = 400_000
+MB = zips.MB
+_CHUNK = 64 * 1024
+# Real workbooks nest elements about six deep; each level costs an XML parser memory.
+_MAX_DEPTH = 40
+_MAX_RATIO = 100
 
 Cell = str | int | Decimal | date | datetime | None
 
-NOT_A_TABLE = "The selected file must be a CSV or Excel (.xlsx) file"
-TOO_MANY_ROWS = f"The selected file must have {MAX_ROWS:,} rows or fewer below the header"
-TOO_MANY_COLUMNS = f"The selected file must have {MAX_COLUMNS:,} columns or fewer"
-LONG_CELL = f"The selected file has a cell longer than {MAX_CELL:,} characters"
-TOO_MANY_CELLS = (
-    f"The selected file must have {MAX_SHEET_CELLS:,} cells or fewer, counting empty formatted"
-    " cells: copy your table into a new workbook and upload that"
-)
 
-MB = zips.MB
-# What a workbook may unzip to: the sheet is read as a stream, but the shared strings (every
-# distinct text in the workbook) are held in memory while it is, so they get the tightest limit.
-_MAX_UNZIPPED = 64 * MB
-_MAX_RATIO = 100
-_MAX_SHEET = 32 * MB  # 20,000 rows of 17 columns is about 15 MB
-_MAX_SHARED_STRINGS = 8 * MB
-_MAX_OTHER_PART = 2 * MB
-# Real workbooks nest elements about six deep; each level costs an XML parser memory.
-_MAX_DEPTH = 40
-_CHUNK = 64 * 1024
+@dataclass(frozen=True)
+class TableLimits:
+    """What one upload may hold, checked as reading reaches it (and a workbook's parts before
+    any of them is unzipped). Each kind of upload has its own: see TABLE_LIMITS."""
+
+    rows: int  # below the header (rows above it count too: the header is row 1)
+    columns: int
+    cell: int  # characters
+    # Cells in a sheet, empty formatted ones included: each costs a few microseconds to read,
+    # so a sheet of a million blank bordered cells would hold a worker for seconds.
+    sheet_cells: int
+    # What a workbook may unzip to: the sheet is read as a stream, but the shared strings (every
+    # distinct text in the workbook) are held in memory while it is, so they get the tightest.
+    unzipped: int
+    sheet: int
+    shared_strings: int
+    other_part: int = 2 * MB
+
+    @property
+    def too_many_rows(self) -> str:
+        return f"The selected file must have {self.rows:,} rows or fewer below the header"
+
+    @property
+    def too_many_columns(self) -> str:
+        return f"The selected file must have {self.columns:,} columns or fewer"
+
+    @property
+    def long_cell(self) -> str:
+        return f"The selected file has a cell longer than {self.cell:,} characters"
+
+    @property
+    def too_many_cells(self) -> str:
+        return (
+            f"The selected file must have {self.sheet_cells:,} cells or fewer, counting empty"
+            " formatted cells: copy your table into a new workbook and upload that"
+        )
+
+    @property
+    def longest_line(self) -> int:
+        """A CSV line longer than the most a row may hold is either one enormous cell or
+        thousands of columns: refused before csv makes a list of its cells."""
+        return self.columns * self.cell
+
+
+# The contract and workforce imports. The longest column any of them takes is a contract's Note
+# (2,000 characters); a cell may be longer than its column allows, so the row-by-row checks can
+# say which one, but not by much. The templates have 17 columns at most; 100 leaves room for a
+# person's own. 20,000 rows of the widest template fit in the cells and in 32 MB of sheet
+# (about 15 MB).
+TABLE_LIMITS = TableLimits(
+    rows=20_000,
+    columns=100,
+    cell=5_000,
+    sheet_cells=400_000,
+    unzipped=64 * MB,
+    sheet=32 * MB,
+    shared_strings=8 * MB,
+)
+MAX_ROWS = TABLE_LIMITS.rows
+MAX_COLUMNS = TABLE_LIMITS.columns
+MAX_CELL = TABLE_LIMITS.cell
+MAX_SHEET_CELLS = TABLE_LIMITS.sheet_cells
+
+NOT_A_TABLE = "The selected file must be a CSV or Excel (.xlsx) file"
+TOO_MANY_ROWS = TABLE_LIMITS.too_many_rows
+TOO_MANY_COLUMNS = TABLE_LIMITS.too_many_columns
+LONG_CELL = TABLE_LIMITS.long_cell
+TOO_MANY_CELLS = TABLE_LIMITS.too_many_cells
 
 
 class UnreadableFile(ValueError):
@@ -69,87 +116,95 @@ def safe_cell(value: Any) -> Any:
 
 
 def read_table(data: bytes) -> list[list[Any]]:
-    """Rows of cells, header first. Recognises .xlsx by its zip content, else expects UTF-8 CSV.
+    """Rows of cells, header first. Recognises .xlsx by its zip content, else expects CSV.
 
     Rows come without their trailing empty cells, and empty rows at the end are left out. A file
-    with more than MAX_ROWS rows below the header, a non-empty cell beyond MAX_COLUMNS or a cell
-    longer than MAX_CELL characters is refused as soon as reading reaches it; a workbook is
-    checked before any of it is unzipped (see _read_xlsx)."""
-    if not data.strip():
+    beyond TABLE_LIMITS (rows, columns, cell length) is refused as soon as reading reaches it; a
+    workbook is checked before any of it is unzipped (see _read_xlsx)."""
+    rows: list[list[Any]] = []
+    for number, cells in iter_rows(data, TABLE_LIMITS):
+        rows.extend([] for _ in range(number - len(rows) - 1))  # empty rows between
+        rows.append(cells)
+    return rows
+
+
+_BLANK = re.compile(rb"\s*")
+
+
+def iter_rows(data: bytes, limits: TableLimits) -> Generator[tuple[int, list[Any]], None, None]:
+    """(row number as the file shows it, cells) for each row that holds something, one at a
+    time: memory does not grow with the file. Numbers only increase (the header is row 1), and
+    a row's cells stop at its last non-empty one. UnreadableFile as soon as reading reaches a
+    limit, so rows already yielded may be followed by a refusal."""
+    if _BLANK.fullmatch(data):  # not data.strip(), which would copy the file
         raise UnreadableFile("The selected file is empty")
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data)
-    return _read_csv(data)
-
-
-class _Rows:
-    """Collects rows as they are read, keeping memory to the cells that hold something."""
-
-    def __init__(self) -> None:
-        self.rows: list[list[Any]] = []
-
-    def add(self, number: int, cells: dict[int, Any]) -> None:
-        """Row `number` (1 for the header) with its non-empty cells by column (1 for A)."""
+        cell_rows = _xlsx_rows(data, limits)
+    else:
+        cell_rows = _csv_rows(data, limits)
+    last = 0
+    for number, cells in cell_rows:
         if not cells:
-            return  # empty rows are only kept when something follows them (below)
-        if number > MAX_ROWS + 1:
-            raise UnreadableFile(TOO_MANY_ROWS)
-        if max(cells) > MAX_COLUMNS:
-            raise UnreadableFile(TOO_MANY_COLUMNS)
-        number = max(number, len(self.rows) + 1)  # rows out of order are read in file order
-        self.rows.extend([] for _ in range(number - len(self.rows) - 1))
-        self.rows.append([cells.get(column) for column in range(1, max(cells) + 1)])
+            continue
+        if number > limits.rows + 1:
+            raise UnreadableFile(limits.too_many_rows)
+        if max(cells) > limits.columns:
+            raise UnreadableFile(limits.too_many_columns)
+        last = max(number, last + 1)  # rows out of order are read in file order
+        yield last, [cells.get(column) for column in range(1, max(cells) + 1)]
 
 
 # CSV
 
 
-def _read_csv(data: bytes) -> list[list[Any]]:
+def csv_encoding(data: bytes) -> str:
+    """The encoding a CSV file is read in: UTF-8 (with or without a byte order mark) if the whole
+    file is valid UTF-8, else Windows-1252, which Excel on Windows uses when it saves "CSV".
+    Checked in chunks, so no copy of the file's text is made."""
+    view = memoryview(data)
+    for encoding in ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for start in range(0, len(view), _CHUNK):
+                decoder.decode(view[start : start + _CHUNK])
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue  # cp1252 leaves five bytes undefined: a file using them is not text
+        return encoding
+    raise UnreadableFile(NOT_A_TABLE)
+
+
+def _csv_rows(data: bytes, limits: TableLimits) -> Iterator[tuple[int, dict[int, Any]]]:
     if b"\x00" in data:
         raise UnreadableFile(NOT_A_TABLE)
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=csv_encoding(data), newline="")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")  # Excel on Windows saves "CSV" in this encoding
-        except UnicodeDecodeError as error:
-            raise UnreadableFile(NOT_A_TABLE) from error
-    rows = _Rows()
-    try:
-        for number, row in enumerate(csv.reader(_csv_lines(text)), start=1):
+        for number, row in enumerate(csv.reader(_csv_lines(text, limits)), start=1):
             cells = {}
             for column, cell in enumerate(row, start=1):
-                if len(cell) > MAX_CELL:
-                    raise UnreadableFile(f"{LONG_CELL} (row {number:,})")
+                if len(cell) > limits.cell:
+                    raise UnreadableFile(f"{limits.long_cell} (row {number:,})")
                 value = _clean(cell)
                 if value is not None:
                     cells[column] = value
-            rows.add(number, cells)
+            yield number, cells
     except csv.Error as error:
-        # csv's own limit on a field (128 KB unless raised) is far above MAX_CELL.
+        # csv's own limit on a field (128 KB unless raised) is far above any cell limit.
         if "field larger than field limit" in str(error):
-            raise UnreadableFile(LONG_CELL) from error
+            raise UnreadableFile(limits.long_cell) from error
         raise UnreadableFile(f"The selected file could not be read as CSV: {error}") from error
-    return rows.rows
 
 
-# A line longer than the most a row may hold is either one enormous cell or thousands of columns:
-# refused before csv makes a list of its cells.
-_MAX_LINE = MAX_COLUMNS * MAX_CELL
-
-
-def _csv_lines(text: str) -> Iterator[str]:
-    """The text's lines, each measured before it is copied out of the text."""
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start, start + _MAX_LINE + 1)
-        if end < 0:
-            end = min(len(text), start + _MAX_LINE + 1) - 1
-        if end + 1 - start > _MAX_LINE:
-            commas = text.count(",", start, end)
-            raise UnreadableFile(TOO_MANY_COLUMNS if commas > MAX_COLUMNS else LONG_CELL)
-        yield text[start : end + 1]
-        start = end + 1
+def _csv_lines(text: io.TextIOWrapper, limits: TableLimits) -> Iterator[str]:
+    """The text's lines, each measured as it is read, before csv splits it."""
+    longest = limits.longest_line
+    while line := text.readline(longest + 1):
+        if len(line) > longest:
+            commas = line.count(",")
+            raise UnreadableFile(
+                limits.too_many_columns if commas > limits.columns else limits.long_cell
+            )
+        yield line
 
 
 def _clean(cell: Any) -> Any:
@@ -172,17 +227,17 @@ def _clean(cell: Any) -> Any:
 # the non-empty cells are kept.
 
 
-def _read_xlsx(data: bytes) -> list[list[Any]]:
+def _xlsx_rows(data: bytes, limits: TableLimits) -> Iterator[tuple[int, dict[int, Any]]]:
     entries = zips.entries_of(data)
     if entries is None:
         raise UnreadableFile(NOT_A_TABLE)
     try:
-        zips.check_entries(entries, max_unzipped=_MAX_UNZIPPED, max_ratio=_MAX_RATIO)
+        zips.check_entries(entries, max_unzipped=limits.unzipped, max_ratio=_MAX_RATIO)
     except zips.ZipRefused as refused:
         raise UnreadableFile(str(refused)) from refused
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return _Workbook(archive).table()
+            yield from _Workbook(archive, limits).rows()
     except (zipfile.BadZipFile, ParseError, OSError, EOFError, NotImplementedError) as error:
         raise UnreadableFile(NOT_A_TABLE) from error
     except RuntimeError as error:  # an encrypted part
@@ -190,17 +245,20 @@ def _read_xlsx(data: bytes) -> list[list[Any]]:
 
 
 class _Workbook:
-    def __init__(self, archive: zipfile.ZipFile) -> None:
+    def __init__(self, archive: zipfile.ZipFile, limits: TableLimits) -> None:
         self.archive = archive
+        self.limits = limits
         self.parts = {info.filename.lstrip("/").lower(): info for info in archive.infolist()}
 
-    def table(self) -> list[list[Any]]:
+    def rows(self) -> Iterator[tuple[int, dict[int, Any]]]:
         workbook_path = _target(self._relations("_rels/.rels"), "", kind="officeDocument")
         workbook_path = workbook_path or "xl/workbook.xml"
         folder, _, name = workbook_path.rpartition("/")
         folder = f"{folder}/" if folder else ""
         first_sheet, date1904 = None, False
-        for event, tag, element in self._elements(workbook_path, _MAX_OTHER_PART, required=True):
+        for event, tag, element in self._elements(
+            workbook_path, self.limits.other_part, required=True
+        ):
             if event == "start" and tag == "sheet" and first_sheet is None:
                 first_sheet = _attribute(element, "id")
             elif event == "start" and tag == "workbookPr":
@@ -214,31 +272,33 @@ class _Workbook:
         )
         styles = _target(relations, folder, kind="styles") or f"{folder}styles.xml"
         dates = self._date_styles(styles)
-        sheet = _Sheet(strings, dates, CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900)
-        for event, tag, element in self._elements(sheet_path, _MAX_SHEET, required=True):
-            sheet.take(event, tag, element)
-        return sheet.rows.rows
+        epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
+        sheet = _Sheet(strings, dates, epoch, self.limits)
+        for event, tag, element in self._elements(sheet_path, self.limits.sheet, required=True):
+            row = sheet.take(event, tag, element)
+            if row is not None:
+                yield row
 
     def _relations(self, path: str) -> list[tuple[str, str, str]]:
         """(id, type, target) of each relationship the part lists."""
         return [
             (element.get("Id", ""), element.get("Type", ""), element.get("Target", ""))
-            for event, tag, element in self._elements(path, _MAX_OTHER_PART)
+            for event, tag, element in self._elements(path, self.limits.other_part)
             if event == "start" and tag == "Relationship"
         ]
 
     def _shared_strings(self, path: str) -> list[str]:
         strings: list[str] = []
-        for event, tag, element in self._elements(path, _MAX_SHARED_STRINGS):
+        for event, tag, element in self._elements(path, self.limits.shared_strings):
             if event == "end" and tag == "si":
-                strings.append(_text_of(element))
+                strings.append(_text_of(element, self.limits))
         return strings
 
     def _date_styles(self, path: str) -> set[int]:
         formats: dict[int, str] = {}
         cell_formats: list[int] = []  # the number format of each cell style, in order
         in_cell_styles = False
-        for event, tag, element in self._elements(path, _MAX_OTHER_PART):
+        for event, tag, element in self._elements(path, self.limits.other_part):
             if tag == "cellXfs":
                 in_cell_styles = event == "start"
             elif event == "start" and tag == "numFmt":
@@ -352,7 +412,7 @@ def _target(
     return None
 
 
-def _text_of(element: Element) -> str:
+def _text_of(element: Element, limits: TableLimits) -> str:
     """A shared or inline string's text: its t elements, less pronunciation guides (rPh)."""
     parts = []
     length = 0
@@ -363,8 +423,8 @@ def _text_of(element: Element) -> str:
                 guide.text = None
         elif tag == "t" and child.text:
             length += len(child.text)
-            if length > MAX_CELL:
-                raise UnreadableFile(LONG_CELL)
+            if length > limits.cell:
+                raise UnreadableFile(limits.long_cell)
             parts.append(child.text)
     return "".join(parts)
 
@@ -391,18 +451,21 @@ def _coordinate(reference: str | None) -> tuple[int, int] | None:
 class _Sheet:
     """The rows of a sheet, from its elements as they stream past."""
 
-    def __init__(self, strings: list[str], date_styles: set[int], epoch: datetime) -> None:
+    def __init__(
+        self, strings: list[str], date_styles: set[int], epoch: datetime, limits: TableLimits
+    ) -> None:
         self.strings = strings
         self.date_styles = date_styles
         self.epoch = epoch
-        self.rows = _Rows()
+        self.limits = limits
         self.row_number = 0
         self.reference: str | None = None
         self.after_reference = 0
         self.cells: dict[int, Any] = {}
         self.cells_read = 0
 
-    def take(self, event: str, tag: str, element: Element) -> None:
+    def take(self, event: str, tag: str, element: Element) -> tuple[int, dict[int, Any]] | None:
+        """The row just read, with its non-empty cells by column (1 for A), at its end."""
         if tag == "c":
             if event == "end":
                 self._cell(element)
@@ -412,14 +475,15 @@ class _Sheet:
                 self.row_number = number if number is not None else self.row_number + 1
                 self.cells, self.reference, self.after_reference = {}, None, 0
             else:
-                self.rows.add(self.row_number, self.cells)
+                return self.row_number, self.cells
         elif tag == "dimension" and event == "start":
-            _check_dimension(element.get("ref", ""))
+            _check_dimension(element.get("ref", ""), self.limits)
+        return None
 
     def _cell(self, cell: Element) -> None:
         self.cells_read += 1
-        if self.cells_read > MAX_SHEET_CELLS:
-            raise UnreadableFile(TOO_MANY_CELLS)
+        if self.cells_read > self.limits.sheet_cells:
+            raise UnreadableFile(self.limits.too_many_cells)
         # A cell's column is in its reference ("AB12"); a cell without one follows the last.
         # The reference is only parsed for cells with a value, the few among many empty ones.
         reference = cell.get("r")
@@ -441,13 +505,13 @@ class _Sheet:
         for child in cell:
             tag = _LOCAL_NAMES.get(child.tag) or _local_name(child.tag)
             if tag == "is":
-                return _text_of(child) if kind == "inlineStr" else None
+                return _text_of(child, self.limits) if kind == "inlineStr" else None
             if tag == "v":
                 value = child.text
         if value is None:
             return None
-        if len(value) > MAX_CELL:
-            raise UnreadableFile(LONG_CELL)
+        if len(value) > self.limits.cell:
+            raise UnreadableFile(self.limits.long_cell)
         if kind == "s":
             index = _int(value.strip())
             if index is None or index >= len(self.strings):
@@ -479,20 +543,20 @@ class _Sheet:
         return number
 
 
-def _check_dimension(reference: str) -> None:
+def _check_dimension(reference: str, limits: TableLimits) -> None:
     """The sheet's own account of the range it uses, e.g. A1:XFD1048576, refused if too big."""
     last = _coordinate(reference.rsplit(":", 1)[-1])
     if last is None:
         return
     columns, rows = last
-    if rows > MAX_ROWS + 1:
+    if rows > limits.rows + 1:
         raise UnreadableFile(
-            f"{TOO_MANY_ROWS} (its first sheet is marked as using {rows:,} rows: delete the "
+            f"{limits.too_many_rows} (its first sheet is marked as using {rows:,} rows: delete the "
             "empty rows below your table and save it again)"
         )
-    if columns > MAX_COLUMNS:
+    if columns > limits.columns:
         raise UnreadableFile(
-            f"{TOO_MANY_COLUMNS} (its first sheet is marked as using {columns:,} columns: "
+            f"{limits.too_many_columns} (its first sheet is marked as using {columns:,} columns: "
             "delete the empty columns to the right of your table and save it again)"
         )
 
