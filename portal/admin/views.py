@@ -47,6 +47,7 @@ from portal.forms import ConfirmChangeForm, conflict_message
 from portal.jobs import reminders
 from portal.notifications import links
 from portal.request_input import int_arg, text_arg
+from portal.workflows import returns as returns_workflow
 
 ORGANISATION_CONFLICT = conflict_message("this organisation")
 MEASURE_CONFLICT = conflict_message("this measure")
@@ -484,6 +485,8 @@ def edit_living_wage_rate(rate_id: int | None = None) -> str | Response:
         hourly_rate = (form.hourly_rate.data or Decimal(0)).quantize(Decimal("0.01"))
         announced_on, payable_from = form.announced_on.data, form.payable_from.data
         assert announced_on is not None and payable_from is not None  # required dates
+        # A rate moved to a later day changes the periods it no longer judges too.
+        changed_from = rate.payable_from if rate is not None else payable_from
         with refused_if_stale(form, rate, RATE_CONFLICT):
             if rate is not None:
                 versions.check(rate, form.expected_version)
@@ -501,6 +504,7 @@ def edit_living_wage_rate(rate_id: int | None = None) -> str | Response:
                     f"There is already a {PLACES[london]} rate payable from this date"
                 )
             else:
+                returns_workflow.recount_open_returns(min(changed_from, payable_from))
                 commit()
                 flash(f"The {PLACES[london]} rate of {money(hourly_rate)} saved", "success")
                 return redirect(url_for("admin.list_living_wage_rates"))

@@ -7,6 +7,7 @@ at an older version is refused with Conflict instead of overwriting someone else
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -354,6 +355,21 @@ def awaiting_review_count(council_id: int) -> int:
         .where(Contract.council_id == council_id, Return.status == ReturnStatus.SUBMITTED)
     )
     return db.session.scalar(query) or 0
+
+
+def editable_ending_from(day: date) -> list[Return]:
+    """Every council's returns still with their suppliers (draft, or changes requested) for
+    periods ending on or after the day."""
+    query = (
+        select(Return)
+        .options(selectinload(Return.lines).joinedload(ReturnLine.commitment))
+        .where(
+            Return.status.in_([ReturnStatus.DRAFT, ReturnStatus.CHANGES_REQUESTED]),
+            Return.period_ends_on >= day,
+        )
+        .order_by(Return.id)
+    )
+    return list(db.session.scalars(query))
 
 
 def for_council(council_id: int) -> Iterator[Return]:

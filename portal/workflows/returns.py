@@ -169,6 +169,17 @@ def refresh_derived(ret: Return) -> PeriodFigures:
     return counted
 
 
+def recount_open_returns(rate_changed_from: date) -> int:
+    """After a real Living Wage rate is added or changed: the returns still with their
+    suppliers for periods it may judge (ending on or after the first day it changed) are
+    counted again, so none shows a share judged against a rate no longer in the table. Sent
+    returns keep the shares they were sent with. Returns how many were counted."""
+    found = returns.editable_ending_from(rate_changed_from)
+    for ret in found:
+        refresh_derived(ret)
+    return len(found)
+
+
 def upload_workforce(
     ret: Return, records: list[WorkforceRecord], *, expected_version: int | None
 ) -> bool:

@@ -447,3 +447,41 @@ def test_a_rate_change_posted_without_its_version_is_refused(as_admin: PortalCli
     assert response.status_code in (200, 409) and 'value="99.99"' in response.get_data(as_text=True)
     db.session.refresh(rate)
     assert rate.hourly_rate == Decimal("13.45")
+
+
+def test_a_changed_rate_recounts_the_returns_still_with_suppliers_but_not_those_sent(
+    world: World, as_supplier: PortalClient, fair_ret: Return
+) -> None:
+    """Q1 2025/26 is judged against the UK rate of £12.60: A-1 (91 FTE-days at £12.60), A-2
+    (22.75 at £13.45) and A-3 (46 at £12.60) all meet it, 100%. Corrected to £13.00, only A-2
+    does: 22.75 / 159.75 = 14.24%. The draft follows; a return already sent keeps its 100%."""
+    assert upload_people(as_supplier, fair_ret, schedule(FAIR[:3])).status_code == 302
+    sent = factories.contract(world.council, world.supplier, world.manager, reference="NCC-SENT")
+    measure = factories.measure(world.council, "LIVING_WAGE")
+    contracts.add_commitment(sent, measure, target=Decimal(95), by=world.manager)
+    commit()
+    started = as_supplier.submit(
+        f"/supplier/contracts/{sent.id}/returns/2025/1", form_page=f"/supplier/contracts/{sent.id}"
+    )
+    assert started.status_code == 302
+    sent_ret = returns.find(sent.id, 2025, 1)
+    assert sent_ret is not None
+    assert upload_people(as_supplier, sent_ret, schedule(FAIR[:3])).status_code == 302
+    fill_lines(as_supplier, sent_ret)
+    submitted = as_supplier.submit(f"/supplier/returns/{sent_ret.id}/check", {"confirm": "y"})
+    assert submitted.status_code == 302
+
+    def living_wage_figure(ret: Return) -> Decimal | None:
+        db.session.expire_all()
+        found = returns.find(ret.contract_id, 2025, 1)
+        assert found is not None
+        [line] = [li for li in found.lines if li.commitment.measure.code == "LIVING_WAGE"]
+        return line.figure
+
+    assert living_wage_figure(fair_ret) == living_wage_figure(sent_ret) == Decimal(100)
+    rate = next(r for r in living_wage.list_rates() if r.hourly_rate == Decimal("12.60"))
+    admin = sign_in_as(as_supplier.application, world.admin)
+    url = f"/admin/living-wage/{rate.id}/edit"
+    assert admin.post(url, data={**form_on(admin, url), "hourly_rate": "13.00"}).status_code == 302
+    assert living_wage_figure(fair_ret) == Decimal("14.24")
+    assert living_wage_figure(sent_ret) == Decimal(100)
