@@ -57,7 +57,9 @@ def rate_used(contract: Contract) -> str:
     else:
         where = "in London" if living_wage.is_london(contract) else "outside London"
         reason = f"the council is {where}, and this contract does not say otherwise"
-    rate = "London Living Wage" if where == "in London" else "UK real Living Wage"
+    rate = (
+        "London Living Wage" if where == "in London" else "real Living Wage for the rest of the UK"
+    )
     return f"Pay is judged against the {rate}: {reason}."
 
 

@@ -82,11 +82,11 @@ def mid_sentence(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def listing(items: Sequence[str]) -> str:
+def listing(items: Sequence[str], conjunction: str = "and") -> str:
     """A, B and C: the way a sentence lists things (no Oxford comma, as GOV.UK writes)."""
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
 def some_of(references: Sequence[str], shown: int = 20) -> str:

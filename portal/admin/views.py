@@ -40,9 +40,10 @@ from portal.data.types import (
     OrganisationKind,
     Role,
 )
+from portal.domain.living_wage import years_missing
 from portal.domain.postcodes import parse_area_codes
 from portal.editing import conflicted, refused_if_stale, saved_now
-from portal.formatting import count, money
+from portal.formatting import count, listing, money
 from portal.forms import ConfirmChangeForm, conflict_message
 from portal.jobs import reminders
 from portal.notifications import links
@@ -459,8 +460,16 @@ def edit_local_area(area_id: int | None = None) -> str | Response:
 @admin.route("/living-wage")
 @administrators
 def list_living_wage_rates() -> str:
+    rates = living_wage.list_rates()
+    gaps = [
+        f"No rate for {where} announced in {listing([str(y) for y in years], 'or')} is in the"
+        " table: until it is added, the quarters it would judge are judged against the rate"
+        " before it."
+        for london, where in ((False, "the rest of the UK"), (True, "London"))
+        if (years := years_missing(r.announced_on for r in rates if r.london is london))
+    ]
     return render_template(
-        "admin/living_wage_rates.html", rates=living_wage.list_rates(), title="Real Living Wage"
+        "admin/living_wage_rates.html", rates=rates, gaps=gaps, title="Real Living Wage"
     )
 
 

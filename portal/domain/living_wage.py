@@ -13,7 +13,7 @@ deadline is judged against the old rate, even if the new one was already announc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -43,3 +43,13 @@ def rate_in_force(
     if not payable:
         return None
     return max(payable, key=lambda r: (r.payable_from, r.announced_on)).hourly_rate
+
+
+def years_missing(announced_on: Iterable[date]) -> list[int]:
+    """The years between a place's first and last announcement with no rate announced: a
+    rate is announced every autumn, so the quarters such a rate would judge are judged
+    against the older one before it until it is added."""
+    years = {day.year for day in announced_on}
+    if not years:
+        return []
+    return [year for year in range(min(years), max(years) + 1) if year not in years]

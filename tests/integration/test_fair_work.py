@@ -279,6 +279,12 @@ def test_administrators_see_the_seeded_rates_newest_first(as_admin: PortalClient
     assert rows[:4] == ["13.45", "14.80", "12.60", "13.85"]
     assert len(rows) == 12
     assert "1 May 2026" in html and "21 October 2025" in html
+    # The brief's known rates leave four autumns out: the page says which, for each place.
+    for where in ("the rest of the UK", "London"):
+        assert (
+            f"No rate for {where} announced in 2017, 2020, 2021 or 2022 is in the table: until "
+            "it is added, the quarters it would judge are judged against the rate before it."
+        ) in html
 
 
 def test_an_administrator_adds_and_changes_a_rate(as_admin: PortalClient) -> None:
@@ -415,8 +421,8 @@ def test_a_contract_can_override_its_council(world: World, as_admin: PortalClien
     commit()
     assert manager.post(url, data={**form_on(manager, url), "living_wage": "uk"}).status_code == 302
     assert (
-        "Pay is judged against the UK real Living Wage: this contract says its work is done "
-        "outside London."
+        "Pay is judged against the real Living Wage for the rest of the UK: this contract says "
+        "its work is done outside London."
     ) in manager.get(contract_page).get_data(as_text=True)
     assert living_wage.rate_for(contract_now(world.contract.id), *APRIL_TO_JUNE_2025) == Decimal(
         "12.60"

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from portal.domain.living_wage import LivingWageRate, rate_in_force
+from portal.domain.living_wage import LivingWageRate, rate_in_force, years_missing
 
 # The brief's 2023/24 and 2024/25 rates, announced in October, payable from 1 May after.
 RATES = [
@@ -90,3 +90,10 @@ def test_the_order_of_the_table_does_not_matter() -> None:
 def test_a_period_that_ends_before_it_starts_is_refused() -> None:
     with pytest.raises(ValueError, match="ends before it starts"):
         in_force(date(2025, 6, 30), date(2025, 4, 1))
+
+
+def test_the_years_with_no_rate_announced_are_found() -> None:
+    seeded = [date(2016, 10, 31), date(2018, 11, 5), date(2019, 11, 11), date(2023, 10, 25)]
+    assert years_missing(seeded) == [2017, 2020, 2021, 2022]
+    assert years_missing([date(2024, 10, 23), date(2025, 10, 21)]) == []
+    assert years_missing([]) == []
