@@ -96,6 +96,11 @@ SUPPLIER_USERS = [  # (supplier index, name)
     (5, "Hannah Wood"),
     (8, "Omar Farouk"),
 ]
+def _sentence_start(text: str) -> str:
+    """'IT support east' stays 'IT support east' (str.capitalize would say 'It support')."""
+    return text[:1].upper() + text[1:]
+
+
 SERVICES = [
     "facilities management",
     "highway maintenance",
@@ -224,7 +229,7 @@ def load_demo(password: str, today: date) -> None:
         contract = contracts.create(
             council=council,
             reference=f"NCC-{start.year}-{number:03d}",
-            title=f"{rng.choice(SERVICES).capitalize()} {rng.choice(AREAS)}",
+            title=_sentence_start(f"{rng.choice(SERVICES)} {rng.choice(AREAS)}"),
             supplier=supplier,
             manager=managers[number % 2],
             value=value,

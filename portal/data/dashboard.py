@@ -30,6 +30,7 @@ from portal.data.types import (
     WorkforceDerivation,
 )
 from portal.domain.counting import NotKnown
+from portal.domain.measures import FAIR_WORK
 from portal.extensions import db
 
 ZERO = Decimal(0)
@@ -191,13 +192,16 @@ def _fair_work(where: list[ColumnElement[bool]], financial_year: int) -> FairWor
             FairWorkFigure.not_known.is_distinct_from(NotKnown.NO_RATE),
         )
     )
-    shares = [
-        PooledShare(derivation, met or ZERO, given or ZERO, all_ or ZERO)
-        for derivation, met, given, all_ in db.session.execute(
-            sent.group_by(FairWorkFigure.derivation)
-        )
-        if given
-    ]
+    shares = sorted(
+        (
+            PooledShare(derivation, met or ZERO, given or ZERO, all_ or ZERO)
+            for derivation, met, given, all_ in db.session.execute(
+                sent.group_by(FairWorkFigure.derivation)
+            )
+            if given
+        ),
+        key=lambda share: FAIR_WORK.index(share.derivation),  # the catalogue's order
+    )
     by_contract = (
         sent.add_columns(Contract.id, Contract.reference, Contract.title, Organisation.name)
         .join(Organisation, Organisation.id == Contract.supplier_id)

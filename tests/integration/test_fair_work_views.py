@@ -390,6 +390,15 @@ def test_the_dashboard_pools_this_years_shares_and_lists_the_lowest_contracts(
     section = page.split('id="fair-work"', 1)[1].split('id="flags"', 1)[0]
     assert f"returns sent for {year}/{(year + 1) % 100:02d}" in section
     assert ">33.3%</td>" in section and ">88.8%</td>" in section
+    pooled_table = section.split("</table>", 1)[0]
+    assert re.findall(
+        r'<th scope="row" class="govuk-table__header">([^<]+)</th>', pooled_table
+    ) == [
+        "Paid the real Living Wage",
+        "In secure work",
+        "Paid the real Living Wage, aged 50 and over",
+        "In secure work, aged 50 and over",
+    ]
     assert "Pay given for 100% of FTE" in section
     lowest_paid = section.split("Lowest share paid the real Living Wage", 1)[1]
     lowest_paid = lowest_paid.split("</table>", 1)[0]
