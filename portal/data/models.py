@@ -1008,3 +1008,154 @@ class LivingWageRate(Base):
     # (portal.data.versions).
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
+
+
+# Spend analysis (design brief section 5b): the council's published spend files, every payment
+# in them, and the payees they name.
+
+
+class SpendSettings(Base):
+    """A council's spend analysis settings: the columns its files were last loaded with
+    (remembered for the next load and for `flask spend load`), the words that propose a payee
+    as a public body, and how many suppliers the headline "top N" takes."""
+
+    __tablename__ = "spend_settings"
+    __table_args__ = (CheckConstraint("top_n BETWEEN 1 AND 10000", name="top_n_range"),)
+
+    council_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    # SpendField value -> the header text as the file wrote it ("payment_date": "Date Paid").
+    column_names: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # None: the defaults (portal.domain.spend.DEFAULT_PUBLIC_BODY_PATTERNS).
+    public_body_patterns: Mapped[list[str] | None] = mapped_column(JSON)
+    top_n: Mapped[int] = mapped_column(Integer, default=300)
+    # Moved on by every update: an edit form saved from an older page is refused
+    # (portal.data.versions).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class SpendFile(Base):
+    """One spend file as loaded. Its content's hash is kept so that loading it again adds
+    nothing. Its counts are of the payments it still has: replacing some of its dates with a
+    later file's moves them, and a file left with none is deleted."""
+
+    __tablename__ = "spend_files"
+    __table_args__ = (
+        UniqueConstraint("council_id", "sha256"),
+        # Payments refer to the file with its council, so they cannot cross councils.
+        UniqueConstraint("id", "council_id", name="uq_spend_files_id_council_id"),
+        CheckConstraint("payments >= 0", name="payments_not_negative"),
+        # While a file is being loaded it has no payments (and no dates) yet.
+        CheckConstraint(
+            "(first_paid_on IS NULL) = (payments = 0) AND (last_paid_on IS NULL) = (payments = 0)",
+            name="dates_iff_payments",
+        ),
+        CheckConstraint("last_paid_on >= first_paid_on", name="dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    loaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the CLI
+    payments: Mapped[int] = mapped_column(Integer, default=0)
+    net_total: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    first_paid_on: Mapped[date | None] = mapped_column(Date)
+    last_paid_on: Mapped[date | None] = mapped_column(Date)
+
+    loaded_by: Mapped[User | None] = relationship()
+
+
+class Payee(Base):
+    """Someone a council's spend files pay, under one or more published names (PayeeName): a
+    portal supplier (organisation_id) or a supplier known only from spend. Classification is
+    None while nobody has said (shown as unknown); is_public_body None means "not decided", and
+    the analysis then proposes it from the name (portal.domain.spend.looks_like_public_body).
+    Redacted payments (people) have no payee."""
+
+    __tablename__ = "payees"
+    __table_args__ = (
+        UniqueConstraint("id", "council_id", name="uq_payees_id_council_id"),
+        CheckConstraint(
+            "organisation_id IS NOT NULL OR NOT organisation_confirmed",
+            name="confirmed_has_organisation",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    name: Mapped[str] = mapped_column(String(255))  # the first spelling loaded, to show
+    # The portal supplier: proposed by a matching normalised name, until a person confirms it.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    organisation_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    is_sme: Mapped[bool | None] = mapped_column(Boolean)
+    is_vcse: Mapped[bool | None] = mapped_column(Boolean)
+    is_public_body: Mapped[bool | None] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Moved on by every update: an edit form saved from an older page is refused
+    # (portal.data.versions).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    organisation: Mapped[Organisation | None] = relationship(foreign_keys=[organisation_id])
+
+
+class PayeeName(Base):
+    """A normalised published name (portal.domain.spend.normalise_supplier_name) and the payee
+    it stands for: each name one payee per council, and merging payees moves their names."""
+
+    __tablename__ = "payee_names"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["payee_id", "council_id"],
+            ["payees.id", "payees.council_id"],
+            name="fk_payee_names_payee_council",
+            ondelete="CASCADE",
+        ),
+    )
+
+    council_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    normalised_name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    payee_id: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class SpendPayment(Base):
+    """One payment from a spend file. Identical lines in a file are separate payments, so rows
+    are never de-duplicated by their values. payee_id None: a redacted payment (a person),
+    counted in every total, never a supplier's."""
+
+    __tablename__ = "spend_payments"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["file_id", "council_id"],
+            ["spend_files.id", "spend_files.council_id"],
+            name="fk_spend_payments_file_council",
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["payee_id", "council_id"],
+            ["payees.id", "payees.council_id"],
+            name="fk_spend_payments_payee_council",
+        ),
+        # The year's analysis: totals by payee (and by service area, expense type) of one year.
+        Index("ix_spend_payments_council_year_payee", "council_id", "financial_year", "payee_id"),
+        # Whether a new file's dates are already loaded, and replacing them.
+        Index("ix_spend_payments_council_paid_on", "council_id", "paid_on"),
+        CheckConstraint("row_number > 0", name="row_number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    file_id: Mapped[int] = mapped_column(Integer, index=True)
+    row_number: Mapped[int] = mapped_column(Integer)  # as the file shows it
+    financial_year: Mapped[int] = mapped_column(Integer)  # named after the year it starts in
+    paid_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money)  # negative for a credit note
+    supplier_name: Mapped[str] = mapped_column(String(255))  # as published
+    payee_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    transaction_number: Mapped[str | None] = mapped_column(String(255))
+    service_area: Mapped[str | None] = mapped_column(String(255))
+    expense_type: Mapped[str | None] = mapped_column(String(255))
+    published_supplier_id: Mapped[str | None] = mapped_column(String(255))
