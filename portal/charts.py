@@ -111,8 +111,10 @@ def _frame(
     for index, label in enumerate(labels):
         if len(labels) <= 8 or index % 2 == 0 or index == len(labels) - 1:
             x = LEFT + index * step
+            # The last label ends at its point, so a long one ("2025/26") stays inside.
+            anchor = "end" if index == len(labels) - 1 and index else "middle"
             parts.append(
-                f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
+                f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="{anchor}" '
                 f'font-size="11" fill="#0b0c0c">{escape(label.split(" ")[0])}</text>'
             )
     return parts
@@ -181,3 +183,43 @@ def _runs(values: Sequence[Decimal | None]) -> list[list[tuple[int, Decimal]]]:
         else:
             runs[-1].append((index, value))
     return [run for run in runs if run]
+
+
+def bars(
+    items: Sequence[tuple[str, Decimal | None]],
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+) -> Markup:
+    """Shares of a whole, 0 to 100%: one labelled horizontal bar each, its figure written
+    beside it (a share not known is written so, with no bar)."""
+    if not items:
+        return Markup("")
+    label_w, bar_w, row_h = 170, WIDTH - 170 - 80, 30
+    height = TOP + row_h * len(items) + 8
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'class="portal-chart" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        'font-family="Helvetica Neue, Helvetica, Arial, sans-serif">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    for index, (label, percent) in enumerate(items):
+        y = TOP + index * row_h
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 19}" text-anchor="end" font-size="13" '
+            f'fill="#0b0c0c">{escape(label)}</text>'
+        )
+        width = float(percent) / 100 * bar_w if percent is not None else 0.0
+        parts.append(
+            f'<rect x="{label_w}" y="{y + 4}" width="{width:.1f}" height="{row_h - 10}" '
+            f'fill="{DELIVERED_COLOUR}"/>'
+        )
+        figure = f"{number(percent, places=1)}%" if percent is not None else "Not known"
+        parts.append(
+            f'<text x="{label_w + width + 6:.1f}" y="{y + 19}" font-size="13" '
+            f'fill="#0b0c0c">{figure}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 (every text in it is escaped above)

@@ -26,6 +26,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Returns to review", "council.returns_to_review"),
         ("Overdue returns", "council.overdue_returns"),
         ("Suppliers", "council.list_suppliers"),
+        ("Spend", "council.spend_analysis"),
         ("Organisations", "admin.list_organisations"),
         ("Users", "admin.list_users"),
         ("Measures", "admin.list_measures"),
@@ -40,6 +41,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Overdue returns", "council.overdue_returns"),
         ("Flags", "council.list_flags"),
         ("Suppliers", "council.list_suppliers"),
+        ("Spend", "council.spend_analysis"),
     ],
     Role.SUPPLIER_USER: [
         ("Overview", "supplier.dashboard"),

@@ -1028,6 +1028,11 @@ class SpendSettings(Base):
     # None: the defaults (portal.domain.spend.DEFAULT_PUBLIC_BODY_PATTERNS).
     public_body_patterns: Mapped[list[str] | None] = mapped_column(JSON)
     top_n: Mapped[int] = mapped_column(Integer, default=300)
+    # The wider area (such as the city region) between local and elsewhere: one of the
+    # council's named local areas; None until one is chosen.
+    wider_area_id: Mapped[int | None] = mapped_column(
+        ForeignKey("local_areas.id", ondelete="SET NULL")
+    )
     # Moved on by every update: an edit form saved from an older page is refused
     # (portal.data.versions).
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -23,7 +23,10 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+from portal.domain.postcodes import InvalidPostcode, is_local, sector_of
+
 PENNY = Decimal("0.01")
+ZERO = Decimal(0)
 # No council pays a supplier a billion pounds in one payment: a bigger figure is a column mixed
 # up (a transaction number read as the amount) or a typing slip.
 MAX_AMOUNT = Decimal("1000000000")
@@ -559,6 +562,35 @@ class Location(StrEnum):
     ELSEWHERE = "elsewhere"
     UNKNOWN = "unknown"  # no postcode, or one we cannot place: shown, never dropped
 
+    @property
+    def label(self) -> str:
+        return _LOCATION_LABELS[self]
+
+
+_LOCATION_LABELS = {
+    Location.LOCAL: "In the local area",
+    Location.WIDER: "In the wider area",
+    Location.ELSEWHERE: "Elsewhere",
+    Location.UNKNOWN: "Not known",
+}
+
+
+def location_of(postcode: str | None, local: set[str], wider: set[str]) -> Location:
+    """Where a supplier is, from its postcode and the council's areas (districts "M1" and
+    sectors "M27 4"): local, else in the wider area, else elsewhere; unknown without a
+    postcode we can read. The wider area may include the local one."""
+    if not postcode:
+        return Location.UNKNOWN
+    try:
+        sector = sector_of(postcode)
+    except InvalidPostcode:
+        return Location.UNKNOWN
+    if is_local(sector, local):
+        return Location.LOCAL
+    if is_local(sector, wider):
+        return Location.WIDER
+    return Location.ELSEWHERE
+
 
 @dataclass(frozen=True)
 class SupplierTotal:
@@ -688,3 +720,57 @@ def largest_remainder_percents(amounts: Sequence[Decimal]) -> list[Decimal | Non
     for index in by_remainder[:left_over]:
         tenths[index] += 1
     return [Decimal(value).scaleb(-1) for value in tenths]
+
+
+@dataclass(frozen=True)
+class GroupBreakdown:
+    """The top-N suppliers' spend in one service area (or expense type), and where it went."""
+
+    group: str
+    spend: Decimal
+    by_location: tuple[Share, ...]  # local, wider, elsewhere, unknown: always all four
+
+
+NOT_GIVEN = "Not given"  # a payment without a service area or expense type
+
+
+def breakdown(
+    payments: Iterable[tuple[str | None, str | None, Decimal]],
+    analysis: SpendAnalysis,
+) -> list[GroupBreakdown]:
+    """(group, supplier key, net amount) -> the top-N suppliers' spend in each group, largest
+    first, with its shares by location: the headline's question asked of one service area or
+    expense type. Payments to suppliers outside the top N are left out, as in the headline. A
+    group whose top-N spend nets to zero or less is listed with no shares."""
+    top = {row.supplier_key: row for row in analysis.top_suppliers}
+    amounts: dict[str, dict[str, Decimal]] = {}
+    for group, supplier_key, amount in payments:
+        supplier = top.get(supplier_key) if supplier_key is not None else None
+        if supplier is None:
+            continue
+        by_location = amounts.setdefault(
+            group or NOT_GIVEN, dict.fromkeys([location.value for location in Location], ZERO)
+        )
+        by_location[supplier.location.value] += amount
+    groups = []
+    for group, by_location in amounts.items():
+        values = list(by_location.values())
+        spend = sum(values, ZERO)
+        # A group's shares need every part at zero or more: credit notes beyond its
+        # payments leave no share to show.
+        percents = (
+            largest_remainder_percents(values)
+            if all(value >= 0 for value in values)
+            else [None] * len(values)
+        )
+        groups.append(
+            GroupBreakdown(
+                group,
+                spend,
+                tuple(
+                    Share(key, amount, percent)
+                    for (key, amount), percent in zip(by_location.items(), percents, strict=True)
+                ),
+            )
+        )
+    return sorted(groups, key=lambda g: (-g.spend, g.group))

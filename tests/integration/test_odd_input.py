@@ -54,7 +54,7 @@ NUMBER_LIKE = {"2**31", "10**20", "superscript two", "arabic-indic three"}
 QUERY_NAMES = (
     "page", "q", "kind", "status", "recipient", "contract", "next", "show", "sort", "supplier",
     "measure", "manager", "year", "quarter", "severity", "plan", "period",
-    "ending-day", "ending-month", "ending-year",
+    "ending-day", "ending-month", "ending-year", "public_bodies",
 )  # fmt: skip
 
 

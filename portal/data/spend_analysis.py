@@ -1,0 +1,117 @@
+"""The reads behind a council's spend analysis (design brief section 5b): net spend by payee
+and year, and by service area or expense type, in a fixed number of aggregate queries
+whatever the number of payments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from portal.data.models import LocalArea, Organisation, Payee, SpendPayment, SpendSettings
+from portal.extensions import db
+
+
+@dataclass(frozen=True)
+class PayeeYear:
+    """One payee's net spend in one financial year (payee_id None: redacted payments), with
+    what is known about it: its own classification, else its portal supplier's."""
+
+    financial_year: int
+    payee_id: int | None
+    name: str | None
+    total: Decimal
+    postcode: str | None
+    is_sme: bool | None
+    is_vcse: bool | None
+    is_public_body: bool | None
+
+
+def years(council_id: int) -> list[int]:
+    """The financial years the council's loaded payments fall in, newest first."""
+    query = (
+        select(SpendPayment.financial_year)
+        .where(SpendPayment.council_id == council_id)
+        .group_by(SpendPayment.financial_year)
+        .order_by(SpendPayment.financial_year.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def payee_years(council_id: int) -> list[PayeeYear]:
+    """Every payee's net spend in every year loaded: one grouped query. A linked portal
+    supplier lends its postcode and SME and VCSE flags where the payee has none of its own."""
+    totals = (
+        select(
+            SpendPayment.financial_year,
+            SpendPayment.payee_id,
+            func.sum(SpendPayment.amount).label("total"),
+        )
+        .where(SpendPayment.council_id == council_id)
+        .group_by(SpendPayment.financial_year, SpendPayment.payee_id)
+        .subquery()
+    )
+    query = (
+        select(
+            totals.c.financial_year,
+            totals.c.payee_id,
+            Payee.name,
+            totals.c.total,
+            func.coalesce(Payee.postcode, Organisation.postcode),
+            func.coalesce(Payee.is_sme, Organisation.is_sme),
+            func.coalesce(Payee.is_vcse, Organisation.is_vcse),
+            Payee.is_public_body,
+        )
+        .outerjoin(Payee, Payee.id == totals.c.payee_id)
+        .outerjoin(Organisation, Organisation.id == Payee.organisation_id)
+        .order_by(totals.c.financial_year, totals.c.payee_id)
+    )
+    return [PayeeYear(*row) for row in db.session.execute(query)]
+
+
+def by_group(
+    council_id: int, financial_year: int, column: InstrumentedAttribute[str | None]
+) -> list[tuple[str | None, int | None, Decimal]]:
+    """(service area or expense type, payee id, net spend) for one year."""
+    query = (
+        select(column, SpendPayment.payee_id, func.sum(SpendPayment.amount))
+        .where(
+            SpendPayment.council_id == council_id,
+            SpendPayment.financial_year == financial_year,
+        )
+        .group_by(column, SpendPayment.payee_id)
+    )
+    return [(group, payee_id, total) for group, payee_id, total in db.session.execute(query)]
+
+
+@dataclass(frozen=True)
+class Areas:
+    """The council's settings for its analysis: how many suppliers make the headline, the
+    words that propose a public body, and the codes of its local and wider areas."""
+
+    top_n: int | None  # None: the default
+    public_body_patterns: list[str] | None  # None: the default words
+    local: set[str]
+    wider: set[str]
+    wider_name: str | None  # None: no wider area chosen
+
+
+def areas(council_id: int) -> Areas:
+    settings = db.session.get(SpendSettings, council_id)
+    local = db.session.scalar(
+        select(LocalArea).where(LocalArea.council_id == council_id, LocalArea.is_default.is_(True))
+    )
+    wider = (
+        db.session.get(LocalArea, settings.wider_area_id)
+        if settings is not None and settings.wider_area_id is not None
+        else None
+    )
+    return Areas(
+        settings.top_n if settings else None,
+        settings.public_body_patterns if settings else None,
+        set(local.codes) if local else set(),
+        set(wider.codes) if wider else set(),
+        wider.name if wider else None,
+    )
