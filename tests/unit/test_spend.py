@@ -16,11 +16,13 @@ from portal.domain.spend import (
     SpendProblem,
     SupplierTotal,
     analyse_year,
+    breakdown,
     columns_by_header,
     format_amount,
     header_key,
     is_redacted,
     largest_remainder_percents,
+    location_of,
     looks_like_public_body,
     missing_fields,
     normalise_supplier_name,
@@ -644,12 +646,12 @@ def test_shares_always_account_for_the_whole_top_n_spend(
     assert all(row.total > 0 and not row.is_public_body for row in analysis.top_suppliers)
     ranked = [row.total for row in analysis.top_suppliers]
     assert ranked == sorted(ranked, reverse=True)
-    for breakdown in (analysis.by_location, analysis.by_sme, analysis.by_vcse):
-        assert sum(share.amount for share in breakdown) == analysis.top_spend
+    for shares in (analysis.by_location, analysis.by_sme, analysis.by_vcse):
+        assert sum(share.amount for share in shares) == analysis.top_spend
         if analysis.top_spend > 0:
-            assert sum(share.percent or 0 for share in breakdown) == 100
+            assert sum(share.percent or 0 for share in shares) == 100
         else:
-            assert all(share.percent is None for share in breakdown)
+            assert all(share.percent is None for share in shares)
     # Nothing outside the top N has more than the smallest inside it.
     if ranked and len(ranked) == top_n:
         outside = [
@@ -667,3 +669,64 @@ def test_any_cell_is_read_or_refused_with_a_message(cell: object) -> None:
             parse(cell)
         except SpendProblem as problem:
             assert str(problem)
+
+
+# Where a supplier is, and the top suppliers' spend by service area
+
+
+@pytest.mark.parametrize(
+    ("postcode", "where"),
+    [
+        ("M1 1AA", Location.LOCAL),  # district M1 is local
+        ("m4 5ab", Location.LOCAL),  # sector M4 5 is local, however it is typed
+        ("M4 6AB", Location.WIDER),  # M4 is in the wider area, its sector 6 is not local
+        ("SK1 3XX", Location.WIDER),
+        ("LS1 4AP", Location.ELSEWHERE),
+        (None, Location.UNKNOWN),
+        ("", Location.UNKNOWN),
+        ("Manchester", Location.UNKNOWN),  # not a postcode: unknown, never dropped
+    ],
+)
+def test_a_supplier_is_placed_by_its_postcode(postcode: str | None, where: Location) -> None:
+    assert location_of(postcode, {"M1", "M4 5"}, {"M1", "M4", "SK1"}) is where
+
+
+def test_without_a_wider_area_everything_outside_the_local_one_is_elsewhere() -> None:
+    assert location_of("SK1 3XX", {"M1"}, set()) is Location.ELSEWHERE
+
+
+def test_the_top_suppliers_spend_by_service_area() -> None:
+    # Top: a (local) 14,000 and b (wider) 8,000; c is a public body, left out of the top.
+    # Highways: a 10,000 + b 8,000 = 18,000 (10,000 / 18,000 = 55.56%: 55.6% and 44.4%);
+    # parks: a 5,000 - 1,000 = 4,000, all local; c's 50,000 on highways is not counted.
+    analysis = analyse_year(
+        [
+            SupplierTotal("a", D(14000), Location.LOCAL),
+            SupplierTotal("b", D(8000), Location.WIDER),
+            SupplierTotal("c", D(50000), is_public_body=True),
+            SupplierTotal(None, D(500)),
+        ]
+    )
+    groups = breakdown(
+        [
+            ("Highways", "a", D(10000)),
+            ("Highways", "b", D(8000)),
+            ("Parks", "a", D(5000)),
+            ("Parks", "a", D(-1000)),
+            ("Highways", "c", D(50000)),
+            (None, None, D(500)),  # redacted: never a supplier's
+        ],
+        analysis,
+    )
+    assert [(g.group, g.spend) for g in groups] == [("Highways", D(18000)), ("Parks", D(4000))]
+    assert [s.percent for s in groups[0].by_location] == [D("55.6"), D("44.4"), D(0), D(0)]
+    assert [s.percent for s in groups[1].by_location] == [D(100), D(0), D(0), D(0)]
+
+
+def test_a_group_whose_credit_notes_outweigh_its_payments_has_no_shares() -> None:
+    analysis = analyse_year([SupplierTotal("a", D(100), Location.LOCAL), SupplierTotal("b", D(50))])
+    [refunds, works] = breakdown(
+        [("Refunds", "a", D(-20)), ("Works", "a", D(120)), ("Refunds", "b", D(50))], analysis
+    )
+    assert works.group == "Works" and works.spend == D(120)
+    assert refunds.spend == D(30) and all(s.percent is None for s in refunds.by_location)
