@@ -725,7 +725,7 @@ def test_the_top_suppliers_spend_by_service_area() -> None:
 
 def test_a_group_whose_credit_notes_outweigh_its_payments_has_no_shares() -> None:
     analysis = analyse_year([SupplierTotal("a", D(100), Location.LOCAL), SupplierTotal("b", D(50))])
-    [refunds, works] = breakdown(
+    [works, refunds] = breakdown(
         [("Refunds", "a", D(-20)), ("Works", "a", D(120)), ("Refunds", "b", D(50))], analysis
     )
     assert works.group == "Works" and works.spend == D(120)
