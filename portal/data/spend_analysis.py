@@ -115,3 +115,39 @@ def areas(council_id: int) -> Areas:
         set(wider.codes) if wider else set(),
         wider.name if wider else None,
     )
+
+
+@dataclass(frozen=True)
+class SupplierSpend:
+    """A portal supplier's spend from one council's files: the payees matched to it (by name,
+    until someone confirms the match), and their net spend by financial year."""
+
+    payee_names: list[str]
+    all_confirmed: bool
+    by_year: list[tuple[int, Decimal]]  # oldest first
+
+
+def supplier_spend(council_id: int, organisation_id: int) -> SupplierSpend:
+    payees = db.session.execute(
+        select(Payee.name, Payee.organisation_confirmed)
+        .where(Payee.council_id == council_id, Payee.organisation_id == organisation_id)
+        .order_by(Payee.name)
+    ).all()
+    if not payees:
+        return SupplierSpend([], True, [])
+    by_year = (
+        select(SpendPayment.financial_year, func.sum(SpendPayment.amount))
+        .join(Payee, Payee.id == SpendPayment.payee_id)
+        .where(
+            SpendPayment.council_id == council_id,
+            Payee.council_id == council_id,
+            Payee.organisation_id == organisation_id,
+        )
+        .group_by(SpendPayment.financial_year)
+        .order_by(SpendPayment.financial_year)
+    )
+    return SupplierSpend(
+        [name for name, _ in payees],
+        all(confirmed for _, confirmed in payees),
+        [(year, total) for year, total in db.session.execute(by_year)],
+    )

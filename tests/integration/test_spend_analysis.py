@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from flask import Flask
 from markupsafe import escape
+from sqlalchemy import select
 
 from portal.data import commit, local_areas
 from portal.data.models import Payee, SpendFile, SpendPayment, SpendSettings
@@ -223,3 +224,22 @@ def test_another_councils_spend_is_not_shown(app: Flask, world: World) -> None:
     a_year_of_spend(world)
     theirs = sign_in_as(app, world.other_council_manager)
     assert "No spend files are loaded yet" in theirs.get("/council/spend").get_data(as_text=True)
+
+
+def test_a_suppliers_page_shows_its_spend_by_year(world: World, as_manager: PortalClient) -> None:
+    """Acme's payee, matched to the portal supplier by name: 1,000 in 2024/25 and 14,000 in
+    2025/26 (10,000 + 5,000 - a 1,000 credit note)."""
+    a_year_of_spend(world)
+    page = as_manager.get(f"/council/suppliers/{world.supplier.id}").get_data(as_text=True)
+    assert "No payments to" in page  # not matched yet
+    acme = db.session.scalars(select(Payee).where(Payee.name == "Acme Grounds Ltd")).one()
+    acme.organisation_id = world.supplier.id
+    commit()
+    page = as_manager.get(f"/council/suppliers/{world.supplier.id}").get_data(as_text=True)
+    caption = f"{world.council.name}'s spend with {world.supplier.name} by financial year"
+    assert cells(page, caption) == [["2024/25", "£1,000"], ["2025/26", "£14,000"]]
+    assert "(matched to Acme Grounds Ltd by name; not yet confirmed)" in page
+    # Another council's staff never see this council's spend with the supplier.
+    theirs = sign_in_as(as_manager.application, world.other_council_manager)
+    other = theirs.get(f"/council/suppliers/{world.supplier.id}")
+    assert other.status_code == 404 or "No payments to" in other.get_data(as_text=True)
