@@ -312,16 +312,21 @@ class LineProblem:
     message: str
 
 
+def _nobody_to_count(derivation: WorkforceDerivation, share: Share) -> bool:
+    """A 50+ share with nobody aged 50 or over on the contract this quarter: a true answer,
+    sent without a figure. (A share of all the workers with nobody at all is not: the
+    people are missing, and must be added.)"""
+    return derivation.is_older_share and share.nobody_to_count
+
+
 def nothing_to_count(ret: Return, counted: PeriodFigures) -> set[int]:
-    """The commitments whose 50+ share has nobody to count: nobody aged 50 or over worked on
-    the contract this quarter. That is a true answer, sent without a figure. (A share of all
-    the workers with nobody at all is not: the people are missing, and must be added.)"""
+    """The commitments whose line has nobody to count, as the people were counted."""
     return {
         line.commitment_id
         for line in ret.lines
         if (derivation := line.commitment.measure.derivation) is not None
-        and derivation.is_older_share
-        and counted.shares[derivation].nobody_to_count
+        and derivation.is_share
+        and _nobody_to_count(derivation, counted.shares[derivation])
     }
 
 
@@ -346,8 +351,8 @@ def line_problems(ret: Return) -> list[LineProblem]:
         derivation = line.commitment.measure.derivation
         if line.figure is None and derivation is not None and derivation.is_share:
             counted = counted or figures(ret)
-            if line.commitment_id not in nothing_to_count(ret, counted):
-                share = counted.shares[derivation]
+            share = counted.shares[derivation]
+            if not _nobody_to_count(derivation, share):
                 problems.append(LineProblem(line, _why_not_known(derivation, share, name)))
         elif line.figure is None:
             problems.append(LineProblem(line, f"Enter the figure for {name}"))
