@@ -4,9 +4,10 @@ in portal.domain.spend."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from markupsafe import Markup
 from sqlalchemy.orm import InstrumentedAttribute
@@ -67,9 +68,10 @@ def spend_page(
     chosen = financial_year if financial_year in years else (years[0] if years else None)
     rows = spend_analysis.payee_years(council_id) if years else []
     top_n = areas.top_n or DEFAULT_TOP_N
+    classify = _classifier(areas)
     by_year = {
         year: analyse_year(
-            [_classified(row, areas) for row in rows if row.financial_year == year],
+            [classify(row) for row in rows if row.financial_year == year],
             top_n=top_n,
             include_public_bodies=include_public_bodies,
         )
@@ -95,22 +97,27 @@ def spend_page(
     )
 
 
-def _classified(row: PayeeYear, areas: Areas) -> SupplierTotal:
+def _classifier(areas: Areas) -> Callable[[PayeeYear], SupplierTotal]:
     """A payee's year as the rules take it: where it is, and whether it is a public body (as
-    someone said, else as its name suggests)."""
-    if row.payee_id is None:
-        return SupplierTotal(None, row.total)
+    someone said, else as its name suggests). Each payee is placed once, whatever its years."""
     patterns = areas.public_body_patterns or DEFAULT_PUBLIC_BODY_PATTERNS
-    return SupplierTotal(
-        str(row.payee_id),
-        row.total,
-        location_of(row.postcode, areas.local, areas.wider),
-        row.is_sme,
-        row.is_vcse,
-        row.is_public_body
-        if row.is_public_body is not None
-        else looks_like_public_body(row.name or "", patterns),
-    )
+
+    @cache
+    def placed(postcode: str | None, name: str) -> tuple[Location, bool]:
+        return location_of(postcode, areas.local, areas.wider), looks_like_public_body(
+            name, patterns
+        )
+
+    def classified(row: PayeeYear) -> SupplierTotal:
+        if row.payee_id is None:
+            return SupplierTotal(None, row.total)
+        location, named_public = placed(row.postcode, row.name or "")
+        public = row.is_public_body if row.is_public_body is not None else named_public
+        return SupplierTotal(
+            str(row.payee_id), row.total, location, row.is_sme, row.is_vcse, public
+        )
+
+    return classified
 
 
 def _groups(
@@ -119,7 +126,8 @@ def _groups(
     column: InstrumentedAttribute[str | None],
     analysis: SpendAnalysis,
 ) -> list[GroupBreakdown]:
-    payments = spend_analysis.by_group(council_id, year, column)
+    top = [int(row.supplier_key) for row in analysis.top_suppliers if row.supplier_key]
+    payments = spend_analysis.by_group(council_id, year, column, top) if top else []
     keyed = ((group, str(payee) if payee else None, total) for group, payee, total in payments)
     return breakdown(keyed, analysis)
 

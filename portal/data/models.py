@@ -1145,7 +1145,14 @@ class SpendPayment(Base):
             name="fk_spend_payments_payee_council",
         ),
         # The year's analysis: totals by payee (and by service area, expense type) of one year.
-        Index("ix_spend_payments_council_year_payee", "council_id", "financial_year", "payee_id"),
+        # With the amount, so a year's totals by payee read the index alone.
+        Index(
+            "ix_spend_payments_council_year_payee",
+            "council_id",
+            "financial_year",
+            "payee_id",
+            "amount",
+        ),
         # Whether a new file's dates are already loaded, and replacing them.
         Index("ix_spend_payments_council_paid_on", "council_id", "paid_on"),
         CheckConstraint("row_number > 0", name="row_number_positive"),

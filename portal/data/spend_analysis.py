@@ -4,6 +4,7 @@ whatever the number of payments."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -72,14 +73,19 @@ def payee_years(council_id: int) -> list[PayeeYear]:
 
 
 def by_group(
-    council_id: int, financial_year: int, column: InstrumentedAttribute[str | None]
+    council_id: int,
+    financial_year: int,
+    column: InstrumentedAttribute[str | None],
+    payee_ids: Collection[int],
 ) -> list[tuple[str | None, int | None, Decimal]]:
-    """(service area or expense type, payee id, net spend) for one year."""
+    """(service area or expense type, payee id, net spend) for one year, of these payees (the
+    top suppliers: only their payments are read, through the year-and-payee index)."""
     query = (
         select(column, SpendPayment.payee_id, func.sum(SpendPayment.amount))
         .where(
             SpendPayment.council_id == council_id,
             SpendPayment.financial_year == financial_year,
+            SpendPayment.payee_id.in_(sorted(payee_ids)),
         )
         .group_by(column, SpendPayment.payee_id)
     )
