@@ -270,3 +270,36 @@ class ConfirmForm(FlaskForm):
     """A button behind CSRF for actions such as deactivate and retire."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class SpendSettingsForm(VersionedForm):
+    """How the council's spend analysis reads its suppliers (design brief section 5b)."""
+
+    top_n = IntegerField(
+        "How many suppliers make the top suppliers",
+        widget=GovTextInput(),
+        description="The suppliers with the most spend each year; CLES's Manchester work took 300",
+        validators=[
+            InputRequired("Enter how many suppliers make the top suppliers"),
+            NumberRange(min=1, max=10_000, message="Top suppliers must be between 1 and 10,000"),
+        ],
+    )
+    wider_area = SelectField(
+        "Wider area",
+        widget=GovSelect(),
+        coerce=optional_int,
+        description="Suppliers in it but outside the local area count as in the wider area, "
+        "such as the city region. Add one as a local area first.",
+    )
+    public_body_words = TextAreaField(
+        "Words that mark a public body",
+        widget=GovTextArea(),
+        description="One per line. A payee whose name has one of them as a whole word is "
+        "proposed as a public body, and left out of the top suppliers until someone says "
+        "otherwise.",
+        validators=[
+            InputRequired("Enter at least one word that marks a public body"),
+            max_length(5000, "Words that mark a public body"),
+        ],
+    )
+    submit = SubmitField("Save spend settings", widget=GovSubmitInput())

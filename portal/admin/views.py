@@ -17,6 +17,7 @@ from portal.admin.forms import (
     LocalAreaForm,
     MeasureForm,
     OrganisationForm,
+    SpendSettingsForm,
 )
 from portal.auth import invitations
 from portal.auth.permissions import administrators
@@ -28,6 +29,7 @@ from portal.data import (
     measures,
     organisations,
     outbox,
+    spend_analysis,
     users,
     versions,
 )
@@ -42,6 +44,7 @@ from portal.data.types import (
 )
 from portal.domain.living_wage import years_missing
 from portal.domain.postcodes import parse_area_codes
+from portal.domain.spend import DEFAULT_PUBLIC_BODY_PATTERNS, DEFAULT_TOP_N
 from portal.editing import conflicted, refused_if_stale, saved_now
 from portal.formatting import count, listing, money
 from portal.forms import ConfirmChangeForm, conflict_message
@@ -548,6 +551,57 @@ def _area_saved_now(form: LocalAreaForm, area: LocalArea | None) -> list[tuple[s
     if conflicted(form) and area is not None:
         rows.append((str(form.codes.label.text), ", ".join(area.codes)))
     return rows
+
+
+# The spend analysis (design brief section 5b): how it reads the council's suppliers.
+
+SPEND_SETTINGS_CONFLICT = conflict_message("the spend settings")
+
+
+@admin.route("/spend-settings", methods=["GET", "POST"])
+@administrators
+def edit_spend_settings() -> str | Response:
+    council_id = current_user.organisation_id
+    settings = spend_analysis.settings_of(council_id)
+    patterns = (settings.public_body_patterns if settings else None) or list(
+        DEFAULT_PUBLIC_BODY_PATTERNS
+    )
+    form = SpendSettingsForm(
+        data={
+            "top_n": settings.top_n if settings else DEFAULT_TOP_N,
+            "wider_area": settings.wider_area_id if settings else None,
+            "public_body_words": "\n".join(patterns),
+            "version": settings.version if settings else None,
+        }
+    )
+    areas = local_areas.list_for(council_id)
+    form.wider_area.choices = [SelectChoice("", "None: no wider area")] + [
+        SelectChoice(str(area.id), area.name) for area in areas
+    ]
+    if form.validate_on_submit():
+        words = [w.strip() for w in (form.public_body_words.data or "").splitlines() if w.strip()]
+        with refused_if_stale(form, settings, SPEND_SETTINGS_CONFLICT):
+            if settings is not None:
+                versions.check(settings, form.expected_version)
+            spend_analysis.save_settings(
+                council_id,
+                top_n=form.top_n.data or DEFAULT_TOP_N,
+                wider_area_id=form.wider_area.data
+                if form.wider_area.data in {area.id for area in areas}
+                else None,
+                # The default words are kept as None, so that later defaults apply.
+                public_body_patterns=None if words == list(DEFAULT_PUBLIC_BODY_PATTERNS) else words,
+                by=current_user,
+            )
+            commit()
+            flash("Spend settings saved", "success")
+            return redirect(url_for("council.spend_analysis"))
+    return render_template(
+        "admin/spend_settings.html",
+        form=form,
+        saved_now=saved_now(form, settings),
+        title="Spend settings",
+    )
 
 
 @admin.route("/emails", methods=["GET", "POST"])

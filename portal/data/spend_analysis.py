@@ -11,7 +11,16 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from portal.data.models import LocalArea, Organisation, Payee, SpendPayment, SpendSettings
+from portal.data import audit
+from portal.data.base import as_dict
+from portal.data.models import (
+    LocalArea,
+    Organisation,
+    Payee,
+    SpendPayment,
+    SpendSettings,
+    User,
+)
 from portal.extensions import db
 
 
@@ -104,8 +113,12 @@ class Areas:
     wider_name: str | None  # None: no wider area chosen
 
 
+def settings_of(council_id: int) -> SpendSettings | None:
+    return db.session.get(SpendSettings, council_id)
+
+
 def areas(council_id: int) -> Areas:
-    settings = db.session.get(SpendSettings, council_id)
+    settings = settings_of(council_id)
     local = db.session.scalar(
         select(LocalArea).where(LocalArea.council_id == council_id, LocalArea.is_default.is_(True))
     )
@@ -157,3 +170,37 @@ def supplier_spend(council_id: int, organisation_id: int) -> SupplierSpend:
         all(confirmed for _, confirmed in payees),
         [(year, total) for year, total in db.session.execute(by_year)],
     )
+
+
+SETTINGS_AUDITED = ("top_n", "wider_area_id", "public_body_patterns")
+
+
+def save_settings(
+    council_id: int,
+    *,
+    top_n: int,
+    wider_area_id: int | None,
+    public_body_patterns: list[str] | None,
+    by: User,
+) -> SpendSettings:
+    """Keep the council's analysis settings (None patterns: the default words), audited."""
+    settings = settings_of(council_id)
+    before = as_dict(settings, *SETTINGS_AUDITED) if settings is not None else None
+    if settings is None:
+        settings = SpendSettings(council_id=council_id)
+        db.session.add(settings)
+    settings.top_n = top_n
+    settings.wider_area_id = wider_area_id
+    settings.public_body_patterns = public_body_patterns
+    db.session.flush()
+    after = as_dict(settings, *SETTINGS_AUDITED)
+    if before != after:
+        audit.record(
+            by,
+            "updated" if before else "created",
+            "spend_settings",
+            council_id,
+            before=before,
+            after=after,
+        )
+    return settings

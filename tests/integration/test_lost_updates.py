@@ -32,6 +32,7 @@ from portal.data.models import (
     Organisation,
     Return,
     ReturnLine,
+    SpendSettings,
     User,
 )
 from portal.data.types import ReturnStatus
@@ -444,6 +445,7 @@ EDIT_FORMS = {
     "portal.admin.forms.MeasureForm",
     "portal.admin.forms.LocalAreaForm",
     "portal.admin.forms.LivingWageRateForm",
+    "portal.admin.forms.SpendSettingsForm",
     # buttons that change a stored object: a profile, a measure, a user, a commitment
     "portal.forms.ConfirmChangeForm",
 }
@@ -544,6 +546,18 @@ def test_two_administrators_changing_the_same_living_wage_rate(
     html = told_and_kept(response, "13.99")
     assert "What is saved now" in html and "13.50" in html
     assert stored(LivingWageRate, rate.id).hourly_rate == Decimal("13.50")
+
+
+def test_two_administrators_changing_the_spend_settings(
+    world: World, as_admin: PortalClient, admin2: PortalClient
+) -> None:
+    url = "/admin/spend-settings"
+    first = {"top_n": "250", "wider_area": "", "public_body_words": "council"}
+    assert as_admin.submit(url, first).status_code == 302  # the first save
+    response = race(as_admin, admin2, url, {"top_n": "200"}, {"top_n": "150"})
+    html = told_and_kept(response, "150")
+    assert "What is saved now" in html and "200" in html
+    assert stored(SpendSettings, world.council.id).top_n == 200
 
 
 def test_marking_a_supplier_accredited_from_an_older_page_is_refused(

@@ -14,7 +14,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from portal.data import commit, local_areas
-from portal.data.models import Payee, SpendFile, SpendPayment, SpendSettings
+from portal.data.models import LocalArea, Payee, SpendFile, SpendPayment, SpendSettings
 from portal.domain.spend import Location
 from portal.extensions import db
 from tests.conftest import World, sign_in_as
@@ -243,3 +243,54 @@ def test_a_suppliers_page_shows_its_spend_by_year(world: World, as_manager: Port
     theirs = sign_in_as(as_manager.application, world.other_council_manager)
     other = theirs.get(f"/council/suppliers/{world.supplier.id}")
     assert other.status_code == 404 or "No payments to" in other.get_data(as_text=True)
+
+
+def test_an_administrator_sets_the_top_n_the_wider_area_and_the_public_body_words(
+    world: World, as_admin: PortalClient
+) -> None:
+    a_year_of_spend(world)
+    region = db.session.scalars(select(LocalArea).where(LocalArea.name == "City region")).one()
+    url = "/admin/spend-settings"
+    page = as_admin.get(url).get_data(as_text=True)
+    assert 'value="300"' in page and "combined authority" in page  # the defaults, to change
+    assert as_admin.get("/council/spend").get_data(as_text=True).count(url) == 1
+    # Mistakes are listed, and what was typed is kept.
+    refused = as_admin.submit(url, {"top_n": "0", "wider_area": "", "public_body_words": ""})
+    html = refused.get_data(as_text=True)
+    assert "Top suppliers must be between 1 and 10,000" in html
+    assert "Enter at least one word that marks a public body" in html and 'value="0"' in html
+    # Two suppliers, no wider area, and "Faraway" marks a public body: Bolton Council is then
+    # a supplier (50,000, no postcode) and Faraway's 6,000 a public body's. The top two are
+    # Bolton and Acme: 64,000, of it 14,000 local (21.875%) and 50,000 not known (78.125%).
+    saved = {"top_n": "2", "wider_area": "", "public_body_words": "Faraway"}
+    assert as_admin.submit(url, saved).status_code == 302
+    settings = db.session.get(SpendSettings, world.council.id)
+    assert settings is not None
+    db.session.refresh(settings)
+    assert (settings.top_n, settings.wider_area_id, settings.public_body_patterns) == (
+        2,
+        None,
+        ["Faraway"],
+    )
+    html = as_admin.get("/council/spend").get_data(as_text=True)
+    assert cells(html, "Where the top suppliers are, 2025/26") == [
+        ["In the local area", "£14,000", "21.9%"],
+        ["In the wider area", "£0", "0%"],
+        ["Elsewhere", "£0", "0%"],
+        ["Not known", "£50,000", "78.1%"],
+    ]
+    assert "£6,000" in html  # paid to public bodies
+    assert "none is chosen yet" in html
+    # The region again: Northern Cleaning is back in the wider area.
+    saved |= {"wider_area": str(region.id), "top_n": "3"}
+    assert as_admin.submit(url, saved).status_code == 302
+    html = as_admin.get("/council/spend").get_data(as_text=True)
+    assert cells(html, "Where the top suppliers are, 2025/26")[1] == [
+        "In the wider area",
+        "£8,000",
+        "11.1%",
+    ]
+    # Contract managers read the analysis, but do not change its settings.
+    manager = sign_in_as(as_admin.application, world.manager)
+    assert manager.get(url).status_code == 403
+    assert url not in manager.get("/council/spend").get_data(as_text=True)
