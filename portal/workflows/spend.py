@@ -1,0 +1,372 @@
+"""Loading a council's published spend files (design brief section 5b).
+
+Each file is all or nothing: read as a stream, its payments go in chunk by chunk inside a
+savepoint, and the savepoint is rolled back if any row is refused (every problem is still
+listed), if the file adds nothing (the same content was loaded before), or if its payment dates
+overlap payments already loaded and replacing them was not asked for. The whole load is one
+transaction, committed at the end: the files that loaded, the columns they were read with
+(remembered for the council's next load) and an audit record per file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from portal.config import current_settings
+from portal.data import audit, commit
+from portal.data import spend as store
+from portal.data.models import Organisation, SpendFile, User
+from portal.domain.periods import financial_quarter, long_date
+from portal.domain.spend import (
+    SpendField,
+    columns_by_header,
+    missing_fields,
+    propose_mapping,
+)
+from portal.extensions import db
+from portal.formatting import count, money
+from portal.spend_files import SpendRow, find_header, read_spend_file
+from portal.spreadsheets import UnreadableFile
+
+Columns = Mapping[SpendField, str]  # field -> the header text of its column
+
+
+class Outcome(StrEnum):
+    LOADED = "loaded"
+    ALREADY_LOADED = "already_loaded"  # the same content: adds nothing
+    OVERLAPS = "overlaps"  # payments on its dates are loaded: replace them, or leave it
+    REFUSED = "refused"  # rows (or the file itself) could not be read: nothing saved
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int | None  # as the file shows it; None for the file as a whole
+    messages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    filename: str
+    outcome: Outcome
+    payments: int = 0  # read from the file (also when it overlaps)
+    net_total: Decimal = Decimal(0)
+    first_paid_on: date | None = None
+    last_paid_on: date | None = None
+    columns: Mapping[SpendField, str] = field(default_factory=dict)  # the columns read
+    problems: tuple[RowProblem, ...] = ()  # REFUSED
+    # OVERLAPS: the payments already loaded on its dates, and their files; LOADED with
+    # replace_overlap: the payments it replaced.
+    overlapping: int = 0
+    overlapping_files: tuple[str, ...] = ()
+    replaced: int = 0
+    file_id: int | None = None  # LOADED and ALREADY_LOADED
+    loaded_on: date | None = None  # ALREADY_LOADED: when it was first loaded
+    payees_created: int = 0
+
+    @property
+    def span(self) -> str:
+        if self.first_paid_on is None or self.last_paid_on is None:
+            return ""
+        return f"{long_date(self.first_paid_on)} to {long_date(self.last_paid_on)}"
+
+    def lines(self) -> list[str]:
+        """The summary as the command line prints it (and a page may list it)."""
+        if self.outcome is Outcome.LOADED:
+            replaced = (
+                f", replacing {count(self.replaced, 'payment')} already loaded on those dates"
+                if self.replaced
+                else ""
+            )
+            return [
+                f"{self.filename}: {count(self.payments, 'payment')} added, net total "
+                f"{money(self.net_total)}, paid {self.span}{replaced}"
+            ]
+        if self.outcome is Outcome.ALREADY_LOADED:
+            when = f" on {long_date(self.loaded_on)}" if self.loaded_on else ""
+            return [f"{self.filename}: already loaded{when}; nothing added"]
+        if self.outcome is Outcome.OVERLAPS:
+            return [
+                f"{self.filename}: not loaded: payments dated {self.span} are already loaded "
+                f"({count(self.overlapping, 'payment')} from {', '.join(self.overlapping_files)}); "
+                "load it again choosing to replace them"
+            ]
+        lines = [f"{self.filename}: not loaded: nothing from this file was saved"]
+        for problem in self.problems:
+            where = f"row {problem.row}" if problem.row is not None else "file"
+            lines.extend(f"  {where}: {message}" for message in problem.messages)
+        return lines
+
+
+def load_files(
+    council: Organisation,
+    files: Sequence[tuple[str, bytes]],
+    columns: Columns | None = None,
+    *,
+    by: User | None,
+    replace_overlap: bool = False,
+) -> list[FileSummary]:
+    """Load each (file name, content) for the council, in order, and commit.
+
+    columns: the column of each field by header text, as a person confirmed it; None takes the
+    council's remembered columns when a file has them all, else proposes them from the file's
+    headers. The columns a loaded file was read with are remembered. replace_overlap: a file
+    whose first-to-last payment dates overlap payments already loaded replaces those payments
+    (in the same transaction); without it, such a file is left out and says so."""
+    remembered = store.remembered_columns(council.id) if columns is None else None
+    matcher = store.PayeeMatcher(council.id)
+    start_month = current_settings().financial_year_start_month
+    summaries: list[FileSummary] = []
+    used: Columns | None = None
+    for filename, data in files:
+        summary = _load_file(
+            council,
+            filename,
+            data,
+            columns if columns is not None else remembered,
+            fall_back_to_proposal=columns is None,
+            by=by,
+            replace_overlap=replace_overlap,
+            matcher=matcher,
+            start_month=start_month,
+        )
+        summaries.append(summary)
+        if summary.outcome is Outcome.LOADED:
+            used = summary.columns
+    if used is not None:
+        store.remember_columns(council.id, used)
+    commit()
+    return summaries
+
+
+def _load_file(
+    council: Organisation,
+    filename: str,
+    data: bytes,
+    columns: Columns | None,
+    *,
+    fall_back_to_proposal: bool,
+    by: User | None,
+    replace_overlap: bool,
+    matcher: store.PayeeMatcher,
+    start_month: int,
+) -> FileSummary:
+    sha256 = hashlib.sha256(data).hexdigest()
+    earlier = store.file_with_hash(council.id, sha256)
+    if earlier is not None:
+        return FileSummary(
+            filename,
+            Outcome.ALREADY_LOADED,
+            payments=earlier.payments,
+            net_total=earlier.net_total,
+            first_paid_on=earlier.first_paid_on,
+            last_paid_on=earlier.last_paid_on,
+            file_id=earlier.id,
+            loaded_on=earlier.loaded_at.date(),
+        )
+    try:
+        chosen = _columns_for(data, columns, fall_back_to_proposal=fall_back_to_proposal)
+    except _Refused as refused:
+        return FileSummary(filename, Outcome.REFUSED, problems=refused.problems)
+    positions, names = chosen
+
+    savepoint = db.session.begin_nested()
+    matcher.checkpoint()
+    spend_file = store.start_file(
+        council.id, filename=filename, sha256=sha256, by_id=by.id if by else None
+    )
+    reading = _Reading(council.id, spend_file.id, matcher, start_month)
+    try:
+        reading.read(read_spend_file(data, positions))
+    except UnreadableFile as error:  # a limit reached part way through
+        reading.problems.append(RowProblem(None, (str(error),)))
+
+    def left_out(summary: FileSummary) -> FileSummary:
+        savepoint.rollback()
+        matcher.forget_since_checkpoint()
+        return summary
+
+    if reading.problems or reading.first is None or reading.last is None:
+        problems = tuple(reading.problems) or (
+            RowProblem(None, ("The selected file has no payments in it",)),
+        )
+        return left_out(FileSummary(filename, Outcome.REFUSED, columns=names, problems=problems))
+    first, last = reading.first, reading.last
+    loaded = store.loaded_between(council.id, first, last, except_file_id=spend_file.id)
+    if loaded.payments and not replace_overlap:
+        return left_out(
+            FileSummary(
+                filename,
+                Outcome.OVERLAPS,
+                payments=reading.payments,
+                net_total=reading.total,
+                first_paid_on=first,
+                last_paid_on=last,
+                columns=names,
+                overlapping=loaded.payments,
+                overlapping_files=loaded.filenames,
+            )
+        )
+    replaced = (
+        store.delete_between(council.id, first, last, except_file_id=spend_file.id)
+        if loaded.payments
+        else 0
+    )
+    store.finish_file(
+        spend_file, payments=reading.payments, net_total=reading.total, first=first, last=last
+    )
+    _audit(spend_file, by, names, replaced, loaded.filenames)
+    savepoint.commit()
+    return FileSummary(
+        filename,
+        Outcome.LOADED,
+        payments=reading.payments,
+        net_total=reading.total,
+        first_paid_on=first,
+        last_paid_on=last,
+        columns=names,
+        replaced=replaced,
+        overlapping=loaded.payments,
+        overlapping_files=loaded.filenames,
+        file_id=spend_file.id,
+        payees_created=reading.payees_created,
+    )
+
+
+class _Refused(Exception):
+    def __init__(self, *problems: RowProblem) -> None:
+        self.problems = problems
+
+
+def _columns_for(
+    data: bytes, columns: Columns | None, *, fall_back_to_proposal: bool
+) -> tuple[dict[SpendField, int], dict[SpendField, str]]:
+    """Each field's column position in the file, and its header text."""
+    try:
+        header = find_header(data)
+    except UnreadableFile as error:
+        raise _Refused(RowProblem(None, (str(error),))) from error
+    headers = header.headers
+    problems: list[str] = []
+    positions: dict[SpendField, int] | None = None
+    if columns is not None:
+        found, problems = columns_by_header(headers, columns)
+        if not problems:
+            positions = found
+    if positions is None and fall_back_to_proposal:
+        positions = propose_mapping(headers)
+        problems = []
+    if positions is None:
+        raise _Refused(RowProblem(header.row, tuple(problems)))
+    if missing := missing_fields(positions):
+        raise _Refused(
+            RowProblem(
+                header.row,
+                tuple(
+                    f"The selected file has no column for the {field.label.lower()}: "
+                    "choose the column that holds it"
+                    for field in missing
+                ),
+            )
+        )
+    names = {field: headers[position] for field, position in positions.items()}
+    return positions, names
+
+
+class _Reading:
+    """The rows of one file going in, a chunk at a time, with their counts; once a row is
+    refused, the rest are only checked (their problems listed), never saved."""
+
+    def __init__(
+        self, council_id: int, file_id: int, matcher: store.PayeeMatcher, start_month: int
+    ) -> None:
+        self.council_id = council_id
+        self.file_id = file_id
+        self.matcher = matcher
+        self.start_month = start_month
+        self.problems: list[RowProblem] = []
+        self.payments = 0
+        self.total = Decimal(0)
+        self.first: date | None = None
+        self.last: date | None = None
+        self.payees_created = 0
+        self._years: dict[date, int] = {}
+
+    def read(self, rows: Iterator[tuple[int, SpendRow | tuple[str, ...]]]) -> None:
+        chunk: list[tuple[int, SpendRow]] = []
+        for number, row in rows:
+            if not isinstance(row, SpendRow):
+                self.problems.append(RowProblem(number, row))
+                chunk = []
+                continue
+            self.payments += 1
+            self.total += row.amount
+            if self.first is None or row.paid_on < self.first:
+                self.first = row.paid_on
+            if self.last is None or row.paid_on > self.last:
+                self.last = row.paid_on
+            if self.problems:
+                continue
+            chunk.append((number, row))
+            if len(chunk) >= store.CHUNK:
+                self._save(chunk)
+                chunk = []
+        if not self.problems:
+            self._save(chunk)
+
+    def _save(self, chunk: list[tuple[int, SpendRow]]) -> None:
+        if not chunk:
+            return
+        created_before = self.matcher.created
+        payee_ids = self.matcher.payee_ids(
+            {row.supplier_name for _, row in chunk if not row.redacted}
+        )
+        self.payees_created += self.matcher.created - created_before
+        store.add_payments([self._values(number, row, payee_ids) for number, row in chunk])
+
+    def _values(self, number: int, row: SpendRow, payee_ids: dict[str, int]) -> dict[str, Any]:
+        year = self._years.get(row.paid_on)
+        if year is None:
+            year = self._years[row.paid_on] = financial_quarter(
+                row.paid_on, start_month=self.start_month
+            )[0]
+        return {
+            "council_id": self.council_id,
+            "file_id": self.file_id,
+            "row_number": number,
+            "financial_year": year,
+            "paid_on": row.paid_on,
+            "amount": row.amount,
+            "supplier_name": row.supplier_name,
+            "payee_id": None if row.redacted else payee_ids[row.supplier_name],
+            "transaction_number": row.transaction_number,
+            "service_area": row.service_area,
+            "expense_type": row.expense_type,
+            "published_supplier_id": row.supplier_id,
+        }
+
+
+def _audit(
+    spend_file: SpendFile,
+    by: User | None,
+    names: Mapping[SpendField, str],
+    replaced: int,
+    replaced_files: Sequence[str],
+) -> None:
+    after: dict[str, Any] = {
+        "filename": spend_file.filename,
+        "sha256": spend_file.sha256,
+        "payments": spend_file.payments,
+        "net_total": str(spend_file.net_total),
+        "first_paid_on": spend_file.first_paid_on and spend_file.first_paid_on.isoformat(),
+        "last_paid_on": spend_file.last_paid_on and spend_file.last_paid_on.isoformat(),
+        "columns": {field.value: header for field, header in names.items()},
+    }
+    if replaced:
+        after |= {"replaced_payments": replaced, "replaced_from": list(replaced_files)}
+    audit.record(by, "loaded", "spend_file", spend_file.id, after=after)
