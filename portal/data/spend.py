@@ -222,13 +222,18 @@ class PayeeMatcher:
         return found
 
     def payee_ids(self, names: Iterable[str]) -> dict[str, int]:
-        """Each published name's payee id (by name), creating the payees nobody has seen."""
+        """Each published name's payee id (by name), creating the payees nobody has seen, each
+        named by its first spelling among these (in the order given)."""
         payees = self._known()
-        wanted = {self.key(name): name for name in names}
-        new = {key: name for key, name in wanted.items() if key not in payees}
+        names = list(names)
+        new: dict[str, str] = {}
+        for name in names:  # the first spelling of a new payee names it
+            key = self.key(name)
+            if key not in payees:
+                new.setdefault(key, name)
         if new:
             self._create(new)
-        return {name: payees[key] for key, name in ((self.key(n), n) for n in names)}
+        return {name: payees[self.key(name)] for name in names}
 
     def checkpoint(self) -> None:
         self._created = []

@@ -73,6 +73,8 @@ class FileSummary:
     def span(self) -> str:
         if self.first_paid_on is None or self.last_paid_on is None:
             return ""
+        if self.first_paid_on == self.last_paid_on:
+            return long_date(self.first_paid_on)
         return f"{long_date(self.first_paid_on)} to {long_date(self.last_paid_on)}"
 
     def lines(self) -> list[str]:
@@ -324,7 +326,7 @@ class _Reading:
             return
         created_before = self.matcher.created
         payee_ids = self.matcher.payee_ids(
-            {row.supplier_name for _, row in chunk if not row.redacted}
+            dict.fromkeys(row.supplier_name for _, row in chunk if not row.redacted)
         )
         self.payees_created += self.matcher.created - created_before
         store.add_payments([self._values(number, row, payee_ids) for number, row in chunk])
