@@ -246,6 +246,11 @@ class PayeeMatcher:
         self.created -= len(self._created)
         self._created = []
 
+    def forget_all(self) -> None:
+        """Read the council's names again at next use: another load may have added some."""
+        self._payees = None
+        self._created = []
+
     def _known(self) -> dict[str, int]:
         if self._payees is None:
             query = select(PayeeName.normalised_name, PayeeName.payee_id).where(

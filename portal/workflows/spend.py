@@ -11,12 +11,15 @@ transaction, committed at the end: the files that loaded, the columns they were 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import SessionTransaction
 
 from portal.config import current_settings
 from portal.data import audit, commit
@@ -112,6 +115,7 @@ def load_files(
     *,
     by: User | None,
     replace_overlap: bool = False,
+    progress: Callable[[int, int, FileSummary], None] | None = None,
 ) -> list[FileSummary]:
     """Load each (file name, content) for the council, in order, and commit.
 
@@ -119,25 +123,38 @@ def load_files(
     council's remembered columns when a file has them all, else proposes them from the file's
     headers. The columns a loaded file was read with are remembered. replace_overlap: a file
     whose first-to-last payment dates overlap payments already loaded replaces those payments
-    (in the same transaction); without it, such a file is left out and says so."""
+    (in the same transaction); without it, such a file is left out and says so. progress, if
+    given, is called after each file with (files done, files in all, the file's summary)."""
     remembered = store.remembered_columns(council.id) if columns is None else None
     matcher = store.PayeeMatcher(council.id)
     start_month = current_settings().financial_year_start_month
     summaries: list[FileSummary] = []
     used: Columns | None = None
-    for filename, data in files:
-        summary = _load_file(
-            council,
-            filename,
-            data,
-            columns if columns is not None else remembered,
-            fall_back_to_proposal=columns is None,
-            by=by,
-            replace_overlap=replace_overlap,
-            matcher=matcher,
-            start_month=start_month,
-        )
+    for index, (filename, data) in enumerate(files):
+        for attempt in (1, 2):
+            try:
+                summary = _load_file(
+                    council,
+                    filename,
+                    data,
+                    columns if columns is not None else remembered,
+                    fall_back_to_proposal=columns is None,
+                    by=by,
+                    replace_overlap=replace_overlap,
+                    matcher=matcher,
+                    start_month=start_month,
+                )
+                break
+            except IntegrityError:
+                # Another load committed the same file, or a payee of the same name, while
+                # this one was reading (PostgreSQL waits for it, then refuses the duplicate):
+                # read the file again, seeing what it saved. Twice is a real fault.
+                if attempt == 2:
+                    raise
+                matcher.forget_all()
         summaries.append(summary)
+        if progress is not None:
+            progress(index + 1, len(files), summary)
         if summary.outcome is Outcome.LOADED:
             used = summary.columns
     if used is not None:
@@ -179,6 +196,40 @@ def _load_file(
 
     savepoint = db.session.begin_nested()
     matcher.checkpoint()
+    try:
+        return _read_into(
+            savepoint,
+            council,
+            filename,
+            data,
+            sha256,
+            positions,
+            names,
+            by=by,
+            replace_overlap=replace_overlap,
+            matcher=matcher,
+            start_month=start_month,
+        )
+    except BaseException:
+        savepoint.rollback()  # open (perhaps failed) here: the summaries return before it ends
+        matcher.forget_since_checkpoint()
+        raise
+
+
+def _read_into(
+    savepoint: SessionTransaction,
+    council: Organisation,
+    filename: str,
+    data: bytes,
+    sha256: str,
+    positions: Mapping[SpendField, int],
+    names: Mapping[SpendField, str],
+    *,
+    by: User | None,
+    replace_overlap: bool,
+    matcher: store.PayeeMatcher,
+    start_month: int,
+) -> FileSummary:
     spend_file = store.start_file(
         council.id, filename=filename, sha256=sha256, by_id=by.id if by else None
     )

@@ -3,6 +3,7 @@ all or nothing, the same file never twice, overlapping dates replaced only when 
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -12,6 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from portal.config import Settings
 from portal.data import commit
 from portal.data import spend as store
 from portal.data.models import (
@@ -161,7 +163,11 @@ def test_a_year_in_each_of_two_layouts_loads_and_loading_it_again_adds_nothing(
     }
     april_2026 = spend_files.year_of_payments(2026, 240)[0][1]
 
-    summaries = load_files(council, city, by=manager)
+    done: list[tuple[int, int, str]] = []
+    summaries = load_files(
+        council, city, by=manager, progress=lambda n, of, s: done.append((n, of, s.filename))
+    )
+    assert done == [(n, 12, name) for n, (name, _) in enumerate(city, start=1)]
     # The template's headers are not the city's: the remembered columns do not fit, so the
     # template's are proposed from its headers.
     summaries += load_files(council, template + workbook, by=manager)
@@ -459,3 +465,55 @@ def test_flask_spend_load_reads_the_columns_given(
     assert wrong.exit_code == 2 and "FIELD=HEADER" in wrong.output
     nobody = runner.invoke(args=["spend", "load", odd, "--council", "Atlantis"])
     assert nobody.exit_code == 2 and "no council is called Atlantis" in nobody.output
+
+
+def test_two_loads_at_once_save_each_file_and_each_payee_once(
+    app: Flask, council: Organisation, settings: Settings
+) -> None:
+    """Two people (or the timer and a person) loading at the same moment: PostgreSQL makes the
+    second wait for the first's file and payees, then it reads its file again."""
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite lets one writer in at a time")
+    april, may, june = spend_files.year_of_files("city", 2024, 2_400)[:3]
+    council_id = council.id
+    start = threading.Barrier(2)
+    results: dict[str, list[Outcome]] = {}
+    failures: list[BaseException] = []
+
+    def load(name: str, files: list[tuple[str, bytes]]) -> None:
+        with app.app_context():
+            try:
+                start.wait()
+                found = db.session.get(Organisation, council_id)
+                assert found is not None
+                results[name] = [s.outcome for s in load_files(found, files, by=None)]
+            except BaseException as error:  # noqa: BLE001 (reported by the test)
+                failures.append(error)
+            finally:
+                db.session.remove()
+
+    # The same file twice, and two months naming the same new payees.
+    threads = [
+        threading.Thread(target=load, args=("first", [april])),
+        threading.Thread(target=load, args=("second", [april])),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    assert sorted(results.values()) == [[Outcome.ALREADY_LOADED], [Outcome.LOADED]]
+    results.clear()
+    threads = [
+        threading.Thread(target=load, args=("may", [may])),
+        threading.Thread(target=load, args=("june", [june])),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    assert sorted(results.values()) == [[Outcome.LOADED], [Outcome.LOADED]]
+    db.session.rollback()
+    names = db.session.scalars(select(PayeeName.normalised_name)).all()
+    assert len(names) == len(set(names)) == 13
