@@ -3,6 +3,7 @@ all or nothing, the same file never twice, overlapping dates replaced only when 
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from datetime import date
@@ -417,6 +418,11 @@ def test_flask_spend_load_prints_each_file_and_exits_1_on_a_refused_row(
         "april.csv: 5 payments added, net total £2,149.74, paid 31 March 2024 to 3 April 2024",
         "may.csv: 1 payment added, net total £10, paid 1 May 2024",
     ]
+    [summary] = [json.loads(line) for line in result.stderr.splitlines()]
+    assert summary["event"] == "job finished" and summary["job"] == "spend load"
+    counts = {"files": 2, "loaded": 2, "refused": 0, "overlaps": 0, "payments": 6}
+    assert summary | counts == summary
+    assert "april" not in result.stderr  # no file names in the log
 
     again = runner.invoke(args=["spend", "load", april, "--council", "northmoor city council"])
     assert again.exit_code == 0
