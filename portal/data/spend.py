@@ -301,3 +301,38 @@ class PayeeMatcher:
 def payees_of(council_id: int) -> list[Payee]:
     query = select(Payee).where(Payee.council_id == council_id).order_by(Payee.name, Payee.id)
     return list(db.session.scalars(query))
+
+
+# What is loaded
+
+
+@dataclass(frozen=True)
+class YearTotal:
+    financial_year: int  # named after the calendar year it starts in
+    payments: int
+    net_total: Decimal  # credit notes netted; redacted payments included
+
+
+def years_of(council_id: int) -> list[YearTotal]:
+    """The financial years the council's loaded payments fall in, earliest first."""
+    query = (
+        select(SpendPayment.financial_year, func.count(), func.sum(SpendPayment.amount))
+        .where(SpendPayment.council_id == council_id)
+        .group_by(SpendPayment.financial_year)
+        .order_by(SpendPayment.financial_year)
+    )
+    return [
+        YearTotal(year, payments, Decimal(total))
+        for year, payments, total in db.session.execute(query)
+    ]
+
+
+def payee_totals(council_id: int, financial_year: int) -> dict[int | None, Decimal]:
+    """Each payee's net spend in the year, credit notes netted; None holds the redacted
+    payments (people). One query, served by the (council, year, payee) index."""
+    query = (
+        select(SpendPayment.payee_id, func.sum(SpendPayment.amount))
+        .where(SpendPayment.council_id == council_id, SpendPayment.financial_year == financial_year)
+        .group_by(SpendPayment.payee_id)
+    )
+    return {payee_id: Decimal(total) for payee_id, total in db.session.execute(query)}

@@ -143,6 +143,15 @@ def test_a_month_worked_by_hand(council: Organisation, manager: User) -> None:
         SpendField.SERVICE_AREA: "Service Area",
     }
 
+    assert store.years_of(council.id) == [
+        store.YearTotal(2023, 1, Decimal("99.99")),
+        store.YearTotal(2024, 4, Decimal("2049.75")),
+    ]
+    assert store.payee_totals(council.id, 2024) == {
+        acme_payee.id: Decimal("1749.50"),
+        None: Decimal("300.25"),  # the person's payment
+    }
+
     # The same file again, under any name, adds nothing and says so.
     [again] = load_files(council, [("april (1).csv", HAND_WORKED)], by=manager)
     assert again.outcome is Outcome.ALREADY_LOADED and again.file_id == spend_file.id
@@ -211,6 +220,17 @@ def test_a_year_in_each_of_two_layouts_loads_and_loading_it_again_adds_nothing(
         SpendField.EXPENSE_TYPE: "Expense Type",
         SpendField.SUPPLIER_ID: "Supplier ID",
     }
+
+    assert [(y.financial_year, y.payments) for y in store.years_of(council.id)] == [
+        (2024, 1_200),
+        (2025, 1_200),
+        (2026, len(april_2026)),
+    ]
+    by_payee = store.payee_totals(council.id, 2024)
+    assert sum(by_payee.values()) == sum(p.amount for p in expected[2024])
+    assert by_payee[None] == sum(
+        p.amount for p in expected[2024] if p.supplier_name == spend_files.REDACTED
+    )
 
     again = load_files(council, city + template, by=manager)
     assert [s.outcome for s in again] == [Outcome.ALREADY_LOADED] * 24
