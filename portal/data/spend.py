@@ -25,7 +25,7 @@ from portal.data.models import (
     SpendSettings,
 )
 from portal.data.organisations import supplier_of
-from portal.domain.spend import SpendField, normalise_supplier_name
+from portal.domain.spend import SpendField, payee_key
 from portal.extensions import db
 
 # Rows a statement inserts at once: big enough that a year is a few dozen statements, small
@@ -193,11 +193,6 @@ def refresh_file_counts(file_ids: Collection[int]) -> None:
 # Payees
 
 
-def _key(name: str) -> str:
-    """A published name's matching key; a name with no letters or digits keys as itself."""
-    return (normalise_supplier_name(name) or " ".join(name.casefold().split()))[:NAME_LENGTH]
-
-
 class PayeeMatcher:
     """The payee of each published name, for one council through one load.
 
@@ -218,7 +213,7 @@ class PayeeMatcher:
     def key(self, name: str) -> str:
         found = self._keys.get(name)
         if found is None:
-            found = self._keys[name] = _key(name)
+            found = self._keys[name] = payee_key(name)
         return found
 
     def payee_ids(self, names: Iterable[str]) -> dict[str, int]:
@@ -264,7 +259,7 @@ class PayeeMatcher:
             query = select(Organisation.id, Organisation.name).where(supplier_of(self.council_id))
             found: dict[str, int | None] = {}
             for organisation_id, name in db.session.execute(query):
-                key = _key(name)
+                key = payee_key(name)
                 found[key] = None if key in found else organisation_id  # shared: undecided
             self._suppliers = found
         return self._suppliers

@@ -26,12 +26,7 @@ from portal.data import audit, commit
 from portal.data import spend as store
 from portal.data.models import Organisation, SpendFile, User
 from portal.domain.periods import financial_quarter, long_date
-from portal.domain.spend import (
-    SpendField,
-    columns_by_header,
-    missing_fields,
-    propose_mapping,
-)
+from portal.domain.spend import SpendField, choose_columns
 from portal.extensions import db
 from portal.formatting import count, money
 from portal.spend_files import SpendRow, find_header, read_spend_file
@@ -304,31 +299,10 @@ def _columns_for(
         header = find_header(data)
     except UnreadableFile as error:
         raise _Refused(RowProblem(None, (str(error),))) from error
-    headers = header.headers
-    problems: list[str] = []
-    positions: dict[SpendField, int] | None = None
-    if columns is not None:
-        found, problems = columns_by_header(headers, columns)
-        if not problems:
-            positions = found
-    if positions is None and fall_back_to_proposal:
-        positions = propose_mapping(headers)
-        problems = []
-    if positions is None:
+    positions, problems = choose_columns(header.headers, columns, may_propose=fall_back_to_proposal)
+    if problems:
         raise _Refused(RowProblem(header.row, tuple(problems)))
-    if missing := missing_fields(positions):
-        raise _Refused(
-            RowProblem(
-                header.row,
-                tuple(
-                    f"The selected file has no column for the {field.label.lower()}: "
-                    "choose the column that holds it"
-                    for field in missing
-                ),
-            )
-        )
-    names = {field: headers[position] for field, position in positions.items()}
-    return positions, names
+    return positions, {field: header.headers[column] for field, column in positions.items()}
 
 
 class _Reading:
