@@ -31,7 +31,7 @@ from portal.extensions import db
 # Rows a statement inserts at once: big enough that a year is a few dozen statements, small
 # enough that a chunk's parameters stay a few megabytes.
 CHUNK = 5_000
-NAME_LENGTH = 255  # payee_names.normalised_name and payees.name
+NAME_LENGTH = 255  # spend_files.filename and payees.name
 
 
 # Settings

@@ -1,11 +1,11 @@
 """Loading a council's published spend files (design brief section 5b).
 
-Each file is all or nothing: read as a stream, its payments go in chunk by chunk inside a
-savepoint, and the savepoint is rolled back if any row is refused (every problem is still
-listed), if the file adds nothing (the same content was loaded before), or if its payment dates
-overlap payments already loaded and replacing them was not asked for. The whole load is one
-transaction, committed at the end: the files that loaded, the columns they were read with
-(remembered for the council's next load) and an audit record per file.
+A file whose content was loaded before adds nothing. Any other is all or nothing: read as a
+stream, its payments go in chunk by chunk inside a savepoint, which is rolled back if any row is
+refused (the rest are still read, so every problem is listed) or if its payment dates overlap
+payments already loaded and replacing them was not asked for. The whole load is one transaction,
+committed at the end: the files that loaded, the columns they were read with (remembered for the
+council's next load) and an audit record per file.
 """
 
 from __future__ import annotations
