@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from portal.config import Settings
 from portal.data import commit
@@ -543,3 +544,34 @@ def test_two_loads_at_once_save_each_file_and_each_payee_once(
     db.session.rollback()
     names = db.session.scalars(select(PayeeName.normalised_name)).all()
     assert len(names) == len(set(names)) == 13
+
+
+def test_the_database_keeps_a_councils_payments_to_its_own_files_and_payees(
+    council: Organisation,
+) -> None:
+    other = factories.council("Southmere Borough Council")
+    commit()
+    load_files(council, [("april.csv", HAND_WORKED)], by=None)
+    load_files(
+        other, [("may.csv", csv_file("Date Paid,Amount,Supplier", "01/05/2024,1,Zed"))], by=None
+    )
+    theirs = db.session.scalars(select(Payee).where(Payee.council_id == other.id)).one()
+    ours = payments_of(council)[0]
+
+    def refused(statement: str, **params: object) -> None:
+        with pytest.raises(IntegrityError), db.session.begin_nested():
+            db.session.execute(text(statement), params)
+
+    refused("UPDATE spend_payments SET payee_id = :p WHERE id = :id", p=theirs.id, id=ours.id)
+    their_file = db.session.scalars(select(SpendFile).where(SpendFile.council_id == other.id))
+    refused(
+        "UPDATE spend_payments SET file_id = :f WHERE id = :id", f=their_file.one().id, id=ours.id
+    )
+    refused("UPDATE spend_files SET first_paid_on = NULL")  # dates while it has payments
+    refused("UPDATE spend_files SET last_paid_on = '2000-01-01'")  # last before first
+    refused("UPDATE payees SET organisation_confirmed = true WHERE organisation_id IS NULL")
+    refused(
+        "INSERT INTO payee_names (council_id, normalised_name, payee_id) VALUES (:c, 'x', :p)",
+        c=council.id,
+        p=theirs.id,
+    )
