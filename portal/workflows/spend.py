@@ -26,7 +26,7 @@ from portal.data import audit, commit
 from portal.data import spend as store
 from portal.data.models import Organisation, SpendFile, User
 from portal.domain.periods import financial_quarter, long_date
-from portal.domain.spend import SpendField, choose_columns
+from portal.domain.spend import SpendField, choose_columns, columns_by_header
 from portal.extensions import db
 from portal.formatting import count, money
 from portal.spend_files import SpendRow, find_header, read_spend_file
@@ -101,6 +101,33 @@ class FileSummary:
             where = f"row {problem.row}" if problem.row is not None else "file"
             lines.extend(f"  {where}: {message}" for message in problem.messages)
         return lines
+
+
+@dataclass(frozen=True)
+class ColumnsPreview:
+    """What an upload page shows a person to confirm before loading: the file's headers and
+    the column proposed for each field."""
+
+    header_row: int  # as the file shows it
+    headers: tuple[str, ...]
+    columns: dict[SpendField, str]  # field -> header text, for the fields found
+    remembered: bool  # the council's remembered columns (else proposed from the headers)
+    problems: tuple[str, ...]  # a required field with no column: the person must choose
+
+
+def preview_columns(council: Organisation, data: bytes) -> ColumnsPreview:
+    """The columns the council's remembered ones, or else a proposal, find in this file, as
+    load_files would read it with no columns given. UnreadableFile if it is not a table."""
+    header = find_header(data)
+    remembered = store.remembered_columns(council.id)
+    positions, problems = choose_columns(header.headers, remembered, may_propose=True)
+    return ColumnsPreview(
+        header_row=header.row,
+        headers=header.headers,
+        columns={field: header.headers[column] for field, column in positions.items()},
+        remembered=remembered is not None and not columns_by_header(header.headers, remembered)[1],
+        problems=tuple(problems),
+    )
 
 
 def load_files(

@@ -30,7 +30,7 @@ from portal.data.models import (
 from portal.data.types import Role
 from portal.domain.spend import SpendField
 from portal.extensions import db
-from portal.workflows.spend import Outcome, load_files
+from portal.workflows.spend import Outcome, load_files, preview_columns
 from tests import factories, spend_files
 
 
@@ -575,3 +575,28 @@ def test_the_database_keeps_a_councils_payments_to_its_own_files_and_payees(
         c=council.id,
         p=theirs.id,
     )
+
+
+def test_an_upload_page_can_show_the_columns_it_will_read(council: Organisation) -> None:
+    city = spend_files.year_of_files("city", 2024, 120)[0][1]
+    template = spend_files.year_of_files("template", 2024, 120)[0][1]
+    preview = preview_columns(council, city)
+    assert (preview.header_row, preview.remembered, preview.problems) == (3, False, ())
+    assert preview.headers == spend_files.CITY_HEADERS
+    assert preview.columns == {
+        SpendField.SERVICE_AREA: "Directorate",
+        SpendField.EXPENSE_TYPE: "Expenditure Category",
+        SpendField.PAYMENT_DATE: "Date Paid",
+        SpendField.TRANSACTION_NUMBER: "Transaction No.",
+        SpendField.AMOUNT: "Amount (£)",
+        SpendField.SUPPLIER_NAME: "Beneficiary",
+    }
+    chosen = preview.columns | {SpendField.SERVICE_AREA: "Organisation Name"}
+    load_files(council, [("april.csv", city)], chosen, by=None)
+    again = preview_columns(council, city)
+    assert again.remembered and again.columns == chosen
+    # Another layout: proposed from its own headers.
+    other = preview_columns(council, template)
+    assert not other.remembered and other.columns[SpendField.AMOUNT] == "Net Amount"
+    unknown = preview_columns(council, csv_file("When,How much,Who", "01/04/2024,1,A"))
+    assert unknown.columns == {} and len(unknown.problems) == 3
