@@ -14,8 +14,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 
+from portal.data import audit, versions
 from portal.data.models import (
     Organisation,
     Payee,
@@ -23,6 +24,7 @@ from portal.data.models import (
     SpendFile,
     SpendPayment,
     SpendSettings,
+    User,
 )
 from portal.data.organisations import supplier_of
 from portal.domain.spend import SpendField, payee_key
@@ -256,12 +258,7 @@ class PayeeMatcher:
 
     def _supplier_ids(self) -> dict[str, int | None]:
         if self._suppliers is None:
-            query = select(Organisation.id, Organisation.name).where(supplier_of(self.council_id))
-            found: dict[str, int | None] = {}
-            for organisation_id, name in db.session.execute(query):
-                key = payee_key(name)
-                found[key] = None if key in found else organisation_id  # shared: undecided
-            self._suppliers = found
+            self._suppliers = supplier_keys(self.council_id)
         return self._suppliers
 
     def _create(self, new: dict[str, str]) -> None:
@@ -293,9 +290,82 @@ class PayeeMatcher:
         self.created += len(keys)
 
 
+def supplier_keys(council_id: int) -> dict[str, int | None]:
+    """The council's portal suppliers (portal.data.organisations.supplier_of) by the key of
+    their names; None where two suppliers share a key (a person decides which)."""
+    query = select(Organisation.id, Organisation.name).where(supplier_of(council_id))
+    found: dict[str, int | None] = {}
+    for organisation_id, name in db.session.execute(query):
+        key = payee_key(name)
+        found[key] = None if key in found else organisation_id
+    return found
+
+
 def payees_of(council_id: int) -> list[Payee]:
     query = select(Payee).where(Payee.council_id == council_id).order_by(Payee.name, Payee.id)
     return list(db.session.scalars(query))
+
+
+def propose_organisations(council_id: int) -> int:
+    """Propose a portal supplier for each payee with none, where one of its names has the key
+    of exactly one of the council's suppliers' names (for payees loaded before the supplier
+    joined the portal). Returns how many were proposed. Three statements whatever the count."""
+    suppliers = supplier_keys(council_id)
+    query = (
+        select(PayeeName.payee_id, PayeeName.normalised_name)
+        .join(Payee, Payee.id == PayeeName.payee_id)
+        .where(Payee.council_id == council_id, Payee.organisation_id.is_(None))
+    )
+    found: dict[int, set[int]] = {}
+    for payee_id, key in db.session.execute(query):
+        organisation_id = suppliers.get(key)
+        if organisation_id is not None:
+            found.setdefault(payee_id, set()).add(organisation_id)
+    proposals = [
+        {"payee": payee_id, "organisation": organisations.pop()}
+        for payee_id, organisations in sorted(found.items())
+        if len(organisations) == 1
+    ]
+    if proposals:
+        table = cast(Table, Payee.__table__)
+        # Core, by id: the version moves on, so a form opened before is refused.
+        db.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("payee"))
+            .values(organisation_id=bindparam("organisation"), version=table.c.version + 1),
+            proposals,
+        )
+    return len(proposals)
+
+
+def merge_payees(keep: Payee, others: Sequence[Payee], *, by: User | None) -> None:
+    """Several spellings of one supplier as one payee (the council's own): the others' names
+    and payments move to `keep`, which keeps its own classification, and they go."""
+    merged = [payee for payee in others if payee.id != keep.id]
+    if any(payee.council_id != keep.council_id for payee in merged):
+        raise ValueError("payees are merged within one council")
+    if not merged:
+        return
+    ids = [payee.id for payee in merged]
+    db.session.execute(
+        update(PayeeName).where(PayeeName.payee_id.in_(ids)).values(payee_id=keep.id)
+    )
+    db.session.execute(
+        update(SpendPayment)
+        .where(SpendPayment.council_id == keep.council_id, SpendPayment.payee_id.in_(ids))
+        .values(payee_id=keep.id)
+    )
+    audit.record(
+        by,
+        "merged",
+        "payee",
+        keep.id,
+        after={"merged": [{"id": payee.id, "name": payee.name} for payee in merged]},
+    )
+    for payee in merged:
+        db.session.delete(payee)
+    versions.moved_on(keep)
+    db.session.flush()
 
 
 # What is loaded

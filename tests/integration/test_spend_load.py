@@ -600,3 +600,54 @@ def test_an_upload_page_can_show_the_columns_it_will_read(council: Organisation)
     assert not other.remembered and other.columns[SpendField.AMOUNT] == "Net Amount"
     unknown = preview_columns(council, csv_file("When,How much,Who", "01/04/2024,1,A"))
     assert unknown.columns == {} and len(unknown.problems) == 3
+
+
+def test_payees_are_proposed_a_supplier_that_joins_later_and_spellings_merge(
+    council: Organisation, manager: User
+) -> None:
+    header = "Date Paid,Amount,Supplier"
+    april = csv_file(
+        header,
+        "01/04/2024,100.00,Acme Grounds Ltd",
+        "02/04/2024,50.00,Acme Grnds",
+        "03/04/2024,25.00,Bolt Facilities",
+        "04/04/2024,10.00,Redacted",
+    )
+    load_files(council, [("april.csv", april)], by=manager)
+    payees = {payee.name: payee for payee in store.payees_of(council.id)}
+    assert all(payee.organisation_id is None for payee in payees.values())
+
+    acme = factories.supplier("ACME GROUNDS LIMITED", added_by=council)
+    factories.supplier("Bolt Facilities Ltd")  # not this council's: never proposed
+    commit()
+    assert store.propose_organisations(council.id) == 1
+    commit()
+    db.session.expire_all()
+    assert payees["Acme Grounds Ltd"].organisation_id == acme.id
+    assert payees["Acme Grounds Ltd"].version == 2  # a form opened before is stale
+    assert payees["Bolt Facilities"].organisation_id is None
+    assert store.propose_organisations(council.id) == 0  # already proposed
+
+    keep = payees["Acme Grounds Ltd"]
+    store.merge_payees(keep, [payees["Acme Grnds"]], by=manager)
+    commit()
+    assert store.payee_totals(council.id, 2024) == {
+        keep.id: Decimal("150.00"),
+        payees["Bolt Facilities"].id: Decimal("25.00"),
+        None: Decimal("10.00"),
+    }
+    # The merged spelling now finds the kept payee when it is loaded again.
+    may = csv_file(header, "01/05/2024,5.00,ACME GRNDS")
+    load_files(council, [("may.csv", may)], by=manager)
+    assert store.payee_totals(council.id, 2024)[keep.id] == Decimal("155.00")
+    assert [p.name for p in store.payees_of(council.id)] == ["Acme Grounds Ltd", "Bolt Facilities"]
+    merged = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "merged", AuditEvent.object_id == keep.id)
+    ).one()
+    assert merged.after == {"merged": [{"id": payees["Acme Grnds"].id, "name": "Acme Grnds"}]}
+    other = factories.council("Southmere Borough Council")
+    commit()
+    load_files(other, [("april.csv", april)], by=None)
+    theirs = store.payees_of(other.id)[0]
+    with pytest.raises(ValueError, match="within one council"):
+        store.merge_payees(keep, [theirs], by=manager)
