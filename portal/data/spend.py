@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -24,6 +24,8 @@ from portal.data.models import (
     SpendFile,
     SpendPayment,
     SpendSettings,
+    SpendUpload,
+    SpendUploadFile,
     User,
 )
 from portal.data.organisations import supplier_of
@@ -64,6 +66,50 @@ def remember_columns(council_id: int, columns: Mapping[SpendField, str]) -> None
     elif settings.column_names != names:
         settings.column_names = names
     db.session.flush()
+
+
+# Uploads kept until they are loaded
+
+
+def keep_upload(by: User, files: Sequence[tuple[str, bytes]]) -> SpendUpload:
+    """Keep uploaded files (name, content), in order, for their uploader's council."""
+    upload = SpendUpload(council_id=by.organisation_id, uploaded_by_id=by.id)
+    upload.files = [
+        SpendUploadFile(position=n, filename=name[:NAME_LENGTH], size=len(data), content=data)
+        for n, (name, data) in enumerate(files)
+    ]
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+def upload_for(user: User, upload_id: int) -> SpendUpload | None:
+    """Only the person who uploaded files can see what they will load, and load them."""
+    return db.session.scalar(
+        select(SpendUpload).where(
+            SpendUpload.id == upload_id,
+            SpendUpload.uploaded_by_id == user.id,
+            SpendUpload.council_id == user.organisation_id,
+        )
+    )
+
+
+def upload_contents(upload: SpendUpload) -> list[tuple[str, bytes]]:
+    return [(kept.filename, kept.content) for kept in upload.files]
+
+
+def discard_upload_files(upload: SpendUpload, positions: Collection[int]) -> None:
+    """Let these files of the upload go; the upload goes with its last one."""
+    upload.files = [kept for kept in upload.files if kept.position not in positions]
+    if not upload.files:
+        db.session.delete(upload)
+    db.session.flush()
+
+
+def discard_uploads_before(cutoff: datetime) -> int:
+    """Uploads nobody finished loading: how many went."""
+    result = db.session.execute(delete(SpendUpload).where(SpendUpload.created_at < cutoff))
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 # Files

@@ -22,9 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import SessionTransaction
 
 from portal.config import current_settings
-from portal.data import audit, commit
+from portal.data import audit, commit, organisations
 from portal.data import spend as store
-from portal.data.models import Organisation, SpendFile, User
+from portal.data.models import Organisation, SpendFile, SpendUpload, User
 from portal.domain.periods import financial_quarter, long_date
 from portal.domain.spend import SpendField, choose_columns, columns_by_header
 from portal.extensions import db
@@ -147,6 +147,57 @@ def load_files(
     whose first-to-last payment dates overlap payments already loaded replaces those payments
     (in the same transaction); without it, such a file is left out and says so. progress, if
     given, is called after each file with (files done, files in all, the file's summary)."""
+    summaries = _load(
+        council, files, columns, by=by, replace_overlap=replace_overlap, progress=progress
+    )
+    commit()
+    return summaries
+
+
+def load_upload(
+    upload: SpendUpload,
+    columns: Columns | None = None,
+    *,
+    by: User,
+    replace_overlap: bool = False,
+    progress: Callable[[int, int, FileSummary], None] | None = None,
+) -> list[FileSummary]:
+    """Load the files kept by an upload page, as load_files does, and commit. A file whose dates
+    overlap payments already loaded is kept, for the person to say whether to replace them
+    (load_upload again with replace_overlap); the others are done with (loaded, already loaded,
+    or refused: a refused file is corrected and uploaded again) and go, and the upload with
+    its last file."""
+    council = organisations.get(upload.council_id)
+    assert council is not None  # a foreign key
+    summaries = _load(
+        council,
+        store.upload_contents(upload),
+        columns,
+        by=by,
+        replace_overlap=replace_overlap,
+        progress=progress,
+    )
+    store.discard_upload_files(
+        upload,
+        {
+            kept.position
+            for kept, summary in zip(upload.files, summaries, strict=True)
+            if summary.outcome is not Outcome.OVERLAPS
+        },
+    )
+    commit()
+    return summaries
+
+
+def _load(
+    council: Organisation,
+    files: Sequence[tuple[str, bytes]],
+    columns: Columns | None,
+    *,
+    by: User | None,
+    replace_overlap: bool,
+    progress: Callable[[int, int, FileSummary], None] | None,
+) -> list[FileSummary]:
     remembered = store.remembered_columns(council.id) if columns is None else None
     matcher = store.PayeeMatcher(council.id)
     start_month = current_settings().financial_year_start_month
@@ -181,7 +232,6 @@ def load_files(
             used = summary.columns
     if used is not None:
         store.remember_columns(council.id, used)
-    commit()
     return summaries
 
 

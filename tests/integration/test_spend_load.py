@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,12 +25,13 @@ from portal.data.models import (
     PayeeName,
     SpendFile,
     SpendPayment,
+    SpendUploadFile,
     User,
 )
 from portal.data.types import Role
 from portal.domain.spend import SpendField
 from portal.extensions import db
-from portal.workflows.spend import Outcome, load_files, preview_columns
+from portal.workflows.spend import Outcome, load_files, load_upload, preview_columns
 from tests import factories, spend_files
 
 
@@ -651,3 +652,38 @@ def test_payees_are_proposed_a_supplier_that_joins_later_and_spellings_merge(
     theirs = store.payees_of(other.id)[0]
     with pytest.raises(ValueError, match="within one council"):
         store.merge_payees(keep, [theirs], by=manager)
+
+
+def test_an_upload_is_kept_until_each_file_is_done_with(
+    council: Organisation, manager: User
+) -> None:
+    header = "Date Paid,Amount,Supplier"
+    load_files(council, [("may.csv", csv_file(header, "01/05/2024,1.00,Acme"))], by=manager)
+    april = csv_file(header, "01/04/2024,10.00,Acme")
+    may = csv_file(header, "01/05/2024,2.00,Acme")  # a corrected May
+    bad = csv_file(header, "31/06/2024,1.00,Acme")
+    upload = store.keep_upload(manager, [("april.csv", april), ("may2.csv", may), ("bad.csv", bad)])
+    commit()
+    other = factories.user(Role.CONTRACT_MANAGER, council)
+    commit()
+    assert store.upload_for(other, upload.id) is None  # only its uploader's
+    found = store.upload_for(manager, upload.id)
+    assert found is not None
+    preview = preview_columns(council, store.upload_contents(found)[0][1])
+    assert preview.remembered and not preview.problems
+
+    outcomes = [s.outcome for s in load_upload(found, by=manager)]
+    assert outcomes == [Outcome.LOADED, Outcome.OVERLAPS, Outcome.REFUSED]
+    db.session.expire_all()
+    kept = store.upload_for(manager, upload.id)
+    assert kept is not None and [f.filename for f in kept.files] == ["may2.csv"]
+    [replaced] = load_upload(kept, by=manager, replace_overlap=True)
+    assert replaced.outcome is Outcome.LOADED and replaced.replaced == 1
+    assert store.upload_for(manager, upload.id) is None  # gone with its last file
+    assert total(payments_of(council)) == Decimal("12.00")
+
+    store.keep_upload(manager, [("empty.csv", b"")])
+    commit()
+    assert store.discard_uploads_before(datetime.now(UTC) + timedelta(seconds=1)) == 1
+    commit()
+    assert db.session.scalar(select(func.count()).select_from(SpendUploadFile)) == 0
