@@ -65,3 +65,4 @@ bench: install assets
 	$(BIN)/python -m tests.benchmarks.dashboard
 	$(BIN)/python -m tests.benchmarks.hostile_uploads
 	$(BIN)/python -m tests.benchmarks.reset_timing
+	$(BIN)/python -m tests.benchmarks.spend_load

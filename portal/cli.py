@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
+from pathlib import Path
 from time import perf_counter, sleep
 
 import click
@@ -12,7 +14,9 @@ from portal import logs
 from portal.auth.passwords import MIN_LENGTH
 from portal.config import current_settings
 from portal.data import catalogue, commit, organisations, users
+from portal.data.models import Organisation
 from portal.data.types import OrganisationKind, Role
+from portal.domain.spend import SpendField
 from portal.formatting import count, number
 
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 (documented demo sign-in, local data only)
@@ -24,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(compliance_group)
     app.cli.add_command(reminders_group)
     app.cli.add_command(outbox_group)
+    app.cli.add_command(spend_group)
 
 
 def _as_of(value: str | None) -> date:
@@ -259,3 +264,88 @@ def outbox_work(once: bool, interval: float) -> None:
                 raise SystemExit(1)
             return
         sleep(interval)
+
+
+@click.group("spend")
+def spend_group() -> None:
+    """The council's published spend files, for the spend analysis."""
+
+
+def _council(reference: str | None) -> Organisation:
+    """A council by its id or its name (any case); by default the one the settings name."""
+    wanted = reference or current_settings().council_name
+    for council in organisations.councils():
+        if str(council.id) == wanted or council.name.casefold() == wanted.casefold():
+            return council
+    raise click.BadParameter(f"no council is called {wanted}", param_hint="--council")
+
+
+def _columns(options: tuple[str, ...]) -> dict[SpendField, str] | None:
+    """--column payment_date="Date Paid" ... as the columns to read, or None (none given)."""
+    if not options:
+        return None
+    fields = ", ".join(field.value for field in SpendField)
+    columns: dict[SpendField, str] = {}
+    for option in options:
+        name, equals, header = option.partition("=")
+        if not equals or name.strip() not in SpendField.__members__.values() or not header:
+            raise click.BadParameter(
+                f"use FIELD=HEADER, where FIELD is one of {fields}", param_hint="--column"
+            )
+        columns[SpendField(name.strip())] = header
+    return columns
+
+
+@spend_group.command("load")
+@click.argument(
+    "paths",
+    metavar="FILE...",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--council", "council_reference", help="The council's id or name (default: the setting)"
+)
+@click.option(
+    "--column",
+    "column_options",
+    multiple=True,
+    metavar="FIELD=HEADER",
+    help="The header of a field's column, e.g. payment_date='Date Paid' (repeat for each field; "
+    "default: the columns the council's files were last loaded with, else proposed from the "
+    "headers)",
+)
+@click.option(
+    "--replace", is_flag=True, help="Replace the payments already loaded on a file's dates"
+)
+def spend_load(
+    paths: tuple[Path, ...],
+    council_reference: str | None,
+    column_options: tuple[str, ...],
+    replace: bool,
+) -> None:
+    """Load spend files (CSV or Excel), each all or nothing, and print what each added. Exits 1
+    if any row is refused, or a file's dates are already loaded and --replace was not given."""
+    from portal.workflows.spend import Outcome, load_files
+
+    started = perf_counter()
+    council = _council(council_reference)
+    columns = _columns(column_options)
+    files = [(path.name, path.read_bytes()) for path in paths]
+    summaries = load_files(council, files, columns, by=None, replace_overlap=replace)
+    outcomes = Counter(summary.outcome for summary in summaries)
+    logs.job_finished(
+        "spend load",
+        started,
+        council_id=council.id,
+        files=len(summaries),
+        **{outcome.value: outcomes[outcome] for outcome in Outcome},
+        payments=sum(s.payments for s in summaries if s.outcome is Outcome.LOADED),
+        replaced=sum(s.replaced for s in summaries),
+    )
+    for summary in summaries:
+        for line in summary.lines():
+            click.echo(line)
+    if outcomes[Outcome.REFUSED] or outcomes[Outcome.OVERLAPS]:
+        raise SystemExit(1)

@@ -4,7 +4,8 @@ Design brief section 5b (issue 15). A spend file is kept as its hash and counts 
 same file again adds nothing); each of its payments is a row, identical lines included; a
 payee is a supplier as the files name it, under one or more normalised names, matched to a
 portal supplier or known only from spend; redacted payments (people) have none. A council's
-settings remember the columns its files were last loaded with. New tables only.
+settings remember the columns its files were last loaded with. Uploaded files are kept until
+they are loaded (the columns confirmed, overlapping dates answered). New tables only.
 
 Revision ID: d2f7a3c9e1b4
 Revises: c4e8a1f7b2d9
@@ -91,6 +92,45 @@ def upgrade():
     )
     op.create_index(op.f("ix_payee_names_payee_id"), "payee_names", ["payee_id"])
     op.create_table(
+        "spend_uploads",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("council_id", sa.Integer(), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["council_id"],
+            ["organisations.id"],
+            name=op.f("fk_spend_uploads_council_id_organisations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"], ["users.id"], name=op.f("fk_spend_uploads_uploaded_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_spend_uploads")),
+    )
+    op.create_index(op.f("ix_spend_uploads_uploaded_by_id"), "spend_uploads", ["uploaded_by_id"])
+    op.create_table(
+        "spend_upload_files",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("upload_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.CheckConstraint(
+            "size = length(content)", name=op.f("ck_spend_upload_files_size_of_content")
+        ),
+        sa.ForeignKeyConstraint(
+            ["upload_id"],
+            ["spend_uploads.id"],
+            name=op.f("fk_spend_upload_files_upload_id_spend_uploads"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_spend_upload_files")),
+        sa.UniqueConstraint(
+            "upload_id", "position", name=op.f("uq_spend_upload_files_upload_id_position")
+        ),
+    )
+    op.create_table(
         "spend_files",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("council_id", sa.Integer(), nullable=False),
@@ -172,6 +212,8 @@ def downgrade():
     # Indexes go with their tables.
     op.drop_table("spend_payments")
     op.drop_table("spend_files")
+    op.drop_table("spend_upload_files")
+    op.drop_table("spend_uploads")
     op.drop_table("payee_names")
     op.drop_table("payees")
     op.drop_table("spend_settings")

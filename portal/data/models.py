@@ -1039,6 +1039,41 @@ class SpendSettings(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class SpendUpload(Base):
+    """Spend files uploaded and kept until they are loaded: between the page that shows the
+    columns they will be read with and the person's confirmation, and while a file whose dates
+    are already loaded waits for the person to say whether to replace them."""
+
+    __tablename__ = "spend_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    files: Mapped[list[SpendUploadFile]] = relationship(
+        cascade="all, delete-orphan", order_by="SpendUploadFile.position"
+    )
+
+
+class SpendUploadFile(Base):
+    """One file of an upload, its bytes kept as they came."""
+
+    __tablename__ = "spend_upload_files"
+    __table_args__ = (
+        UniqueConstraint("upload_id", "position"),
+        # An empty file is kept too: loading it says so, like any file that cannot be read.
+        CheckConstraint("size = length(content)", name="size_of_content"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("spend_uploads.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # the order they are loaded in
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class SpendFile(Base):
     """One spend file as loaded. Its content's hash is kept so that loading it again adds
     nothing. Its counts are of the payments it still has: replacing some of its dates with a

@@ -262,6 +262,17 @@ def normalise_supplier_name(name: str) -> str:
     return " ".join(words)
 
 
+NAME_KEY_LENGTH = 255
+
+
+def payee_key(name: str) -> str:
+    """The key a payee is found by: its normalised name, or for a name with no letters or
+    digits ("-", "?"), the name itself without case or extra spaces, so that it still stands
+    apart from others; at most NAME_KEY_LENGTH characters (a normalised name can be longer
+    than the published one: "&" becomes "and")."""
+    return (normalise_supplier_name(name) or " ".join(name.casefold().split()))[:NAME_KEY_LENGTH]
+
+
 def _words(text: str) -> list[str]:
     """Lower-case words without accents or punctuation, "&" as "and"."""
     if text.isascii():
@@ -554,6 +565,31 @@ def columns_by_header(
                 f"The selected file has no column called ‘{name}’ for the {field.label.lower()}"
             )
     return columns, problems
+
+
+def choose_columns(
+    headers: Sequence[Any], names: Mapping[SpendField, str] | None, *, may_propose: bool
+) -> tuple[dict[SpendField, int], list[str]]:
+    """Which column each field is read from in a file with these headers, and a message for
+    each reason the file cannot be read so (none: it can).
+
+    names: each field's header text, as a person chose it or as the council's files were last
+    loaded with. may_propose (the names were remembered, not chosen, or there are none): when
+    the file lacks one of them, its columns are proposed from the headers instead, as a new
+    layout of the council's files has them; a person's choice is never second-guessed."""
+    columns: dict[SpendField, int] = {}
+    problems: list[str] = []
+    if names is not None:
+        columns, problems = columns_by_header(headers, names)
+    if (names is None or problems) and may_propose:
+        columns, problems = propose_mapping(headers), []
+    if problems:
+        return {}, problems
+    return columns, [
+        f"The selected file has no column for the {field.label.lower()}: "
+        "choose the column that holds it"
+        for field in missing_fields(columns)
+    ]
 
 
 # The year's analysis

@@ -17,6 +17,7 @@ from portal.domain.spend import (
     SupplierTotal,
     analyse_year,
     breakdown,
+    choose_columns,
     columns_by_header,
     format_amount,
     header_key,
@@ -28,6 +29,7 @@ from portal.domain.spend import (
     normalise_supplier_name,
     parse_amount,
     parse_payment_date,
+    payee_key,
     propose_mapping,
 )
 
@@ -481,6 +483,65 @@ def test_a_remembered_mapping_is_found_by_header_wherever_the_column_moved() -> 
     assert problems == []
     columns, problems = columns_by_header(["Date Paid", "Net Amount", "Beneficiary"], remembered)
     assert problems == ["The selected file has no column called ‘Amount (£)’ for the amount"]
+
+
+def test_columns_chosen_by_a_person_are_read_as_chosen_or_refused() -> None:
+    chosen = {
+        SpendField.PAYMENT_DATE: "When",
+        SpendField.AMOUNT: "Amount (£)",
+        SpendField.SUPPLIER_NAME: "Who",
+    }
+    assert choose_columns(["Who", "When", "amount (£)"], chosen, may_propose=False) == (
+        {SpendField.PAYMENT_DATE: 1, SpendField.AMOUNT: 2, SpendField.SUPPLIER_NAME: 0},
+        [],
+    )
+    # A file with the usual headers is still read as the person said, so refused here.
+    assert choose_columns(CITY, chosen, may_propose=False) == (
+        {},
+        [
+            "The selected file has no column called ‘When’ for the payment date",
+            "The selected file has no column called ‘Who’ for the supplier name",
+        ],
+    )
+    # Chosen without a required field: the file cannot be read.
+    _, problems = choose_columns(CITY, {SpendField.AMOUNT: "Amount (£)"}, may_propose=False)
+    assert problems == [
+        "The selected file has no column for the payment date: choose the column that holds it",
+        "The selected file has no column for the supplier name: choose the column that holds it",
+    ]
+
+
+def test_remembered_columns_give_way_to_a_proposal_when_the_layout_changed() -> None:
+    remembered = {
+        SpendField.PAYMENT_DATE: "Date Paid",
+        SpendField.AMOUNT: "Amount (£)",
+        SpendField.SUPPLIER_NAME: "Beneficiary",
+    }
+    assert choose_columns(CITY, remembered, may_propose=True) == (
+        {SpendField.PAYMENT_DATE: 3, SpendField.AMOUNT: 5, SpendField.SUPPLIER_NAME: 6},
+        [],
+    )  # only the remembered fields, though the file has more that a proposal would find
+    assert choose_columns(TEMPLATE, remembered, may_propose=True) == (
+        propose_mapping(TEMPLATE),
+        [],
+    )
+    assert choose_columns(TEMPLATE, None, may_propose=True) == (propose_mapping(TEMPLATE), [])
+    _, problems = choose_columns(["When", "Cost", "Who"], remembered, may_propose=True)
+    assert len(problems) == 3 and problems[0].endswith("choose the column that holds it")
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Acme Ltd", "acme"),
+        ("ACME LIMITED", "acme"),
+        ("-", "-"),  # nothing left to normalise: the name stands for itself
+        ("  ?  ? ", "? ?"),
+        ("&" * 255, " ".join(["and"] * 255)[:255]),
+    ],
+)
+def test_payee_keys(name: str, key: str) -> None:
+    assert payee_key(name) == key
 
 
 # The year's analysis
