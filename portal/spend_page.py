@@ -13,7 +13,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import InstrumentedAttribute
 
 from portal import charts, formatting, spreadsheets
-from portal.data import spend_analysis
+from portal.data import spend, spend_analysis
 from portal.data.models import SpendPayment
 from portal.data.spend_analysis import Areas, PayeeYear
 from portal.domain.spend import (
@@ -64,7 +64,7 @@ def spend_page(
 ) -> SpendPage:
     """The year asked for (else the newest loaded) and the trend across every year loaded."""
     areas = spend_analysis.areas(council_id)
-    years = spend_analysis.years(council_id)
+    years = [year.financial_year for year in reversed(spend.years_of(council_id))]
     chosen = financial_year if financial_year in years else (years[0] if years else None)
     rows = spend_analysis.payee_years(council_id) if years else []
     top_n = areas.top_n or DEFAULT_TOP_N

@@ -29,7 +29,7 @@ from portal.data import (
     measures,
     organisations,
     outbox,
-    spend_analysis,
+    spend,
     users,
     versions,
 )
@@ -562,7 +562,7 @@ SPEND_SETTINGS_CONFLICT = conflict_message("the spend settings")
 @administrators
 def edit_spend_settings() -> str | Response:
     council_id = current_user.organisation_id
-    settings = spend_analysis.settings_of(council_id)
+    settings = spend.settings_of(council_id)
     patterns = (settings.public_body_patterns if settings else None) or list(
         DEFAULT_PUBLIC_BODY_PATTERNS
     )
@@ -583,7 +583,7 @@ def edit_spend_settings() -> str | Response:
         with refused_if_stale(form, settings, SPEND_SETTINGS_CONFLICT):
             if settings is not None:
                 versions.check(settings, form.expected_version)
-            spend_analysis.save_settings(
+            spend.save_settings(
                 council_id,
                 top_n=form.top_n.data or DEFAULT_TOP_N,
                 wider_area_id=form.wider_area.data

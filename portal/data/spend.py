@@ -17,6 +17,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 
 from portal.data import audit, versions
+from portal.data.base import as_dict
 from portal.data.models import (
     Organisation,
     Payee,
@@ -66,6 +67,40 @@ def remember_columns(council_id: int, columns: Mapping[SpendField, str]) -> None
     elif settings.column_names != names:
         settings.column_names = names
     db.session.flush()
+
+
+SETTINGS_AUDITED = ("top_n", "wider_area_id", "public_body_patterns")
+
+
+def save_settings(
+    council_id: int,
+    *,
+    top_n: int,
+    wider_area_id: int | None,
+    public_body_patterns: list[str] | None,
+    by: User,
+) -> SpendSettings:
+    """Keep the council's analysis settings (None patterns: the default words), audited."""
+    settings = settings_of(council_id)
+    before = as_dict(settings, *SETTINGS_AUDITED) if settings is not None else None
+    if settings is None:
+        settings = SpendSettings(council_id=council_id)
+        db.session.add(settings)
+    settings.top_n = top_n
+    settings.wider_area_id = wider_area_id
+    settings.public_body_patterns = public_body_patterns
+    db.session.flush()
+    after = as_dict(settings, *SETTINGS_AUDITED)
+    if before != after:
+        audit.record(
+            by,
+            "updated" if before else "created",
+            "spend_settings",
+            council_id,
+            before=before,
+            after=after,
+        )
+    return settings
 
 
 # Uploads kept until they are loaded
@@ -436,14 +471,3 @@ def years_of(council_id: int) -> list[YearTotal]:
         YearTotal(year, payments, Decimal(total))
         for year, payments, total in db.session.execute(query)
     ]
-
-
-def payee_totals(council_id: int, financial_year: int) -> dict[int | None, Decimal]:
-    """Each payee's net spend in the year, credit notes netted; None holds the redacted
-    payments (people). One query, served by the (council, year, payee) index."""
-    query = (
-        select(SpendPayment.payee_id, func.sum(SpendPayment.amount))
-        .where(SpendPayment.council_id == council_id, SpendPayment.financial_year == financial_year)
-        .group_by(SpendPayment.payee_id)
-    )
-    return {payee_id: Decimal(total) for payee_id, total in db.session.execute(query)}

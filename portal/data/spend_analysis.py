@@ -11,15 +11,12 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from portal.data import audit
-from portal.data.base import as_dict
+from portal.data import spend
 from portal.data.models import (
     LocalArea,
     Organisation,
     Payee,
     SpendPayment,
-    SpendSettings,
-    User,
 )
 from portal.extensions import db
 
@@ -37,17 +34,6 @@ class PayeeYear:
     is_sme: bool | None
     is_vcse: bool | None
     is_public_body: bool | None
-
-
-def years(council_id: int) -> list[int]:
-    """The financial years the council's loaded payments fall in, newest first."""
-    query = (
-        select(SpendPayment.financial_year)
-        .where(SpendPayment.council_id == council_id)
-        .group_by(SpendPayment.financial_year)
-        .order_by(SpendPayment.financial_year.desc())
-    )
-    return list(db.session.scalars(query))
 
 
 def payee_years(council_id: int) -> list[PayeeYear]:
@@ -113,12 +99,8 @@ class Areas:
     wider_name: str | None  # None: no wider area chosen
 
 
-def settings_of(council_id: int) -> SpendSettings | None:
-    return db.session.get(SpendSettings, council_id)
-
-
 def areas(council_id: int) -> Areas:
-    settings = settings_of(council_id)
+    settings = spend.settings_of(council_id)
     local = db.session.scalar(
         select(LocalArea).where(LocalArea.council_id == council_id, LocalArea.is_default.is_(True))
     )
@@ -170,37 +152,3 @@ def supplier_spend(council_id: int, organisation_id: int) -> SupplierSpend:
         all(confirmed for _, confirmed in payees),
         [(year, total) for year, total in db.session.execute(by_year)],
     )
-
-
-SETTINGS_AUDITED = ("top_n", "wider_area_id", "public_body_patterns")
-
-
-def save_settings(
-    council_id: int,
-    *,
-    top_n: int,
-    wider_area_id: int | None,
-    public_body_patterns: list[str] | None,
-    by: User,
-) -> SpendSettings:
-    """Keep the council's analysis settings (None patterns: the default words), audited."""
-    settings = settings_of(council_id)
-    before = as_dict(settings, *SETTINGS_AUDITED) if settings is not None else None
-    if settings is None:
-        settings = SpendSettings(council_id=council_id)
-        db.session.add(settings)
-    settings.top_n = top_n
-    settings.wider_area_id = wider_area_id
-    settings.public_body_patterns = public_body_patterns
-    db.session.flush()
-    after = as_dict(settings, *SETTINGS_AUDITED)
-    if before != after:
-        audit.record(
-            by,
-            "updated" if before else "created",
-            "spend_settings",
-            council_id,
-            before=before,
-            after=after,
-        )
-    return settings
