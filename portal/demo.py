@@ -27,6 +27,7 @@ from portal.data import (
 from portal.data.compliance import all_contract_ids
 from portal.data.models import Contract, Flag, Measure, Organisation, User
 from portal.data.types import FlagKind, OrganisationKind, Role, WorkforceDerivation
+from portal.demo_spend import load_demo_spend
 from portal.domain.counting import AgeBand, ContractType, WorkforceRecord
 from portal.domain.measures import FAIR_WORK
 from portal.domain.periods import ReportingPeriod
@@ -191,7 +192,7 @@ def load_demo(password: str, today: date) -> None:
             email=email, full_name=name, role=role, organisation=organisation, password=password
         )
 
-    person("Morgan Ellis", ADMIN_EMAIL, Role.ADMINISTRATOR, council)
+    admin = person("Morgan Ellis", ADMIN_EMAIL, Role.ADMINISTRATOR, council)
     managers = [person(n, e, Role.CONTRACT_MANAGER, council) for n, e in MANAGERS]
     suppliers = [
         organisations.create(
@@ -256,6 +257,7 @@ def load_demo(password: str, today: date) -> None:
     load_demo_returns(today, supplier_users)
     compliance.refresh(all_contract_ids(), today)
     load_demo_plans(today, supplier_users)
+    load_demo_spend(council, [name for name, _, _ in SUPPLIERS], admin)
 
 
 def _fair_work_commitments(contract_list: list[Contract], measure_list: list[Measure]) -> None:

@@ -17,7 +17,9 @@ from portal.data.models import (
     Flag,
     Measure,
     Organisation,
+    Payee,
     Return,
+    SpendFile,
     User,
     WorkforceEntry,
 )
@@ -122,6 +124,26 @@ def test_seed_demo_loads_a_believable_council_once(app: Flask, client: PortalCli
     demo_fair_work_commitments_are_on_track_behind_and_off_track()
     verify = runner.invoke(args=["compliance", "verify"])
     assert verify.exit_code == 0, verify.output
+
+    # Spend, checked here too.
+    demo_spend_is_loaded_and_partly_classified(client)
+
+
+def demo_spend_is_loaded_and_partly_classified(client: PortalClient) -> None:
+    """Two years of monthly files, one in each layout; the portal suppliers matched; some
+    payees classified, some left for someone; the analysis shows both years."""
+    files = db.session.scalars(select(SpendFile).order_by(SpendFile.first_paid_on)).all()
+    assert len(files) == 24
+    assert files[0].filename == "spend-2024-04.csv" and files[-1].filename == "Spend_Mar_2026.csv"
+    assert sum(f.payments for f in files) == 4_800
+    payees = db.session.scalars(select(Payee)).all()
+    matched = [p for p in payees if p.organisation_id is not None]
+    assert len(matched) == 20  # every portal supplier, its capitalised spelling joined to it
+    assert any(not p.organisation_confirmed for p in matched)  # some left to confirm
+    assert any(p.postcode for p in payees) and any(p.postcode is None for p in payees)
+    page = client.get("/council/spend").get_data(as_text=True)
+    assert ">2024/25</th>" in page and ">2025/26</th>" in page
+    assert "in the wider area (Greater Northmoor)" in page
 
 
 def demo_pay_has_a_believable_spread() -> None:
