@@ -9,6 +9,7 @@ portal.workflows.spend.load_upload, as `flask spend load` loads them.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,10 @@ from portal.spreadsheets import MB, UnreadableFile
 from portal.workflows.spend import Columns, FileSummary, Outcome, load_upload, preview_columns
 
 SAMPLE_ROWS = 3  # rows shown under each layout's columns, to check them against
-PROBLEMS_SHOWN = 100  # a refused file's problems listed on the page; the rest are counted
+PROBLEMS_SHOWN = 100
+_POSITION = re.compile(
+    r"[0-9]{1,4}"
+)  # a refused file's problems listed on the page; the rest are counted
 
 
 @council.route("/spend/load", methods=["GET", "POST"])
@@ -152,7 +156,10 @@ def _chosen(layout: Layout, form: dict[str, str]) -> dict[str, str]:
     read_as: dict[int, SpendField] = {}
     for spend_field in SpendField:
         value = form.get(layout.name(spend_field), "")
-        column = int(value) if value.isdigit() and int(value) < len(layout.headers) else None
+        # A column's position as the page sent it; anything else (junk, "²") is no choice.
+        column = int(value) if _POSITION.fullmatch(value) else None
+        if column is not None and column >= len(layout.headers):
+            column = None
         if column is None:
             if spend_field in REQUIRED_FIELDS:
                 errors[layout.name(spend_field)] = (

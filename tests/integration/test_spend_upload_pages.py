@@ -80,6 +80,9 @@ def test_three_monthly_files_in_two_layouts_load_with_the_columns_proposed(
     assert selected(html, "layout-2-supplier_id") == "Supplier ID"
     assert "The first rows of spend-2024-04.csv" in html
     assert "The first rows of Spend_Jun_2024.csv" in html
+    # The first rows as the files show them: April's first payment, under its headings.
+    assert months[0][1][0].transaction_number in html
+    assert f"{months[0][1][0].paid_on:%d.%m.%Y}" in html  # the city writes dd.mm.yyyy
 
     assert response.status_code == 200  # type: ignore[attr-defined]
     page = text(response)
