@@ -121,10 +121,21 @@ def sample_rows(data: bytes, count: int = 3) -> list[tuple[int, tuple[str, ...]]
             if len(samples) >= count:
                 break
             if number > header_row:
-                samples.append((number, tuple("" if c is None else str(c) for c in cells)))
+                samples.append((number, tuple(_shown(cell) for cell in cells)))
         return samples
     finally:
         rows.close()
+
+
+def _shown(cell: Any) -> str:
+    """A cell as a person reads it: a workbook's date as a date, not "2024-06-03 00:00:00"."""
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime) and cell.time() == datetime.min.time():
+        cell = cell.date()
+    if isinstance(cell, date):
+        return f"{cell:%d/%m/%Y}"
+    return str(cell)
 
 
 def read_spend_file(
