@@ -108,6 +108,36 @@ def _header_among(first_rows: list[tuple[int, list[Any]]]) -> tuple[int, list[An
     return first_rows[0]
 
 
+def sample_rows(data: bytes, count: int = 3) -> list[tuple[int, tuple[str, ...]]]:
+    """The first rows below the header (as find_header finds it), as the file shows them, for
+    a person to check the columns against: (row number, cells as text). Reads only those rows.
+    UnreadableFile as find_header."""
+    rows = spreadsheets.iter_rows(data, SPEND_LIMITS)
+    try:
+        first_rows = list(islice(rows, HEADER_SEARCH_ROWS))
+        header_row, _ = _header_among(first_rows)
+        samples: list[tuple[int, tuple[str, ...]]] = []
+        for number, cells in chain(first_rows, rows):
+            if len(samples) >= count:
+                break
+            if number > header_row:
+                samples.append((number, tuple(_shown(cell) for cell in cells)))
+        return samples
+    finally:
+        rows.close()
+
+
+def _shown(cell: Any) -> str:
+    """A cell as a person reads it: a workbook's date as a date, not "2024-06-03 00:00:00"."""
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime) and cell.time() == datetime.min.time():
+        cell = cell.date()
+    if isinstance(cell, date):
+        return f"{cell:%d/%m/%Y}"
+    return str(cell)
+
+
 def read_spend_file(
     data: bytes, columns: Mapping[SpendField, int]
 ) -> Iterator[tuple[int, RowResult]]:

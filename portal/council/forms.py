@@ -4,8 +4,9 @@ from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput
+from wtforms.fields import HiddenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
@@ -295,3 +296,39 @@ class ExplanationForm(VersionedForm):
         "happened, what the supplier is doing about any shortfall, and any agreed changes.",
     )
     submit = SubmitField("Save explanation", widget=GovSubmitInput())
+
+
+# Spend files (design brief section 5b)
+
+SPEND_FILE_TYPES = ("csv", "xlsx")
+
+
+class SpendUploadForm(FlaskForm):
+    files = MultipleFileField(
+        "Upload spend files",
+        widget=GovFileInput(multiple=True),
+        description="CSV or Excel (.xlsx) files, such as the twelve monthly files of a year",
+        validators=[FileRequired("Select one or more CSV or Excel files")],
+    )
+    submit = SubmitField("Upload and check the columns", widget=GovSubmitInput())
+
+
+class SpendColumnsForm(FlaskForm):
+    """The columns' select boxes are made for each upload's files (see spend_loading)."""
+
+    submit = SubmitField("Load the files", widget=GovSubmitInput())
+
+
+class SpendOverlapForm(FlaskForm):
+    choice = RadioField(
+        "What do you want to do?",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("replace", "Replace the payments on these dates"),
+            SelectChoice("leave", "Leave this file out"),
+        ],
+        validators=[InputRequired("Select whether to replace the payments or leave the file out")],
+    )
+    # The columns each waiting file was read with, as the person confirmed them (JSON).
+    columns = HiddenField()
+    submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -161,14 +161,18 @@ def load_upload(
     by: User,
     replace_overlap: bool = False,
     progress: Callable[[int, int, FileSummary], None] | None = None,
+    file_columns: Sequence[Columns] | None = None,
 ) -> list[FileSummary]:
     """Load the files kept by an upload page, as load_files does, and commit. A file whose dates
     overlap payments already loaded is kept, for the person to say whether to replace them
     (load_upload again with replace_overlap); the others are done with (loaded, already loaded,
     or refused: a refused file is corrected and uploaded again) and go, and the upload with
-    its last file."""
+    its last file. file_columns: instead of columns, each file's own, in the upload's order
+    (an upload may hold files in several layouts, each confirmed by the person)."""
     council = organisations.get(upload.council_id)
     assert council is not None  # a foreign key
+    if file_columns is not None and len(file_columns) != len(upload.files):
+        raise ValueError("file_columns must give the columns of each file of the upload")
     summaries = _load(
         council,
         store.upload_contents(upload),
@@ -176,6 +180,7 @@ def load_upload(
         by=by,
         replace_overlap=replace_overlap,
         progress=progress,
+        file_columns=file_columns,
     )
     store.discard_upload_files(
         upload,
@@ -197,8 +202,10 @@ def _load(
     by: User | None,
     replace_overlap: bool,
     progress: Callable[[int, int, FileSummary], None] | None,
+    file_columns: Sequence[Columns] | None = None,
 ) -> list[FileSummary]:
-    remembered = store.remembered_columns(council.id) if columns is None else None
+    chosen_by_person = columns is not None or file_columns is not None
+    remembered = None if chosen_by_person else store.remembered_columns(council.id)
     matcher = store.PayeeMatcher(council.id)
     start_month = current_settings().financial_year_start_month
     summaries: list[FileSummary] = []
@@ -206,12 +213,13 @@ def _load(
     for index, (filename, data) in enumerate(files):
         for attempt in (1, 2):
             try:
+                given = file_columns[index] if file_columns is not None else columns
                 summary = _load_file(
                     council,
                     filename,
                     data,
-                    columns if columns is not None else remembered,
-                    fall_back_to_proposal=columns is None,
+                    given if chosen_by_person else remembered,
+                    fall_back_to_proposal=not chosen_by_person,
                     by=by,
                     replace_overlap=replace_overlap,
                     matcher=matcher,

@@ -104,3 +104,25 @@ function initTimeoutWarning (dialog) {
 
 const timeoutWarning = document.getElementById('timeout-warning')
 if (timeoutWarning) initTimeoutWarning(timeoutWarning)
+
+// Loading spend files takes a few seconds for a year of them: on submit, say that loading is
+// under way (a live region, so screen readers hear it) and stop a second submit. Without this
+// script the page says so in its text, and the browser shows its own progress.
+for (const form of document.querySelectorAll('form[data-module="portal-loading"]')) {
+  const status = form.querySelector('.portal-loading-status')
+  let sent = false
+  form.addEventListener('submit', (event) => {
+    if (sent) {
+      event.preventDefault()
+      return
+    }
+    sent = true
+    if (status) {
+      status.hidden = false
+      status.textContent = 'Loading your files. This can take a few seconds for a year of files: stay on this page.'
+    }
+    for (const button of form.querySelectorAll('button[type="submit"], input[type="submit"]')) {
+      button.setAttribute('aria-disabled', 'true')
+    }
+  })
+}

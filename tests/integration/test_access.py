@@ -24,6 +24,7 @@ from portal.data import (
     users,
     workforce,
 )
+from portal.data import spend as spend_store
 from portal.data.models import Organisation, User
 from portal.data.types import EmailKind, FlagKind, FlagSeverity, Role
 from portal.extensions import db
@@ -88,6 +89,9 @@ def _ids_from_elsewhere(world: World, role: Role) -> dict[str, int | str]:
         by=world.other_council_manager,
         expected_version=their_flag.plan_version,
     )
+    their_upload = spend_store.keep_upload(
+        world.other_council_manager, [("theirs.csv", b"Date Paid,Amount,Supplier\r\n")]
+    )
     their_area = local_areas.save_default(
         world.other_council.id, name="South", codes=["S1"], by=None
     )
@@ -117,6 +121,7 @@ def _ids_from_elsewhere(world: World, role: Role) -> dict[str, int | str]:
         "file_format": "csv",
         "token": "not-a-real-token",
         "import_id": someone_elses_import.id,
+        "upload_id": their_upload.id,
         "commitment_id": world.other_council_contract.commitments[0].id,
         # suppliers see only their own contracts; council staff only their council's
         "contract_id": (
@@ -144,6 +149,7 @@ OBJECT_PARAMETERS = {
     "user_id",
     "measure_id",
     "import_id",
+    "upload_id",
     "commitment_id",
     "message_id",
     "flag_id",

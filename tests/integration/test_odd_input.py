@@ -30,6 +30,7 @@ from portal.data import (
     recovery,
     workforce,
 )
+from portal.data import spend as spend_store
 from portal.data.models import User
 from portal.data.types import EmailKind, FlagKind, FlagSeverity, Role
 from tests import factories
@@ -103,6 +104,10 @@ def _own_ids(world: World) -> dict[Role, dict[str, int | str]]:
         expected_version=flag.plan_version,
     )
     upload = contract_imports.store(world.manager, filename="ours.csv", content=b"x", rows=[])
+    # The administrator walks the spend pages first with junk: the upload is theirs.
+    spend_upload = spend_store.keep_upload(
+        world.admin, [("ours.csv", b"Date Paid,Amount,Supplier\r\n01/04/2024,1.00,Acme\r\n")]
+    )
     area = local_areas.save_default(world.council.id, name="North", codes=["M1"], by=None)
     email = outbox.enqueue(
         key="test:our-email",
@@ -134,6 +139,7 @@ def _own_ids(world: World) -> dict[Role, dict[str, int | str]]:
         "file_id": evidence.files_of(draft.id)[0].id,
         "entry_id": workforce.entries_of(draft.id)[0].id,
         "import_id": upload.id,
+        "upload_id": spend_upload.id,
         "area_id": area.id,
         "rate_id": living_wage.list_rates()[0].id,
         "message_id": email.id,

@@ -20,6 +20,7 @@ from portal.spend_files import (
     SpendRow,
     find_header,
     read_spend_file,
+    sample_rows,
 )
 from portal.spreadsheets import UnreadableFile
 from tests import crafted_files as crafted
@@ -158,6 +159,13 @@ def test_a_workbook_with_date_number_and_serial_cells() -> None:
         (4, SpendRow(date(2024, 4, 2), D("-12.00"), "Acme Ltd", False, "778", None, None, "1001")),
         (5, SpendRow(date(2024, 4, 3), D("500.00"), "REDACTED", True)),
     ]
+    # The first rows below the header as a person checks the columns against them: a date
+    # cell as a date, an empty cell as nothing.
+    assert sample_rows(data, 2) == [
+        (3, ("01/04/2024", "1234.56", "Acme Ltd", "1001", "777")),
+        (4, ("45384", "-12", "Acme Ltd", "1001", "778")),
+    ]
+    assert sample_rows(data)[-1] == (5, ("03/04/2024", "£500.00", "REDACTED"))
 
 
 def test_each_bad_row_comes_back_with_every_problem_and_its_row_number() -> None:
