@@ -327,7 +327,7 @@ def classify_payees() -> str | Response:
 
 
 def _classified(rows: int, counted: dict[str, int]) -> str:
-    """ "12 payees read: 3 changed (2 postcodes, 1 SME answer)" """
+    """ "12 payees read: 3 changed (2 postcodes and 1 SME answer)" """
     told = f"{count(rows, 'payee')} read: {counted['payees']:,} changed"
     parts = [
         count(counted[field], *words) for field, words in FIELD_WORDS.items() if counted[field]
