@@ -902,7 +902,7 @@ def plan_classification(
         field: headers[key] for key, field in _CLASSIFICATION_FIELDS.items() if key in headers
     }
     if not columns:
-        listed = ", ".join(CLASSIFICATION_COLUMNS)
+        listed = ", ".join(CLASSIFICATION_COLUMNS[:-1]) + f" or {CLASSIFICATION_COLUMNS[-1]}"
         return ClassificationPlan(
             [], [RowProblem(1, f"The file must have a column headed {listed}")]
         )
