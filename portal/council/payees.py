@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -20,7 +21,7 @@ from portal.council.forms import (
     PayeeMatchForm,
 )
 from portal.council.views import council, page_number
-from portal.data import commit, organisations, spend, versions
+from portal.data import commit, organisations, rollback, spend, versions
 from portal.data.models import Payee
 from portal.domain.spend import (
     CLASSIFICATION_COLUMNS,
@@ -37,6 +38,10 @@ from portal.request_input import text_arg
 from portal.template_helpers import year_label
 
 PAYEE_CONFLICT = conflict_message("this payee")
+BULK_CONFLICT = (
+    "Someone else changed one of these payees while your file was being saved, so nothing has"
+    " been saved. Upload the file again"
+)
 ANSWERS = {"yes": True, "no": False, "unknown": None}
 
 
@@ -150,8 +155,27 @@ def _payee_page(
         search=search,
         named_public=looks_like_public_body(payee.name, _patterns()),
         form=posted,  # its errors go in the summary
+        saved_now=_saved_now(payee) if posted is not None and conflicted(posted) else [],
         title=payee.name,
     ), status
+
+
+def _saved_now(payee: Payee) -> list[tuple[str, str]]:
+    """After a version conflict: what the other person left, beside what this one chose."""
+
+    def said(flag: bool | None, unknown: str = "Not known") -> str:
+        return unknown if flag is None else "Yes" if flag else "No"
+
+    supplier = payee.organisation.name if payee.organisation else "None: known only from spend"
+    if payee.organisation and not payee.organisation_confirmed:
+        supplier += " (proposed)"
+    return [
+        ("Portal supplier", supplier),
+        ("Postcode", payee.postcode or "Not known"),
+        ("SME", said(payee.is_sme)),
+        ("VCSE", said(payee.is_vcse)),
+        ("Public body", said(payee.is_public_body, "Not decided")),
+    ]
 
 
 @council.route("/spend/payees/<int:payee_id>")
@@ -305,16 +329,24 @@ def classify_payees() -> str | Response:
         else:
             plan = plan_classification(table, spend.payee_ids_of(council_id))
             if plan.is_valid:
-                counted = spend.classify_payees(
-                    council_id, [(row.payee_id, row.values) for row in plan.rows], by=current_user
-                )
-                commit()
-                flash(_classified(len(plan.rows), counted), "success")
-                return redirect(url_for("council.list_payees"))
-            need = "needs" if len(plan.errors) == 1 else "need"
-            form.file.errors = [
-                f"{count(len(plan.errors), 'problem')} {need} fixing: nothing has been saved"
-            ]
+                try:
+                    counted = spend.classify_payees(
+                        council_id,
+                        [(row.payee_id, row.values) for row in plan.rows],
+                        by=current_user,
+                    )
+                    commit()
+                except StaleDataError:  # someone saved one of these payees at the same moment
+                    rollback()
+                    form.file.errors = [BULK_CONFLICT]
+                else:
+                    flash(_classified(len(plan.rows), counted), "success")
+                    return redirect(url_for("council.list_payees"))
+            else:
+                need = "needs" if len(plan.errors) == 1 else "need"
+                form.file.errors = [
+                    f"{count(len(plan.errors), 'problem')} {need} fixing: nothing has been saved"
+                ]
         logs.upload_refused("payee classification", form.file)
     return render_template(
         "council/payees_classify.html",

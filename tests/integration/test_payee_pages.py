@@ -130,9 +130,17 @@ def test_a_stale_page_cannot_overwrite(world: World, as_manager: PortalClient) -
     stale = as_manager.post(
         f"{url}/classification", data={**old, **fresh, "postcode": "LS1 4AP", "is_sme": "no"}
     )
-    assert "Someone else changed this payee" in stale.get_data(as_text=True)
+    told = stale.get_data(as_text=True)
+    assert "Someone else changed this payee" in told
+    assert "What is saved now" in told and "M1 3CC" in told
     db.session.refresh(mystery)
     assert (mystery.postcode, mystery.is_sme) == ("M1 3CC", True)
+    # The other forms of the same older page are refused too.
+    matched = as_manager.post(f"{url}/supplier", data={**old, "match": "spend_only"})
+    assert "Someone else changed this payee" in matched.get_data(as_text=True)
+    merged = as_manager.post(f"{url}/merge", data={**old, "payees": str(named("Faraway plc").id)})
+    assert "Someone else changed this payee" in merged.get_data(as_text=True)
+    assert named("Faraway plc").name  # still there: nothing was merged
 
 
 def test_classifying_one_payee_changes_the_analysis(world: World, as_manager: PortalClient) -> None:
