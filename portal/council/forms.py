@@ -342,12 +342,14 @@ class PayeeClassificationForm(VersionedForm):
         "Is it a small or medium-sized enterprise (SME)?",
         widget=GovRadioInput(),
         choices=_answer_choices("Not known"),
+        description="Fewer than 250 staff",
         validators=[InputRequired("Select whether it is an SME")],
     )
     is_vcse = RadioField(
         "Is it a voluntary, community or social enterprise (VCSE)?",
         widget=GovRadioInput(),
         choices=_answer_choices("Not known"),
+        description="A charity, community group, social enterprise or co-operative",
         validators=[InputRequired("Select whether it is a VCSE")],
     )
     is_public_body = RadioField(

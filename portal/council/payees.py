@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import exports, logs, spreadsheets
 from portal.auth.permissions import council_staff
 from portal.council.forms import (
+    MATCH_CHOICES,
     ClassificationUploadForm,
     MergePayeesForm,
     PayeeClassificationForm,
@@ -103,6 +104,12 @@ def _match_form(payee: Payee, data: dict[str, Any] | None = None) -> PayeeMatchF
             "version": payee.version,
         }
     )
+    proposed = payee.organisation
+    # "confirm" only when there is a supplier to confirm, named.
+    form.match.choices = [
+        *([SelectChoice("confirm", f"It is {proposed.name}")] if proposed else []),
+        *MATCH_CHOICES[1:],
+    ]
     form.supplier.choices = [SelectChoice("", "Select a supplier")] + [
         SelectChoice(str(supplier.id), supplier.name)
         for supplier in organisations.suppliers(current_user)
