@@ -8,6 +8,7 @@ import csv
 import io
 from html import unescape
 
+import pytest
 from flask import Flask
 from openpyxl import Workbook
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from portal.extensions import db
 from tests import factories
 from tests.conftest import World, sign_in_as
 from tests.integration.test_contracts import queries_for
+from tests.integration.test_hostile_uploads import CRAFTED, form_error
 from tests.integration.test_spend_analysis import a_year_of_spend, cells, pay, payee
 from tests.support import PortalClient
 
@@ -379,3 +381,33 @@ def test_the_key_of_a_search_finds_other_spellings(world: World, as_manager: Por
     assert [row[0] for row in cells(found, "Payees, the largest spend first")] == [
         "Acme Grounds Ltd"
     ]
+
+
+@pytest.mark.parametrize("kind", CRAFTED)
+def test_a_crafted_classification_file_is_refused(
+    kind: str, world: World, as_manager: PortalClient
+) -> None:
+    a_year_of_spend(world)
+    build, filename, message = CRAFTED[kind]
+    response = as_manager.submit(
+        "/council/spend/payees/classify",
+        {"file": (io.BytesIO(build()), filename.replace("people", "payees"))},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert form_error(response.get_data(as_text=True)) == message
+    assert audited(named("Mystery Co").id) == []
+
+
+def test_the_download_is_formula_safe(world: World, as_manager: PortalClient) -> None:
+    a_year_of_spend(world)
+    file = db.session.get(SpendFile, 1)
+    assert file is not None
+    pay(world, file, payee(world, '=HYPERLINK("http://evil.example","Click")'), "900")
+    commit()
+    rows = _download(as_manager, "/council/spend/payees/classification.csv?show=all")
+    assert [row[1] for row in rows if "HYPERLINK" in row[1]] == [
+        '\'=HYPERLINK("http://evil.example","Click")'
+    ]
+    workbook = as_manager.get("/council/spend/payees/classification.xlsx?show=all")
+    assert workbook.headers["Content-Disposition"].startswith('attachment; filename="payees.xlsx"')
