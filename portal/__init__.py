@@ -135,7 +135,13 @@ def _init_templates(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.admin.views import admin
     from portal.auth.views import auth
-    from portal.council import performance, queues, spend, spend_loading  # noqa: F401 (routes join the council blueprint)
+    from portal.council import (  # noqa: F401 (routes join the council blueprint)
+        payees,
+        performance,
+        queues,
+        spend,
+        spend_loading,
+    )
     from portal.council.views import council
     from portal.pages.views import pages
     from portal.supplier.views import supplier

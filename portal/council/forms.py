@@ -5,9 +5,9 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, MultipleFileField
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovFileInput
 from wtforms.fields import HiddenField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice, SelectMultipleField
 from wtforms.validators import InputRequired, NumberRange
 
 from portal.forms import (
@@ -332,3 +332,89 @@ class SpendOverlapForm(FlaskForm):
     # The columns each waiting file was read with, as the person confirmed them (JSON).
     columns = HiddenField()
     submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+# Payees of the council's spend files (design brief section 5b)
+
+MATCH_CHOICES = [
+    SelectChoice("confirm", "Yes, it is the proposed supplier"),
+    SelectChoice("other", "It is another supplier in the portal"),
+    SelectChoice("spend_only", "It is not a supplier in the portal: known only from spend"),
+]
+
+
+def _answer_choices(unknown: str) -> list[SelectChoice]:
+    return [SelectChoice("yes", "Yes"), SelectChoice("no", "No"), SelectChoice("unknown", unknown)]
+
+
+class PayeeMatchForm(VersionedForm):
+    match = RadioField(
+        "Which portal supplier is this payee?",
+        widget=GovRadioInput(),
+        choices=MATCH_CHOICES,
+        validators=[InputRequired("Select which supplier this payee is")],
+    )
+    supplier = SelectField(
+        "Portal supplier", widget=GovSelect(), coerce=optional_int, validate_choice=False
+    )
+    save_match = SubmitField("Save supplier", widget=GovSubmitInput())
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.match.data == "other" and self.supplier.data is None:
+            self.supplier.errors = [*self.supplier.errors, "Select the portal supplier"]
+            return False
+        return valid
+
+
+class PayeeClassificationForm(VersionedForm):
+    postcode = StringField(
+        "Postcode",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[max_length(20, "Postcode"), uk_postcode],
+        description="Of its main address, like M4 5AB. Leave it empty if it is not known",
+    )
+    is_sme = RadioField(
+        "Is it a small or medium-sized enterprise (SME)?",
+        widget=GovRadioInput(),
+        choices=_answer_choices("Not known"),
+        description="Fewer than 250 staff",
+        validators=[InputRequired("Select whether it is an SME")],
+    )
+    is_vcse = RadioField(
+        "Is it a voluntary, community or social enterprise (VCSE)?",
+        widget=GovRadioInput(),
+        choices=_answer_choices("Not known"),
+        description="A charity, community group, social enterprise or co-operative",
+        validators=[InputRequired("Select whether it is a VCSE")],
+    )
+    is_public_body = RadioField(
+        "Is it a public body?",
+        widget=GovRadioInput(),
+        choices=_answer_choices("Not decided: go by its name"),
+        description="Public bodies are left out of the supplier spend",
+        validators=[InputRequired("Select whether it is a public body")],
+    )
+    save_classification = SubmitField("Save classification", widget=GovSubmitInput())
+
+
+class MergePayeesForm(VersionedForm):
+    payees = SelectMultipleField(
+        "Payees to merge into this one",
+        widget=GovCheckboxesInput(),
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[InputRequired("Select the payees to merge into this one")],
+    )
+    merge = SubmitField("Merge into this payee", widget=GovSubmitInput())
+
+
+class ClassificationUploadForm(FlaskForm):
+    file = FileField(
+        "Upload the filled-in file",
+        widget=GovFileInput(),
+        description="The CSV or Excel (.xlsx) file you downloaded, with its columns filled in",
+        validators=[InputRequired("Select a CSV or Excel file")],
+    )
+    upload = SubmitField("Upload and save", widget=GovSubmitInput())

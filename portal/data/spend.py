@@ -14,7 +14,21 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from portal.data import audit, versions
 from portal.data.base import as_dict
@@ -30,6 +44,7 @@ from portal.data.models import (
     User,
 )
 from portal.data.organisations import supplier_of
+from portal.data.pagination import Page, paginate
 from portal.domain.spend import SpendField, payee_key
 from portal.extensions import db
 
@@ -471,3 +486,225 @@ def years_of(council_id: int) -> list[YearTotal]:
         YearTotal(year, payments, Decimal(total))
         for year, payments, total in db.session.execute(query)
     ]
+
+
+# The payee pages: listing, matching, merging and classifying payees
+
+CLASSIFIED = ("postcode", "is_sme", "is_vcse", "is_public_body")
+PAYEE_AUDITED = ("organisation_id", "organisation_confirmed", *CLASSIFIED)
+
+
+def latest_year(council_id: int) -> int | None:
+    return db.session.scalar(
+        select(func.max(SpendPayment.financial_year)).where(SpendPayment.council_id == council_id)
+    )
+
+
+def _unclassified() -> ColumnElement[bool]:
+    """Not a public body (as someone said) and its place, SME or VCSE not known, counting what
+    its portal supplier lends (as the analysis does)."""
+    return and_(
+        or_(Payee.is_public_body.is_(None), Payee.is_public_body.is_(False)),
+        or_(
+            func.coalesce(Payee.postcode, Organisation.postcode).is_(None),
+            func.coalesce(Payee.is_sme, Organisation.is_sme).is_(None),
+            func.coalesce(Payee.is_vcse, Organisation.is_vcse).is_(None),
+        ),
+    )
+
+
+def _proposed() -> ColumnElement[bool]:
+    return and_(Payee.organisation_id.is_not(None), Payee.organisation_confirmed.is_(False))
+
+
+@dataclass(frozen=True)
+class PayeeRow:
+    """A payee as the list and the classification download show it."""
+
+    payee: Payee
+    organisation_name: str | None
+    latest_total: Decimal
+    total: Decimal
+
+
+def _payee_rows(
+    council_id: int, *, search: str = "", needs_decision: bool = False, unclassified: bool = False
+) -> Select[*tuple[Any, ...]]:
+    """Payees with their spend in the latest year and in all years, the biggest spend first:
+    one statement, a grouped read of the council's payments joined to its payees."""
+    year = latest_year(council_id)
+    totals = (
+        select(
+            SpendPayment.payee_id,
+            func.sum(SpendPayment.amount).label("total"),
+            func.sum(
+                case((SpendPayment.financial_year == year, SpendPayment.amount), else_=0)
+            ).label("latest"),
+        )
+        .where(SpendPayment.council_id == council_id, SpendPayment.payee_id.is_not(None))
+        .group_by(SpendPayment.payee_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Payee,
+            Organisation.name,
+            func.coalesce(totals.c.latest, 0),
+            func.coalesce(totals.c.total, 0),
+        )
+        .outerjoin(Organisation, Organisation.id == Payee.organisation_id)
+        .outerjoin(totals, totals.c.payee_id == Payee.id)
+        .where(Payee.council_id == council_id)
+        .order_by(func.coalesce(totals.c.total, 0).desc(), Payee.name, Payee.id)
+    )
+    if search.strip():
+        words = search.strip()
+        key = payee_key(words)
+        query = query.where(
+            or_(
+                Payee.name.icontains(words, autoescape=True),
+                exists().where(
+                    PayeeName.payee_id == Payee.id,
+                    PayeeName.council_id == council_id,
+                    PayeeName.normalised_name.contains(key, autoescape=True),
+                ),
+            )
+        )
+    if needs_decision:
+        query = query.where(or_(_proposed(), _unclassified()))
+    if unclassified:
+        query = query.where(_unclassified())
+    return query
+
+
+def _row(found: Any) -> PayeeRow:
+    payee, name, latest, total = found
+    return PayeeRow(payee, name, Decimal(latest), Decimal(total))
+
+
+def list_payees(
+    council_id: int, *, search: str = "", needs_decision: bool = False, page: int = 1
+) -> Page[PayeeRow]:
+    """One page of the council's payees: three queries whatever their number (the latest
+    year, the count, the page)."""
+    found = paginate(
+        _payee_rows(council_id, search=search, needs_decision=needs_decision), page, rows=True
+    )
+    return Page([_row(row) for row in found.items], found.number, found.per_page, found.total)
+
+
+def payees_to_classify(council_id: int, *, unclassified: bool) -> list[PayeeRow]:
+    """Every payee for the classification download (or only those not yet classified)."""
+    query = _payee_rows(council_id, unclassified=unclassified)
+    return [_row(row) for row in db.session.execute(query)]
+
+
+def payee_of(council_id: int, payee_id: int) -> Payee | None:
+    """The council's payee; None (a 404) for another council's or none."""
+    return db.session.scalar(
+        select(Payee).where(Payee.id == payee_id, Payee.council_id == council_id)
+    )
+
+
+def payee_ids_of(council_id: int) -> set[int]:
+    return set(db.session.scalars(select(Payee.id).where(Payee.council_id == council_id)))
+
+
+@dataclass(frozen=True)
+class Spelling:
+    name: str  # as the spend files published it
+    payments: int
+    total: Decimal
+
+
+def spellings_of(payee: Payee) -> list[Spelling]:
+    """The names the council's files paid this payee under, most payments first."""
+    query = (
+        select(SpendPayment.supplier_name, func.count(), func.sum(SpendPayment.amount))
+        .where(SpendPayment.council_id == payee.council_id, SpendPayment.payee_id == payee.id)
+        .group_by(SpendPayment.supplier_name)
+        .order_by(func.count().desc(), SpendPayment.supplier_name)
+    )
+    return [Spelling(name, n, Decimal(total)) for name, n, total in db.session.execute(query)]
+
+
+def payee_by_year(payee: Payee) -> list[tuple[int, Decimal]]:
+    query = (
+        select(SpendPayment.financial_year, func.sum(SpendPayment.amount))
+        .where(SpendPayment.council_id == payee.council_id, SpendPayment.payee_id == payee.id)
+        .group_by(SpendPayment.financial_year)
+        .order_by(SpendPayment.financial_year)
+    )
+    return [(year, Decimal(total)) for year, total in db.session.execute(query)]
+
+
+MERGE_CHOICES = 50  # payees a search offers to merge: a name narrows it further
+
+
+def merge_candidates(payee: Payee, search: str) -> list[PayeeRow]:
+    """Other payees of the council whose names contain the search, to merge into this one."""
+    if not search.strip():
+        return []
+    query = _payee_rows(payee.council_id, search=search).where(Payee.id != payee.id)
+    return [_row(row) for row in db.session.execute(query.limit(MERGE_CHOICES))]
+
+
+def payees_by_id(council_id: int, payee_ids: Collection[int]) -> list[Payee]:
+    """The council's payees among these ids (another council's are left out)."""
+    if not payee_ids:
+        return []
+    query = select(Payee).where(Payee.council_id == council_id, Payee.id.in_(sorted(payee_ids)))
+    return list(db.session.scalars(query.order_by(Payee.name, Payee.id)))
+
+
+def match_payee(payee: Payee, organisation_id: int | None, *, by: User) -> None:
+    """A person's decision on a payee's portal supplier: this supplier (confirmed), or none
+    (a supplier known only from spend)."""
+    before = as_dict(payee, *PAYEE_AUDITED)
+    payee.organisation_id = organisation_id
+    payee.organisation_confirmed = organisation_id is not None
+    db.session.flush()
+    _audit_change(payee, before, by)
+
+
+def classify_payee(payee: Payee, values: Mapping[str, str | bool | None], *, by: User) -> bool:
+    """Set the given classification fields (None: not known); audited. Whether it changed."""
+    before = as_dict(payee, *PAYEE_AUDITED)
+    for field, value in values.items():
+        if field not in CLASSIFIED:
+            raise ValueError(f"not a classification: {field}")
+        setattr(payee, field, value)
+    db.session.flush()
+    return _audit_change(payee, before, by)
+
+
+def _audit_change(payee: Payee, before: dict[str, Any], by: User) -> bool:
+    after = as_dict(payee, *PAYEE_AUDITED)
+    changed = {key: value for key, value in after.items() if before[key] != value}
+    if changed:
+        audit.record(
+            by,
+            "updated",
+            "payee",
+            payee.id,
+            before={key: before[key] for key in changed},
+            after=changed,
+        )
+    return bool(changed)
+
+
+def classify_payees(
+    council_id: int, rows: Sequence[tuple[int, Mapping[str, str | bool | None]]], *, by: User
+) -> dict[str, int]:
+    """An uploaded classification, (payee id, fields) for each row: how many payees changed,
+    and how many of each field. The payees are read in one query; the caller commits once."""
+    payees = {payee.id: payee for payee in payees_by_id(council_id, [id_ for id_, _ in rows])}
+    counted = dict.fromkeys(("payees", *CLASSIFIED), 0)
+    for payee_id, values in rows:
+        payee = payees[payee_id]
+        before = {field: getattr(payee, field) for field in values}
+        if classify_payee(payee, values, by=by):
+            counted["payees"] += 1
+            for field, value in before.items():
+                counted[field] += value != getattr(payee, field)
+    return counted

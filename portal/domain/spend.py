@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -23,7 +23,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from portal.domain.postcodes import InvalidPostcode, is_local, sector_of
+from portal.domain.postcodes import InvalidPostcode, is_local, normalise_postcode, sector_of
 
 PENNY = Decimal("0.01")
 ZERO = Decimal(0)
@@ -813,3 +813,159 @@ def breakdown(
             )
         )
     return sorted(groups, key=lambda g: (-g.spend, g.group))
+
+
+# Classifying payees in bulk: a downloaded file, filled in and uploaded back
+
+PAYEE_REFERENCE = "Payee reference"
+# The columns a person fills; each left out of the file changes nothing. A blank cell is
+# "not known" (the download carries what is known, so a blank is one the person left or cleared).
+CLASSIFICATION_COLUMNS = ("Postcode", "SME", "VCSE", "Public body")
+_YES = {"yes", "y", "true"}
+_NO = {"no", "n", "false"}
+
+
+def parse_yes_no(value: Any) -> bool | None:
+    """A yes/no cell: "yes", "Y", "no", "n" (any case), True/False from a workbook; blank is
+    None (not known). Raises SpendProblem for anything else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().casefold()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise SpendProblem("must be yes, no or left blank")
+
+
+def parse_payee_postcode(value: Any) -> str | None:
+    """A full UK postcode in its usual form (M4 5AB), or None for a blank cell."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return normalise_postcode(str(value))
+    except InvalidPostcode as error:
+        raise SpendProblem("must be a real UK postcode, like M4 5AB, or left blank") from error
+
+
+@dataclass(frozen=True)
+class ClassificationRow:
+    """One row of an uploaded classification: the payee and the fields its file has columns
+    for (a field the file has no column for is not in `values`)."""
+
+    row: int  # as the spreadsheet shows it: the header is row 1
+    payee_id: int
+    values: dict[str, str | bool | None]  # "postcode", "is_sme", "is_vcse", "is_public_body"
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ClassificationPlan:
+    rows: list[ClassificationRow]
+    errors: list[RowProblem]
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors and bool(self.rows)
+
+
+_CLASSIFICATION_FIELDS = {
+    "postcode": "postcode",
+    "sme": "is_sme",
+    "vcse": "is_vcse",
+    "public body": "is_public_body",
+}
+
+
+def plan_classification(
+    table: Sequence[Sequence[Any]], known: Collection[int]
+) -> ClassificationPlan:
+    """Check every row of an uploaded classification (header first) against the council's
+    payee ids `known`: every problem of every row, or the rows to apply. Columns are found by
+    their headers in any order (the spend columns of the download are ignored)."""
+    if not table:
+        return ClassificationPlan([], [RowProblem(1, "The file has no header row")])
+    headers = {header_key(cell): index for index, cell in reversed(list(enumerate(table[0])))}
+    reference = headers.get(header_key(PAYEE_REFERENCE))
+    if reference is None:
+        return ClassificationPlan(
+            [], [RowProblem(1, f"The file must have a column headed {PAYEE_REFERENCE}")]
+        )
+    columns = {
+        field: headers[key] for key, field in _CLASSIFICATION_FIELDS.items() if key in headers
+    }
+    if not columns:
+        listed = ", ".join(CLASSIFICATION_COLUMNS[:-1]) + f" or {CLASSIFICATION_COLUMNS[-1]}"
+        return ClassificationPlan(
+            [], [RowProblem(1, f"The file must have a column headed {listed}")]
+        )
+    rows: list[ClassificationRow] = []
+    errors: list[RowProblem] = []
+    seen: dict[int, int] = {}
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(cell is not None and str(cell).strip() for cell in cells):
+            continue
+        cell = _cell_of(cells)
+        problems: list[str] = []
+        payee_id = _reference(cell(reference))
+        if payee_id is None:
+            problems.append(f"{PAYEE_REFERENCE} must be a payee reference from the download")
+        elif payee_id not in known:
+            problems.append(f"{PAYEE_REFERENCE} {payee_id} is not one of the council's payees")
+        elif payee_id in seen:
+            problems.append(f"{PAYEE_REFERENCE} {payee_id} is already on row {seen[payee_id]}")
+        values: dict[str, str | bool | None] = {}
+        for field, index in columns.items():
+            label = _FIELD_NAMES[field]
+            try:
+                values[field] = (
+                    parse_payee_postcode(cell(index))
+                    if field == "postcode"
+                    else parse_yes_no(cell(index))
+                )
+            except SpendProblem as problem:
+                problems.append(f"{label} {problem}")
+        errors.extend(RowProblem(number, message) for message in problems)
+        if not problems and payee_id is not None:
+            seen[payee_id] = number
+            rows.append(ClassificationRow(number, payee_id, values))
+    if not rows and not errors:
+        errors.append(RowProblem(2, "The file has no payees in it"))
+    return ClassificationPlan(rows, errors)
+
+
+_FIELD_NAMES = {
+    "postcode": "Postcode",
+    "is_sme": "SME",
+    "is_vcse": "VCSE",
+    "is_public_body": "Public body",
+}
+
+
+def _cell_of(cells: Sequence[Any]) -> Callable[[int], Any]:
+    return lambda index: cells[index] if index < len(cells) else None
+
+
+_REFERENCE = re.compile(r"^\s*(\d{1,9})(?:\.0+)?\s*$")
+
+
+def _reference(value: Any) -> int | None:
+    """A payee reference as the download wrote it: a whole number (a workbook may give a float)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    match = _REFERENCE.match(str(value))
+    return int(match[1]) if match else None
+
+
+def yes_no_cell(flag: bool | None) -> str | None:
+    """A classification as the download writes it: Yes, No, or blank for not known."""
+    return None if flag is None else "Yes" if flag else "No"

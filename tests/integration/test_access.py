@@ -25,7 +25,7 @@ from portal.data import (
     workforce,
 )
 from portal.data import spend as spend_store
-from portal.data.models import Organisation, User
+from portal.data.models import Organisation, Payee, User
 from portal.data.types import EmailKind, FlagKind, FlagSeverity, Role
 from portal.extensions import db
 from portal.jobs.outbox import work_once
@@ -104,8 +104,11 @@ def _ids_from_elsewhere(world: World, role: Role) -> dict[str, int | str]:
         user_id=world.other_council_manager.id,
         council_id=world.other_council.id,
     )
+    their_payee = Payee(council_id=world.other_council.id, name="Their Payee Ltd")
+    db.session.add(their_payee)
     commit()
     return {
+        "payee_id": their_payee.id,
         "area_id": their_area.id,
         "rate_id": living_wage.list_rates()[0].id,
         "message_id": their_email.id,
@@ -154,6 +157,7 @@ OBJECT_PARAMETERS = {
     "message_id",
     "flag_id",
     "action_id",
+    "payee_id",
 }
 
 

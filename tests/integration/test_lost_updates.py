@@ -446,6 +446,10 @@ EDIT_FORMS = {
     "portal.admin.forms.LocalAreaForm",
     "portal.admin.forms.LivingWageRateForm",
     "portal.admin.forms.SpendSettingsForm",
+    # a payee of the council's spend files: its supplier, its classification, merging into it
+    "portal.council.forms.PayeeMatchForm",
+    "portal.council.forms.PayeeClassificationForm",
+    "portal.council.forms.MergePayeesForm",
     # buttons that change a stored object: a profile, a measure, a user, a commitment
     "portal.forms.ConfirmChangeForm",
 }
@@ -459,6 +463,8 @@ OTHER_FORMS = {
     "portal.council.forms.ImportForm": "uploads a file of new contracts",
     "portal.council.forms.ConfirmImportForm": "creates the contracts of an upload",
     "portal.council.forms.AssessmentPeriodForm": "chooses a period to show",
+    "portal.council.forms.ClassificationUploadForm": "classifies many payees from a file "
+    "downloaded at any time (each row names its payee; the changes are audited)",
     "portal.auth.forms.SignInForm": "signs in",
     "portal.auth.forms.ForgotPasswordForm": "asks for a link",
     "portal.auth.forms.SetPasswordForm": "a person's own password, behind a single-use link",

@@ -31,8 +31,9 @@ from portal.data import (
     workforce,
 )
 from portal.data import spend as spend_store
-from portal.data.models import User
+from portal.data.models import Payee, User
 from portal.data.types import EmailKind, FlagKind, FlagSeverity, Role
+from portal.extensions import db
 from tests import factories
 from tests.conftest import World, sign_in_as
 from tests.support import PortalClient
@@ -119,6 +120,8 @@ def _own_ids(world: World) -> dict[Role, dict[str, int | str]]:
         council_id=world.council.id,
     )
     bystander = factories.user(Role.CONTRACT_MANAGER, world.council)
+    payee = Payee(council_id=world.council.id, name="Our Payee Ltd")
+    db.session.add(payee)
     commit()
     shared: dict[str, int | str] = {
         "contract_id": world.contract.id,
@@ -147,6 +150,7 @@ def _own_ids(world: World) -> dict[Role, dict[str, int | str]]:
         "organisation_id": world.supplier.id,
         "supplier_id": world.supplier.id,
         "user_id": bystander.id,
+        "payee_id": payee.id,
     }
     supplier_ids = {
         **council_ids,

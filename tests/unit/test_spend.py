@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 from portal.domain.spend import (
     DEFAULT_PUBLIC_BODY_PATTERNS,
     MAX_AMOUNT,
+    ClassificationRow,
     Location,
+    RowProblem,
     Share,
     SpendField,
     SpendProblem,
@@ -28,9 +30,13 @@ from portal.domain.spend import (
     missing_fields,
     normalise_supplier_name,
     parse_amount,
+    parse_payee_postcode,
     parse_payment_date,
+    parse_yes_no,
     payee_key,
+    plan_classification,
     propose_mapping,
+    yes_no_cell,
 )
 
 D = Decimal
@@ -791,3 +797,93 @@ def test_a_group_whose_credit_notes_outweigh_its_payments_has_no_shares() -> Non
     )
     assert works.group == "Works" and works.spend == D(120)
     assert refunds.spend == D(30) and all(s.percent is None for s in refunds.by_location)
+
+
+# Classifying payees in bulk
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("yes", True),
+        (" Y ", True),
+        ("TRUE", True),
+        (True, True),
+        ("No", False),
+        ("n", False),
+        (False, False),
+        ("", None),
+        ("  ", None),
+        (None, None),
+    ],
+)
+def test_yes_no_cells(cell: object, expected: bool | None) -> None:
+    assert parse_yes_no(cell) is expected
+
+
+@pytest.mark.parametrize("cell", ["maybe", "1", 0, "yes please", "nope"])
+def test_anything_else_is_not_a_yes_or_no(cell: object) -> None:
+    with pytest.raises(SpendProblem, match="must be yes, no or left blank"):
+        parse_yes_no(cell)
+
+
+def test_payee_postcodes() -> None:
+    assert parse_payee_postcode("m45ab") == "M4 5AB"
+    assert parse_payee_postcode(" sk1 3xx ") == "SK1 3XX"
+    assert parse_payee_postcode("") is None
+    assert parse_payee_postcode(None) is None
+    with pytest.raises(SpendProblem, match="real UK postcode"):
+        parse_payee_postcode("M4")
+
+
+def test_the_download_writes_yes_no_or_blank() -> None:
+    assert [yes_no_cell(True), yes_no_cell(False), yes_no_cell(None)] == ["Yes", "No", None]
+
+
+def test_a_classification_plan_takes_the_columns_the_file_has() -> None:
+    table = [
+        ["Payee", "Payee reference", "Spend (£)", "SME", "Public body"],
+        ["Acme", 12, "100.00", "yes", ""],
+        [],
+        ["Bolton Council", 13.0, "50", "", "Yes"],
+    ]
+    plan = plan_classification(table, {12, 13})
+    assert plan.errors == []
+    assert plan.rows == [
+        ClassificationRow(2, 12, {"is_sme": True, "is_public_body": None}),
+        ClassificationRow(4, 13, {"is_sme": None, "is_public_body": True}),
+    ]
+    assert plan.is_valid
+
+
+def test_every_problem_of_every_row_is_listed() -> None:
+    table = [
+        ["Payee reference", "Postcode", "SME", "VCSE"],
+        ["12", "M1", "maybe", "no"],
+        ["99", "", "", ""],
+        ["twelve", "", "", ""],
+        ["12", "", "", "y"],
+        ["12", "", "", ""],
+    ]
+    plan = plan_classification(table, {12})
+    assert plan.errors == [
+        RowProblem(2, "Postcode must be a real UK postcode, like M4 5AB, or left blank"),
+        RowProblem(2, "SME must be yes, no or left blank"),
+        RowProblem(3, "Payee reference 99 is not one of the council's payees"),
+        RowProblem(4, "Payee reference must be a payee reference from the download"),
+        RowProblem(6, "Payee reference 12 is already on row 5"),
+    ]
+    assert not plan.is_valid
+
+
+def test_a_file_without_the_reference_or_any_column_to_fill_is_refused() -> None:
+    assert plan_classification([["Payee", "SME"], ["Acme", "yes"]], {1}).errors == [
+        RowProblem(1, "The file must have a column headed Payee reference")
+    ]
+    assert plan_classification([["Payee reference", "Payee"], [1, "Acme"]], {1}).errors == [
+        RowProblem(1, "The file must have a column headed Postcode, SME, VCSE or Public body")
+    ]
+    assert plan_classification([["Payee reference", "SME"]], {1}).errors == [
+        RowProblem(2, "The file has no payees in it")
+    ]
+    assert plan_classification([], {1}).errors == [RowProblem(1, "The file has no header row")]
