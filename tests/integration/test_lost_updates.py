@@ -461,6 +461,10 @@ OTHER_FORMS = {
     "portal.admin.forms.SupplierInviteForm": "creates a user",
     "portal.council.forms.CommitmentForm": "adds a commitment",
     "portal.council.forms.ImportForm": "uploads a file of new contracts",
+    "portal.council.forms.SpendUploadForm": "uploads spend files, kept until loaded",
+    "portal.council.forms.SpendColumnsForm": "loads an upload (a file loaded twice adds nothing)",
+    "portal.council.forms.SpendOverlapForm": "answers whether to replace payments of dates "
+    "already loaded",
     "portal.council.forms.ConfirmImportForm": "creates the contracts of an upload",
     "portal.council.forms.AssessmentPeriodForm": "chooses a period to show",
     "portal.council.forms.ClassificationUploadForm": "classifies many payees from a file "
