@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 
 from portal.data import audit, versions
-from portal.data.base import as_dict
+from portal.data.base import as_dict, utcnow
 from portal.data.models import (
     Organisation,
     Payee,
@@ -121,8 +121,14 @@ def save_settings(
 # Uploads kept until they are loaded
 
 
+# An upload left on its columns page longer than this is abandoned: the next upload clears it.
+UPLOAD_KEPT_FOR = timedelta(days=1)
+
+
 def keep_upload(by: User, files: Sequence[tuple[str, bytes]]) -> SpendUpload:
-    """Keep uploaded files (name, content), in order, for their uploader's council."""
+    """Keep uploaded files (name, content), in order, for their uploader's council, first
+    clearing any upload abandoned for longer than UPLOAD_KEPT_FOR (files are megabytes)."""
+    discard_uploads_before(utcnow() - UPLOAD_KEPT_FOR)
     upload = SpendUpload(council_id=by.organisation_id, uploaded_by_id=by.id)
     upload.files = [
         SpendUploadFile(position=n, filename=name[:NAME_LENGTH], size=len(data), content=data)

@@ -40,6 +40,7 @@ NAVIGATION = {
         "Overdue returns",
         "Flags",
         "Suppliers",
+        "Spend",
     ],
     "admin": [
         "Dashboard",
@@ -47,6 +48,7 @@ NAVIGATION = {
         "Returns to review",
         "Overdue returns",
         "Suppliers",
+        "Spend",
         "Organisations",
         "Users",
         "Measures",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 from flask import Flask
@@ -252,3 +253,18 @@ def test_an_upload_is_its_uploaders_alone_and_suppliers_cannot_load(
     supplier = sign_in_as(app, world.supplier_user)
     assert supplier.get(LOAD).status_code == 403
     assert supplier.get(f"{LOAD}/{theirs.id}").status_code == 403
+
+
+def test_an_upload_abandoned_for_a_day_is_cleared_by_the_next(
+    world: World, as_manager: PortalClient
+) -> None:
+    old = store.keep_upload(world.manager, [("old.csv", b"a,b\n1,2\n")])
+    recent = store.keep_upload(world.manager, [("recent.csv", b"a,b\n1,2\n")])
+    old.created_at = old.created_at - store.UPLOAD_KEPT_FOR - timedelta(minutes=1)
+    commit()
+    old_id, recent_id = old.id, recent.id
+    store.keep_upload(world.manager, [("new.csv", b"a,b\n1,2\n")])
+    commit()
+    db.session.expire_all()
+    assert db.session.get(SpendUpload, old_id) is None
+    assert db.session.get(SpendUpload, recent_id) is not None  # newer than a day: kept
