@@ -354,8 +354,12 @@ def test_a_manager_loads_three_months_classifies_payees_and_reads_the_analysis(
     with page.expect_download() as analysis_download:
         csv_link.click()
     exported = Path(analysis_download.value.path()).read_bytes().decode("utf-8-sig")
-    headline = next(row for row in csv.reader(io.StringIO(exported)) if row[2] == "Total spend")
+    figures = list(csv.reader(io.StringIO(exported)))
+    headline = next(row for row in figures if row[1:3] == ["Headline", "Total spend"])
     assert Decimal(headline[4]) == expected.total
+    assert [
+        [row[2], money(Decimal(row[4])), f"{row[5]}%"] for row in figures if row[1] == "Where"
+    ] == (expected.where)
 
 
 def row_headed_cell(table: Locator, name: str, index: int) -> Locator:
