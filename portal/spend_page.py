@@ -10,11 +10,9 @@ from decimal import Decimal
 from functools import cache
 
 from markupsafe import Markup
-from sqlalchemy.orm import InstrumentedAttribute
 
 from portal import charts, formatting, spreadsheets
 from portal.data import spend, spend_analysis
-from portal.data.models import SpendPayment
 from portal.data.spend_analysis import Areas, PayeeYear
 from portal.domain.spend import (
     DEFAULT_PUBLIC_BODY_PATTERNS,
@@ -84,12 +82,14 @@ def spend_page(
     year = None
     if chosen is not None:
         analysis = by_year[chosen]
+        top = [int(row.supplier_key) for row in analysis.top_suppliers if row.supplier_key]
+        groups = spend_analysis.by_area_and_type(council_id, chosen, top) if top else []
         year = YearAnalysis(
             chosen,
             analysis,
             {str(row.payee_id): row.name or "" for row in rows if row.payee_id is not None},
-            _groups(council_id, chosen, SpendPayment.service_area, analysis),
-            _groups(council_id, chosen, SpendPayment.expense_type, analysis),
+            breakdown(((area, f"{payee}", total) for area, _, payee, total in groups), analysis),
+            breakdown(((kind, f"{payee}", total) for _, kind, payee, total in groups), analysis),
             _location_chart(chosen, analysis),
         )
     return SpendPage(
@@ -118,18 +118,6 @@ def _classifier(areas: Areas) -> Callable[[PayeeYear], SupplierTotal]:
         )
 
     return classified
-
-
-def _groups(
-    council_id: int,
-    year: int,
-    column: InstrumentedAttribute[str | None],
-    analysis: SpendAnalysis,
-) -> list[GroupBreakdown]:
-    top = [int(row.supplier_key) for row in analysis.top_suppliers if row.supplier_key]
-    payments = spend_analysis.by_group(council_id, year, column, top) if top else []
-    keyed = ((group, str(payee) if payee else None, total) for group, payee, total in payments)
-    return breakdown(keyed, analysis)
 
 
 def _percent_of(analysis: SpendAnalysis, location: Location) -> Decimal | None:

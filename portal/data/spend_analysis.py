@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import InstrumentedAttribute
 
 from portal.data import spend
 from portal.data.models import (
@@ -67,24 +66,29 @@ def payee_years(council_id: int) -> list[PayeeYear]:
     return [PayeeYear(*row) for row in db.session.execute(query)]
 
 
-def by_group(
-    council_id: int,
-    financial_year: int,
-    column: InstrumentedAttribute[str | None],
-    payee_ids: Collection[int],
-) -> list[tuple[str | None, int | None, Decimal]]:
-    """(service area or expense type, payee id, net spend) for one year, of these payees (the
-    top suppliers: only their payments are read, through the year-and-payee index)."""
+def by_area_and_type(
+    council_id: int, financial_year: int, payee_ids: Collection[int]
+) -> list[tuple[str | None, str | None, int | None, Decimal]]:
+    """(service area, expense type, payee id, net spend) for one year, of these payees (the
+    top suppliers: only their payments are read, through the year-and-payee index). One read
+    serves both breakdowns."""
     query = (
-        select(column, SpendPayment.payee_id, func.sum(SpendPayment.amount))
+        select(
+            SpendPayment.service_area,
+            SpendPayment.expense_type,
+            SpendPayment.payee_id,
+            func.sum(SpendPayment.amount),
+        )
         .where(
             SpendPayment.council_id == council_id,
             SpendPayment.financial_year == financial_year,
             SpendPayment.payee_id.in_(sorted(payee_ids)),
         )
-        .group_by(column, SpendPayment.payee_id)
+        .group_by(SpendPayment.service_area, SpendPayment.expense_type, SpendPayment.payee_id)
     )
-    return [(group, payee_id, total) for group, payee_id, total in db.session.execute(query)]
+    return [
+        (area, kind, payee_id, total) for area, kind, payee_id, total in db.session.execute(query)
+    ]
 
 
 @dataclass(frozen=True)
