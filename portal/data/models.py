@@ -1117,17 +1117,15 @@ class Payee(Base):
     __tablename__ = "payees"
     __table_args__ = (
         UniqueConstraint("id", "council_id", name="uq_payees_id_council_id"),
-        CheckConstraint(
-            "organisation_id IS NOT NULL OR NOT organisation_confirmed",
-            name="confirmed_has_organisation",
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     council_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     name: Mapped[str] = mapped_column(String(255))  # the first spelling loaded, to show
-    # The portal supplier: proposed by a matching normalised name, until a person confirms it.
+    # The portal supplier: proposed by a matching normalised name, until a person decides.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # A person decided the match: this supplier, or none (known only from spend). A decided
+    # payee is never proposed a supplier again.
     organisation_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     postcode: Mapped[str | None] = mapped_column(String(8))
     is_sme: Mapped[bool | None] = mapped_column(Boolean)

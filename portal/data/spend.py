@@ -409,14 +409,19 @@ def payees_of(council_id: int) -> list[Payee]:
 
 
 def propose_organisations(council_id: int) -> int:
-    """Propose a portal supplier for each payee with none, where one of its names has the key
-    of exactly one of the council's suppliers' names (for payees loaded before the supplier
-    joined the portal). Returns how many were proposed. Three statements whatever the count."""
+    """Propose a portal supplier for each payee nobody has decided and that has none, where
+    one of its names has the key of exactly one of the council's suppliers' names (for payees
+    loaded before the supplier joined the portal). Returns how many were proposed. Three
+    statements whatever the count."""
     suppliers = supplier_keys(council_id)
     query = (
         select(PayeeName.payee_id, PayeeName.normalised_name)
         .join(Payee, Payee.id == PayeeName.payee_id)
-        .where(Payee.council_id == council_id, Payee.organisation_id.is_(None))
+        .where(
+            Payee.council_id == council_id,
+            Payee.organisation_id.is_(None),
+            Payee.organisation_confirmed.is_(False),  # nobody has said "none"
+        )
     )
     found: dict[int, set[int]] = {}
     for payee_id, key in db.session.execute(query):
@@ -668,7 +673,7 @@ def match_payee(payee: Payee, organisation_id: int | None, *, by: User) -> None:
     (a supplier known only from spend)."""
     before = as_dict(payee, *PAYEE_AUDITED)
     payee.organisation_id = organisation_id
-    payee.organisation_confirmed = organisation_id is not None
+    payee.organisation_confirmed = True  # decided either way: never proposed again
     db.session.flush()
     _audit_change(payee, before, by)
 

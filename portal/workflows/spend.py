@@ -240,6 +240,8 @@ def _load(
             used = summary.columns
     if used is not None:
         store.remember_columns(council.id, used)
+        # Suppliers that joined the portal after their payees were loaded are proposed too.
+        store.propose_organisations(council.id)
     return summaries
 
 

@@ -14,9 +14,11 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from portal.data import commit
+from portal.data import spend as spend_store
 from portal.data.models import AuditEvent, Payee, PayeeName, SpendFile
 from portal.domain.spend import payee_key
 from portal.extensions import db
+from portal.workflows.spend import load_files
 from tests import factories
 from tests.conftest import World, sign_in_as
 from tests.integration.test_contracts import queries_for
@@ -114,12 +116,39 @@ def test_confirming_and_correcting_a_match(world: World, as_manager: PortalClien
         f"{url}/supplier", {"match": "other", "supplier": str(theirs.id)}, form_page=url
     )
     assert "Select a supplier from the list" in refused.get_data(as_text=True)
-    # Known only from spend.
+    # Known only from spend: a decision, which the next load's name matching keeps.
     as_manager.submit(f"{url}/supplier", {"match": "spend_only"}, form_page=url)
     db.session.refresh(acme)
-    assert acme.organisation_id is None and not acme.organisation_confirmed
+    assert acme.organisation_id is None and acme.organisation_confirmed
     changes = [event.after for event in audited(acme.id)]
-    assert {"organisation_id": None, "organisation_confirmed": False} in changes
+    assert {"organisation_id": None} in changes
+    assert spend_store.propose_organisations(world.council.id) == 0
+    db.session.refresh(acme)
+    assert acme.organisation_id is None
+
+
+def test_a_supplier_that_joins_later_is_proposed_at_the_next_load(
+    world: World, as_manager: PortalClient
+) -> None:
+    """Mystery Co was paid before it was a portal supplier; once the council adds it, the next
+    load proposes it for the payee (one not decided by a person)."""
+    a_year_of_spend(world)
+    mystery = named("Mystery Co")
+    assert mystery.organisation_id is None
+    # As a load names it (the test's payments are put in directly).
+    key = payee_key("Mystery Co")
+    db.session.add(PayeeName(council_id=world.council.id, normalised_name=key, payee_id=mystery.id))
+    joined = factories.supplier("Mystery Co")
+    factories.contract(world.council, joined, world.manager, reference="NCC-MYST")
+    commit()
+    header = "Date Paid,Amount,Supplier\n"
+    load_files(
+        world.council,
+        [("may.csv", f"{header}01/05/2026,10.00,Someone Else\n".encode())],
+        by=world.manager,
+    )
+    db.session.refresh(mystery)
+    assert mystery.organisation_id == joined.id and not mystery.organisation_confirmed
 
 
 def test_a_stale_page_cannot_overwrite(world: World, as_manager: PortalClient) -> None:

@@ -570,7 +570,6 @@ def test_the_database_keeps_a_councils_payments_to_its_own_files_and_payees(
     )
     refused("UPDATE spend_files SET first_paid_on = NULL")  # dates while it has payments
     refused("UPDATE spend_files SET last_paid_on = '2000-01-01'")  # last before first
-    refused("UPDATE payees SET organisation_confirmed = true WHERE organisation_id IS NULL")
     refused(
         "INSERT INTO payee_names (council_id, normalised_name, payee_id) VALUES (:c, 'x', :p)",
         c=council.id,
