@@ -29,6 +29,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.orm import contains_eager
 
 from portal.data import audit, versions
 from portal.data.base import as_dict, utcnow
@@ -564,6 +565,8 @@ def _payee_rows(
             func.coalesce(totals.c.total, 0),
         )
         .outerjoin(Organisation, Organisation.id == Payee.organisation_id)
+        # Its supplier comes with it: the list shows what the supplier's record lends.
+        .options(contains_eager(Payee.organisation))
         .outerjoin(totals, totals.c.payee_id == Payee.id)
         .where(Payee.council_id == council_id)
         .order_by(func.coalesce(totals.c.total, 0).desc(), Payee.name, Payee.id)

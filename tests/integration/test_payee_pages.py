@@ -54,7 +54,9 @@ def test_the_list_shows_spend_match_and_classification_and_filters(
         ["Bolton Council", "Known only from spend", "£50,000", "£50,000"]
         + ["Not known", "Not known", "Not known", "Proposed by its name"],
         ["Acme Grounds Ltd", "Acme Grounds Ltd Proposed", "£14,000", "£15,000"]
-        + ["M1 1AA", "Yes", "Not known", "Not decided"],
+        # No VCSE answer of its own: its proposed supplier's record says no, as the analysis
+        # counts it.
+        + ["M1 1AA", "Yes", "No from the supplier's record", "Not decided"],
         ["Northern Cleaning", "Known only from spend", "£8,000", "£8,000"]
         + ["SK1 3XX", "No", "No", "No"],
     ]
