@@ -6,9 +6,10 @@ never reads the file again (reading a large workbook is the expensive part).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from portal import spreadsheets
 from portal.data.base import utcnow
@@ -18,8 +19,20 @@ from portal.extensions import db
 __all__ = ["ContractImport", "get_for", "mark_imported", "rows_of", "store"]
 
 
+# An upload never imported after this long is abandoned: the next upload clears it. Imported
+# ones are kept, as the record of what created the contracts.
+KEPT_UNIMPORTED_FOR = timedelta(days=1)
+
+
 def store(user: User, *, filename: str, content: bytes, rows: list[list[Any]]) -> ContractImport:
-    """Keep an upload whose rows spreadsheets.read_table has already read."""
+    """Keep an upload whose rows spreadsheets.read_table has already read, first clearing the
+    uploads abandoned for longer than KEPT_UNIMPORTED_FOR (each holds its file's bytes)."""
+    db.session.execute(
+        delete(ContractImport).where(
+            ContractImport.imported_at.is_(None),
+            ContractImport.created_at < utcnow() - KEPT_UNIMPORTED_FOR,
+        )
+    )
     upload = ContractImport(
         council_id=user.organisation_id,
         uploaded_by_id=user.id,

@@ -6,12 +6,13 @@ import csv
 import html
 import io
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from portal.data import audit, contracts
+from portal.data import audit, commit, contract_imports, contracts
 from portal.data.models import Commitment, Contract, ContractImport, Organisation
 from portal.domain.contract_import import COLUMNS
 from portal.extensions import db
@@ -326,3 +327,24 @@ def test_the_templates_example_imports_as_it_is(as_manager: PortalClient, world:
         " ".join(preview.split())
     )
     assert as_manager.submit(location).status_code == 302
+
+
+def test_an_upload_abandoned_for_a_day_is_cleared_by_the_next_but_imported_ones_stay(
+    world: World,
+) -> None:
+    """Each upload holds its file: one never imported goes after a day; one imported stays, as
+    the record of what created the contracts."""
+    rows = [["x"]]
+    abandoned = contract_imports.store(world.manager, filename="a.csv", content=b"a", rows=rows)
+    imported = contract_imports.store(world.manager, filename="b.csv", content=b"b", rows=rows)
+    recent = contract_imports.store(world.manager, filename="c.csv", content=b"c", rows=rows)
+    contract_imports.mark_imported(imported, 1)
+    for old in (abandoned, imported):
+        old.created_at -= contract_imports.KEPT_UNIMPORTED_FOR + timedelta(minutes=1)
+    commit()
+    ids = (abandoned.id, imported.id, recent.id)
+    contract_imports.store(world.manager, filename="d.csv", content=b"d", rows=rows)
+    commit()
+    db.session.expire_all()
+    kept = [db.session.get(ContractImport, upload_id) is not None for upload_id in ids]
+    assert kept == [False, True, True]
