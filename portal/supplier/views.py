@@ -573,6 +573,7 @@ def check_return(return_id: int) -> str | Response:
             rollback()
             form.confirm.errors = problems
         form.version.data = str(ret.version)
+    shares, rate = workflow.fair_work_now(ret)  # counted once, for the shares and the lines
     return render_template(
         "supplier/check_return.html",
         form=form,
@@ -582,8 +583,8 @@ def check_return(return_id: int) -> str | Response:
         files=evidence.files_of(ret.id),
         double_claims=_double_claim_warnings(ret),
         threads=threads.of_return(ret.id),
-        fair_work=workflow.fair_work_now(ret),
-        nobody=workflow.nobody_to_count_now(ret),
+        fair_work=(shares, rate),
+        nobody=workflow.nothing_to_count(ret, shares),
         title="Check your return",
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -319,14 +319,14 @@ def _nobody_to_count(derivation: WorkforceDerivation, share: Share) -> bool:
     return derivation.is_older_share and share.nobody_to_count
 
 
-def nothing_to_count(ret: Return, counted: PeriodFigures) -> set[int]:
-    """The commitments whose line has nobody to count, as the people were counted."""
+def nothing_to_count(ret: Return, shares: Mapping[WorkforceDerivation, Share]) -> set[int]:
+    """The commitments whose line has nobody to count, by the shares as counted."""
     return {
         line.commitment_id
         for line in ret.lines
         if (derivation := line.commitment.measure.derivation) is not None
         and derivation.is_share
-        and _nobody_to_count(derivation, counted.shares[derivation])
+        and _nobody_to_count(derivation, shares[derivation])
     }
 
 
@@ -338,7 +338,7 @@ def nobody_to_count_now(ret: Return) -> set[int]:
         and line.commitment.measure.derivation.is_older_share
         for line in ret.lines
     ):
-        return nothing_to_count(ret, figures(ret))
+        return nothing_to_count(ret, figures(ret).shares)
     return set()
 
 
@@ -407,7 +407,7 @@ def submit(
             }
             for f in files
         ],
-        nothing_to_count=nothing_to_count(ret, counted),
+        nothing_to_count=nothing_to_count(ret, counted.shares),
     )
     # Once submitted, the people are part of the record: nothing kept aside can replace them.
     workforce.discard(ret.id, workforce.PENDING, workforce.PREVIOUS)
